@@ -1,0 +1,200 @@
+//! SCIM shape checks: a resource (RFC 7643 §3: `schemas`, `id`, `meta`), a
+//! ListResponse (RFC 7644 §3.4.2: schema URN, `totalResults`, `Resources`,
+//! `startIndex`, `itemsPerPage`) and an Error (RFC 7644 §3.12: Error URN and
+//! `status` as a string).
+
+use serde_json::Value;
+
+use super::{Failure, show};
+use crate::case::model::Shape;
+
+pub const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/// Checks the shape named by the case.
+pub fn shape(shape: Shape, json: &Value) -> Vec<Failure> {
+    match shape {
+        Shape::Resource => resource(json),
+        Shape::List => list(json),
+        Shape::Error => error(json),
+    }
+}
+
+fn field<'a>(json: &'a Value, name: &str) -> Option<&'a Value> {
+    json.as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+fn fail(what: &str, message: String, expected: &str, json: &Value) -> Failure {
+    Failure::new("shape", format!("not a SCIM {what}: {message}"))
+        .expected(expected)
+        .actual(show(json))
+}
+
+fn has_schema(json: &Value, urn: &str) -> bool {
+    field(json, "schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|schemas| schemas.iter().any(|s| s.as_str() == Some(urn)))
+}
+
+/// A resource has a non-empty `schemas` array, a string `id` and a `meta` object.
+pub fn resource(json: &Value) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    if !json.is_object() {
+        return vec![fail(
+            "resource",
+            "the body is not a JSON object".into(),
+            "an object",
+            json,
+        )];
+    }
+    if !field(json, "schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| !s.is_empty() && s.iter().all(Value::is_string))
+    {
+        failures.push(fail(
+            "resource",
+            "`schemas` is missing or not a non-empty array of URNs".into(),
+            "schemas: [URN, ...]",
+            json,
+        ));
+    }
+    if field(json, "id").is_none_or(|id| id.as_str().is_none_or(|s| s.is_empty())) {
+        failures.push(fail(
+            "resource",
+            "`id` is missing or not a non-empty string".into(),
+            "id: \"...\"",
+            json,
+        ));
+    }
+    if !field(json, "meta").is_some_and(Value::is_object) {
+        failures.push(fail(
+            "resource",
+            "`meta` is missing or not an object".into(),
+            "meta: {...}",
+            json,
+        ));
+    }
+    failures
+}
+
+/// A ListResponse carries its URN and the four paging attributes, with
+/// `Resources` as an array (it may be omitted only when `totalResults` is 0).
+pub fn list(json: &Value) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    if !has_schema(json, LIST_URN) {
+        failures.push(fail(
+            "ListResponse",
+            format!("`schemas` does not contain `{LIST_URN}`"),
+            LIST_URN,
+            json,
+        ));
+    }
+    let total = field(json, "totalResults");
+    if !total.is_some_and(|t| t.is_u64()) {
+        failures.push(fail(
+            "ListResponse",
+            "`totalResults` is missing or not a non-negative integer".into(),
+            "totalResults: N",
+            json,
+        ));
+    }
+    let empty = total.and_then(Value::as_u64) == Some(0);
+    match field(json, "Resources") {
+        Some(Value::Array(_)) => {}
+        None if empty => {}
+        _ => failures.push(fail(
+            "ListResponse",
+            "`Resources` is missing or not an array".into(),
+            "Resources: [...]",
+            json,
+        )),
+    }
+    for name in ["startIndex", "itemsPerPage"] {
+        if !field(json, name).is_some_and(Value::is_u64) {
+            failures.push(fail(
+                "ListResponse",
+                format!("`{name}` is missing or not an integer"),
+                &format!("{name}: N"),
+                json,
+            ));
+        }
+    }
+    failures
+}
+
+/// An Error carries the Error URN and `status` as a string holding the HTTP code.
+pub fn error(json: &Value) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    if !has_schema(json, ERROR_URN) {
+        failures.push(fail(
+            "Error",
+            format!("`schemas` does not contain `{ERROR_URN}`"),
+            ERROR_URN,
+            json,
+        ));
+    }
+    match field(json, "status") {
+        Some(Value::String(s)) if s.parse::<u16>().is_ok() => {}
+        Some(other) => failures.push(fail(
+            "Error",
+            format!(
+                "`status` must be a string such as \"400\", got {}",
+                show(other)
+            ),
+            "status: \"400\"",
+            json,
+        )),
+        None => failures.push(fail(
+            "Error",
+            "`status` is missing".into(),
+            "status: \"400\"",
+            json,
+        )),
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn resource_shape() {
+        assert!(resource(&json!({"schemas": ["urn:x"], "id": "1", "meta": {}})).is_empty());
+        let failures = resource(&json!({"schemas": [], "id": 1}));
+        assert_eq!(failures.len(), 3);
+        assert!(failures[1].message.contains("`id`"));
+    }
+
+    #[test]
+    fn list_shape() {
+        let ok =
+            json!({"schemas": [LIST_URN], "totalResults": 0, "startIndex": 1, "itemsPerPage": 0});
+        assert!(list(&ok).is_empty());
+        let bad =
+            json!({"schemas": [LIST_URN], "totalResults": 2, "startIndex": 1, "itemsPerPage": "2"});
+        let messages: Vec<_> = list(&bad).into_iter().map(|f| f.message).collect();
+        assert_eq!(
+            messages,
+            [
+                "not a SCIM ListResponse: `Resources` is missing or not an array",
+                "not a SCIM ListResponse: `itemsPerPage` is missing or not an integer",
+            ]
+        );
+    }
+
+    #[test]
+    fn error_shape() {
+        assert!(error(&json!({"schemas": [ERROR_URN], "status": "404"})).is_empty());
+        let failures = error(&json!({"schemas": [ERROR_URN], "status": 404}));
+        assert_eq!(
+            failures[0].message,
+            "not a SCIM Error: `status` must be a string such as \"400\", got 404"
+        );
+        assert_eq!(error(&json!({"detail": "x"})).len(), 2);
+    }
+}

@@ -1,0 +1,446 @@
+//! The command line (clap): `run`, `serve` and `list`, and the glue that
+//! loads cases, plans, runs and reports. Exit codes are [`Exit`].
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::case::{self, Case};
+use crate::client::{Client, Credentials, Outgoing, Target};
+use crate::exit::Exit;
+use crate::plan::{self, Plan};
+use crate::profile::Profile;
+use crate::report::{Summary, junit, terminal};
+use crate::run::{CaseResult, Event, trial};
+use crate::server::{self, Fault};
+use crate::vars::RunId;
+
+const EXIT_CODES: &str = "Exit codes:\n  0  every required (MUST) check passed\n  1  a check failed: the target is not conformant\n  2  the harness could not run: bad flags, invalid case files, no case selected, unreachable target";
+
+#[derive(Debug, Parser)]
+#[command(name = "scimcheck", version, about = "SCIM 2.0 (RFC 7643/7644) conformance test harness", after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the suite against a SCIM endpoint (or, without --url, against the embedded reference server).
+    #[command(after_help = EXIT_CODES)]
+    Run(Box<RunArgs>),
+    /// Run the reference server alone, for manual testing or as a mock.
+    Serve(ServeArgs),
+    /// List the cases with their rule, level and needed capabilities.
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Base URL of the SCIM service, e.g. https://host/scim/v2. Without it, the embedded reference server is started on 127.0.0.1.
+    #[arg(long, short = 'u', env = "SCIMCHECK_URL")]
+    pub url: Option<String>,
+    /// Bearer token sent as `Authorization: Bearer ...`.
+    #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// HTTP basic credentials as USER:PASSWORD.
+    #[arg(
+        long,
+        env = "SCIMCHECK_BASIC",
+        hide_env_values = true,
+        conflicts_with = "token"
+    )]
+    pub basic: Option<String>,
+    /// Extra header sent with every request, as 'Name: value' (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// What the target claims: a shipped profile (insightly, rfc7644) or a profile file.
+    #[arg(long, short = 'p', default_value = "insightly")]
+    pub profile: String,
+    /// Run your own case files from this directory instead of the built-in suite.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+    /// Fail the run on SHOULD and MAY failures too (by default only MUST failures fail it).
+    #[arg(long)]
+    pub strict: bool,
+    /// Embedded server only: the profile it implements (default: the --profile judged against).
+    #[arg(long, value_name = "NAME")]
+    pub server_profile: Option<String>,
+    /// Embedded server only: break a documented rule (repeatable; see `scimcheck serve --list-faults`).
+    #[arg(long = "server-fault", value_name = "NAME")]
+    pub server_faults: Vec<String>,
+    /// libtest options: a name filter, --exact, --skip, --list, --test-threads, -q, --format ...
+    #[command(flatten)]
+    pub libtest: libtest_mimic::Arguments,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Bearer token clients must send (omit to serve without authentication).
+    #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// The profile the server implements: insightly, rfc7644 or a profile file.
+    #[arg(long, short = 'p', default_value = "insightly")]
+    pub profile: String,
+    /// Break a documented rule (repeatable).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// List the faults the server can inject, with the rule each breaks, and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// Create this many users before serving.
+    #[arg(long, default_value_t = 0)]
+    pub seed_users: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// List the cases of this directory instead of the built-in suite.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Show which cases apply to this profile.
+    #[arg(long, short = 'p')]
+    pub profile: Option<String>,
+}
+
+/// Entry point of the binary.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let exit = match cli.command {
+        Command::Run(args) => run(*args),
+        Command::Serve(args) => serve(args),
+        Command::List(args) => list(args),
+    };
+    exit.into()
+}
+
+/// Prints a harness error and returns exit 2.
+fn harness_error(message: impl std::fmt::Display) -> Exit {
+    eprintln!("scimcheck: error: {message}");
+    Exit::Harness
+}
+
+/// Loads the built-in suite or a directory, printing every load error.
+pub fn load_cases(dir: Option<&PathBuf>) -> Result<Vec<Case>, Exit> {
+    let sources = match dir {
+        Some(dir) => crate::suite::from_dir(dir).map_err(harness_error)?,
+        None => crate::suite::builtin(),
+    };
+    if sources.is_empty() {
+        return Err(harness_error("no case files found"));
+    }
+    case::load_sources(sources).map_err(|errors| {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        harness_error(format!("{} problem(s) in the case files", errors.len()))
+    })
+}
+
+fn load_profile(name: &str) -> Result<Profile, Exit> {
+    Profile::load(name).map_err(harness_error)
+}
+
+fn parse_faults(names: &[String]) -> Result<HashSet<Fault>, Exit> {
+    names
+        .iter()
+        .map(|n| n.parse::<Fault>().map_err(harness_error))
+        .collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn credentials(args: &TargetArgs) -> Result<Credentials, Exit> {
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| {
+                    harness_error(format!("--header `{h}` is not of the form 'Name: value'"))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Credentials {
+        bearer: args.token.clone(),
+        basic: args.basic.clone(),
+        headers,
+    })
+}
+
+fn run(mut args: RunArgs) -> Exit {
+    let cases = match load_cases(args.cases.as_ref()) {
+        Ok(cases) => cases,
+        Err(exit) => return exit,
+    };
+    let profile = match load_profile(&args.profile) {
+        Ok(profile) => profile,
+        Err(exit) => return exit,
+    };
+    if args.target.url.is_some()
+        && (args.server_profile.is_some() || !args.server_faults.is_empty())
+    {
+        return harness_error(
+            "--server-profile and --server-fault apply to the embedded server, not to --url",
+        );
+    }
+    if args.target.timeout.is_nan() || args.target.timeout <= 0.0 {
+        return harness_error("--timeout must be a positive number of seconds");
+    }
+    let plan = plan::plan(cases, profile);
+    let runtime = runtime();
+    // The embedded server lives as long as this guard.
+    let mut _server = None;
+    let mut target_args = std::mem::replace(
+        &mut args.target,
+        TargetArgs {
+            url: None,
+            token: None,
+            basic: None,
+            headers: vec![],
+            timeout: 10.0,
+        },
+    );
+    if target_args.url.is_none() {
+        let server_profile = match &args.server_profile {
+            Some(name) => match load_profile(name) {
+                Ok(p) => p,
+                Err(exit) => return exit,
+            },
+            None => plan.profile.clone(),
+        };
+        let faults = match parse_faults(&args.server_faults) {
+            Ok(f) => f,
+            Err(exit) => return exit,
+        };
+        let token = format!("scimcheck-{}", uuid::Uuid::new_v4().simple());
+        let config = server::Config {
+            profile: server_profile,
+            token: Some(token.clone()),
+            faults,
+            seed_users: 0,
+        };
+        let running =
+            match runtime.block_on(server::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))) {
+                Ok(running) => running,
+                Err(e) => return harness_error(format!("cannot start the reference server: {e}")),
+            };
+        eprintln!(
+            "scimcheck: no --url given: testing the embedded reference server at {}",
+            running.base_url
+        );
+        target_args.url = Some(running.base_url.clone());
+        target_args.token = Some(token);
+        target_args.basic = None;
+        _server = Some(running);
+    }
+    let Some(url) = target_args.url.clone() else {
+        unreachable!("set above")
+    };
+    let credentials = match credentials(&target_args) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let target = Target {
+        base_url: url.trim_end_matches('/').to_string(),
+        credentials,
+        timeout: Duration::from_secs_f64(target_args.timeout),
+    };
+    let client = match Client::new(target) {
+        Ok(client) => client,
+        Err(e) => return harness_error(e),
+    };
+    if let Err(message) = runtime.block_on(preflight(&client)) {
+        return harness_error(message);
+    }
+    let (summary, results) = match execute(&plan, &client, &runtime, &mut args.libtest) {
+        Ok(done) => done,
+        Err(exit) => return exit,
+    };
+    if args.libtest.list {
+        return Exit::Passed;
+    }
+    if let Some(path) = &args.report_junit
+        && let Err(e) = std::fs::write(path, junit::render(&results, &plan.profile.name))
+    {
+        return harness_error(format!("cannot write {}: {e}", path.display()));
+    }
+    print!("{}", terminal::summary_text(&summary, args.strict));
+    summary.exit(args.strict)
+}
+
+/// Fails early, with one line, when the target cannot be reached at all or
+/// rejects the credentials (every case would fail for the same reason).
+async fn preflight(client: &Client) -> Result<(), String> {
+    let probe = Outgoing {
+        method: crate::case::Method::GET,
+        path: "/Users".into(),
+        query: vec![("count".into(), "1".into())],
+        headers: vec![],
+        body: None,
+        auth: Default::default(),
+    };
+    let exchange = client.send(probe).await;
+    match &exchange.response {
+        Err(error) => Err(format!(
+            "cannot reach {}: {error}",
+            client.target().base_url
+        )),
+        Ok(response) if response.status == 401 || response.status == 403 => Err(format!(
+            "{} answered {} to GET /Users: check --token / --basic / --header",
+            client.target().base_url,
+            response.status
+        )),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Runs the plan's trials; returns the summary and the case results.
+pub fn execute(
+    plan: &Plan,
+    client: &Client,
+    runtime: &tokio::runtime::Runtime,
+    libtest: &mut libtest_mimic::Arguments,
+) -> Result<(Summary, Vec<CaseResult>), Exit> {
+    let (sender, receiver) = mpsc::channel();
+    let context = Arc::new(trial::Context {
+        runtime: runtime.handle().clone(),
+        client: client.clone(),
+        run: RunId::random(),
+        events: sender,
+    });
+    let trials = trial::trials(plan, context.clone());
+    let selected = trials
+        .iter()
+        .filter(|t| !libtest.is_filtered_out(t))
+        .count();
+    if selected == 0 && !libtest.list {
+        return Err(harness_error(format!(
+            "no case matches the filter `{}` (see `scimcheck list`)",
+            libtest.filter.as_deref().unwrap_or("")
+        )));
+    }
+    // Cases are I/O-bound: by default run more of them at once than there are cores.
+    libtest.test_threads.get_or_insert(8);
+    let _conclusion = libtest_mimic::run(libtest, trials);
+    drop(context);
+    let mut results: Vec<CaseResult> = receiver
+        .iter()
+        .map(|Event::CaseFinished(result)| result)
+        .collect();
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((Summary::of(&results), results))
+}
+
+fn serve(args: ServeArgs) -> Exit {
+    if args.list_faults {
+        println!("{:<26} {:<34} effect", "fault", "rule broken");
+        for fault in Fault::ALL {
+            println!(
+                "{:<26} {:<34} {}",
+                fault.name(),
+                fault.rule(),
+                fault.effect()
+            );
+        }
+        return Exit::Passed;
+    }
+    let profile = match load_profile(&args.profile) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let faults = match parse_faults(&args.faults) {
+        Ok(f) => f,
+        Err(exit) => return exit,
+    };
+    let runtime = runtime();
+    let config = server::Config {
+        profile,
+        token: args.token.clone(),
+        faults,
+        seed_users: args.seed_users,
+    };
+    runtime.block_on(async {
+        let running = match server::start(config, args.listen).await {
+            Ok(running) => running,
+            Err(e) => return harness_error(format!("cannot listen on {}: {e}", args.listen)),
+        };
+        println!("{}", running.base_url);
+        if args.token.is_none() {
+            eprintln!(
+                "scimcheck: serving without authentication (pass --token to require a bearer token)"
+            );
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        Exit::Passed
+    })
+}
+
+fn list(args: ListArgs) -> Exit {
+    let cases = match load_cases(args.cases.as_ref()) {
+        Ok(cases) => cases,
+        Err(exit) => return exit,
+    };
+    let plan = match &args.profile {
+        Some(name) => match load_profile(name) {
+            Ok(profile) => Some(plan::plan(cases, profile)),
+            Err(exit) => return exit,
+        },
+        None => None,
+    };
+    match plan {
+        Some(plan) => {
+            for planned in &plan.cases {
+                let status = planned
+                    .skip
+                    .as_deref()
+                    .map_or("runs".to_string(), |r| format!("skipped: {r}"));
+                println!(
+                    "{:<40} {:<6} {}",
+                    planned.case.id,
+                    planned.case.level.as_str(),
+                    status
+                );
+            }
+        }
+        None => {
+            for case in load_cases(args.cases.as_ref()).unwrap_or_default() {
+                let needs: Vec<&str> = case.needs.iter().map(|c| c.as_str()).collect();
+                println!(
+                    "{:<40} {:<6} {:<40} needs: {}",
+                    case.id,
+                    case.level.as_str(),
+                    case.rules.join(", "),
+                    needs.join(", ")
+                );
+            }
+        }
+    }
+    Exit::Passed
+}

@@ -1,0 +1,411 @@
+//! The HTTP client: sends rendered requests to the target and records every
+//! request/response pair as an [`Exchange`] for checks and reports.
+//!
+//! One [`Client`] (one reqwest connection pool, rustls) serves the whole run.
+//! Redirects are never followed (a SCIM server that redirects is answering,
+//! and the answer is judged). Credentials never appear in an exchange: the
+//! recorded headers and the curl reproducer carry placeholders instead.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::case::model::{Auth, Method};
+
+/// How to reach and authenticate to a target.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// Base URL of the SCIM service, e.g. `https://host/scim/v2` (no trailing slash).
+    pub base_url: String,
+    pub credentials: Credentials,
+    /// Per-request timeout (connect, send, and read the whole body).
+    pub timeout: Duration,
+}
+
+/// Credentials sent with every request unless a step says otherwise.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub bearer: Option<String>,
+    /// `user:password` for HTTP basic auth.
+    pub basic: Option<String>,
+    /// Extra headers (`Name: value`), e.g. an API key header.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Credentials {
+    /// Every secret value, so that any text can be scrubbed of them.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut secrets: Vec<String> = self.bearer.iter().cloned().collect();
+        if let Some(basic) = &self.basic {
+            secrets.push(basic.clone());
+            secrets.push(base64(basic.as_bytes()));
+            if let Some((_, password)) = basic.split_once(':') {
+                secrets.push(password.to_string());
+            }
+        }
+        secrets.extend(self.headers.iter().map(|(_, v)| v.clone()));
+        secrets.retain(|s| s.len() >= 4);
+        secrets
+    }
+}
+
+/// The most of a response body the harness reads; the rest is dropped and
+/// the exchange says so (a hostile server cannot exhaust memory).
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// A request as it was sent (secrets replaced by placeholders).
+#[derive(Debug, Clone)]
+pub struct SentRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// A response as it came back.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// The body as text (invalid UTF-8 replaced), at most [`MAX_BODY`] bytes.
+    pub body: String,
+    /// The body parsed as JSON, when it is JSON.
+    pub json: Option<Value>,
+    /// True when the body was longer than [`MAX_BODY`].
+    pub truncated: bool,
+}
+
+impl Response {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One request and what came of it: a response, or a transport error.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: SentRequest,
+    pub response: Result<Response, String>,
+    pub elapsed: Duration,
+}
+
+impl Exchange {
+    /// A shell command that sends the same request. Credentials are read from
+    /// the environment (`$SCIMCHECK_TOKEN`, `$SCIMCHECK_BASIC`), never inlined.
+    pub fn curl(&self) -> String {
+        let mut parts = vec![
+            "curl -sS -i".to_string(),
+            format!("-X {}", self.request.method.as_str()),
+        ];
+        for (name, value) in &self.request.headers {
+            parts.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
+        }
+        if let Some(body) = &self.request.body {
+            parts.push(format!("--data-raw {}", shell_quote(body)));
+        }
+        parts.push(shell_quote(&self.request.url));
+        parts.join(" ")
+    }
+}
+
+fn shell_quote(text: &str) -> String {
+    // Header placeholders are `$VARS` meant to expand: double quotes for those,
+    // single quotes (nothing expands) for everything else.
+    if text.contains("$SCIMCHECK_") && !text.contains(['"', '`', '\\']) {
+        format!("\"{text}\"")
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// The run's HTTP client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    target: Target,
+}
+
+/// A request ready to send: everything already rendered.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Body>,
+    pub auth: Auth,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json(Value),
+    Raw(String),
+}
+
+impl Client {
+    pub fn new(target: Target) -> Result<Client, String> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(target.timeout)
+            .connect_timeout(target.timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Client { http, target })
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The full URL for a path under the base URL, with a percent-encoded query.
+    pub fn url(&self, path: &str, query: &[(String, String)]) -> String {
+        let mut url = format!("{}{}", self.target.base_url, path);
+        for (i, (name, value)) in query.iter().enumerate() {
+            url.push(if i == 0 && !path.contains('?') {
+                '?'
+            } else {
+                '&'
+            });
+            url.push_str(&percent_encode(name));
+            url.push('=');
+            url.push_str(&percent_encode(value));
+        }
+        url
+    }
+
+    /// Sends one request and records the exchange; never fails (a transport
+    /// error is recorded in the exchange).
+    pub async fn send(&self, out: Outgoing) -> Exchange {
+        let url = self.url(&out.path, &out.query);
+        let method = match out.method {
+            Method::GET => reqwest::Method::GET,
+            Method::POST => reqwest::Method::POST,
+            Method::PUT => reqwest::Method::PUT,
+            Method::PATCH => reqwest::Method::PATCH,
+            Method::DELETE => reqwest::Method::DELETE,
+        };
+        // Headers as sent, and as recorded (with placeholders for secrets).
+        let mut sent: Vec<(String, String)> =
+            vec![("Accept".into(), "application/scim+json".into())];
+        let mut recorded = sent.clone();
+        let creds = &self.target.credentials;
+        match &out.auth {
+            Auth::Default => {
+                if let Some(token) = &creds.bearer {
+                    sent.push(("Authorization".into(), format!("Bearer {token}")));
+                    recorded.push(("Authorization".into(), "Bearer $SCIMCHECK_TOKEN".into()));
+                } else if let Some(basic) = &creds.basic {
+                    sent.push((
+                        "Authorization".into(),
+                        format!("Basic {}", base64(basic.as_bytes())),
+                    ));
+                    recorded.push(("Authorization".into(), "Basic $SCIMCHECK_BASIC_B64".into()));
+                }
+                for (name, value) in &creds.headers {
+                    sent.push((name.clone(), value.clone()));
+                    recorded.push((name.clone(), "$SCIMCHECK_HEADER".into()));
+                }
+            }
+            Auth::None => {}
+            Auth::Bearer(token) => {
+                // A case-chosen token (a deliberately wrong one): not a secret.
+                sent.push(("Authorization".into(), format!("Bearer {token}")));
+                recorded.push(("Authorization".into(), format!("Bearer {token}")));
+            }
+        }
+        let body_text = match &out.body {
+            Some(Body::Json(value)) => {
+                let pair = (
+                    "Content-Type".to_string(),
+                    "application/scim+json".to_string(),
+                );
+                sent.push(pair.clone());
+                recorded.push(pair);
+                Some(value.to_string())
+            }
+            Some(Body::Raw(text)) => Some(text.clone()),
+            None => None,
+        };
+        for (name, value) in &out.headers {
+            sent.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            recorded.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            sent.push((name.clone(), value.clone()));
+            recorded.push((name.clone(), value.clone()));
+        }
+        let mut builder = self.http.request(method, &url);
+        for (name, value) in &sent {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &body_text {
+            builder = builder.body(body.clone());
+        }
+        let started = Instant::now();
+        let response = match builder.send().await {
+            Ok(response) => read(response).await,
+            Err(error) => Err(describe(&error, self.target.timeout)),
+        };
+        Exchange {
+            request: SentRequest {
+                method: out.method,
+                url,
+                headers: recorded,
+                body: body_text,
+            },
+            response,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+async fn read(mut response: reqwest::Response) -> Result<Response, String> {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    let mut truncated = false;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_BODY - bytes.len();
+                if chunk.len() > room {
+                    bytes.extend_from_slice(&chunk[..room]);
+                    truncated = true;
+                    break;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(error) => {
+                return Err(format!(
+                    "reading the response body failed: {}",
+                    chain(&error)
+                ));
+            }
+        }
+    }
+    let json = if truncated {
+        None
+    } else {
+        serde_json::from_slice(&bytes).ok()
+    };
+    Ok(Response {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        json,
+        truncated,
+    })
+}
+
+/// A one-line explanation of a transport error.
+fn describe(error: &reqwest::Error, timeout: Duration) -> String {
+    if error.is_timeout() {
+        format!(
+            "no complete response within {} s (the request timeout)",
+            timeout.as_secs_f64()
+        )
+    } else if error.is_connect() {
+        format!("cannot connect: {}", chain(error))
+    } else {
+        chain(error)
+    }
+}
+
+/// An error with its sources, which is where reqwest keeps the useful part.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let more = inner.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (so a space
+/// is `%20`, never `+`, which not every server decodes in a query).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_queries_strictly() {
+        assert_eq!(
+            percent_encode("userName eq \"a+b@x\""),
+            "userName%20eq%20%22a%2Bb%40x%22"
+        );
+    }
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"a"), "YQ==");
+    }
+
+    #[test]
+    fn curl_never_inlines_the_token() {
+        let exchange = Exchange {
+            request: SentRequest {
+                method: Method::POST,
+                url: "http://127.0.0.1:1/Users".into(),
+                headers: vec![("Authorization".into(), "Bearer $SCIMCHECK_TOKEN".into())],
+                body: Some("{\"a\":\"it's\"}".into()),
+            },
+            response: Err("x".into()),
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(
+            exchange.curl(),
+            r#"curl -sS -i -X POST -H "Authorization: Bearer $SCIMCHECK_TOKEN" --data-raw '{"a":"it'\''s"}' 'http://127.0.0.1:1/Users'"#
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! The filter evaluator: does a resource (a JSON object) match a [`Filter`]?
+//!
+//! Attribute names match case-insensitively; a multi-valued attribute
+//! matches when any of its values does; a complex value compares through its
+//! `value` sub-attribute; strings compare ignoring case unless the attribute
+//! is caseExact. Ordering operators on booleans or objects never match.
+
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+use super::{AttrPath, Filter, Op};
+
+pub fn matches(
+    filter: &Filter,
+    resource: &Value,
+    case_exact: &dyn Fn(&str) -> bool,
+    parent: Option<&str>,
+) -> bool {
+    match filter {
+        Filter::And(a, b) => {
+            matches(a, resource, case_exact, parent) && matches(b, resource, case_exact, parent)
+        }
+        Filter::Or(a, b) => {
+            matches(a, resource, case_exact, parent) || matches(b, resource, case_exact, parent)
+        }
+        Filter::Not(inner) => !matches(inner, resource, case_exact, parent),
+        Filter::Present(path) => values(resource, path).iter().any(|v| present(v)),
+        Filter::ValuePath { path, filter } => {
+            let name = path.name.to_ascii_lowercase();
+            let elements = get(resource, &path.name);
+            let mut items: Vec<&Value> = match elements {
+                Some(Value::Array(items)) => items.iter().collect(),
+                Some(other) => vec![other],
+                None => vec![],
+            };
+            items.retain(|item| matches(filter, item, case_exact, Some(&name)));
+            !items.is_empty()
+        }
+        Filter::Compare { path, op, value } => {
+            let dotted = match parent {
+                Some(parent) => format!("{parent}.{}", path.dotted().to_ascii_lowercase()),
+                None => path.dotted().to_ascii_lowercase(),
+            };
+            let exact = case_exact(&dotted);
+            let found = values(resource, path);
+            if *op == Op::Ne {
+                // `ne` holds when no value equals (and for an absent attribute).
+                return !found.iter().any(|v| compare(v, Op::Eq, value, exact));
+            }
+            found.iter().any(|v| compare(v, *op, value, exact))
+        }
+    }
+}
+
+fn get<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    object
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+/// Every leaf value an attribute path reaches (flattening multi-valued attributes).
+fn values<'a>(resource: &'a Value, path: &AttrPath) -> Vec<&'a Value> {
+    let mut out = Vec::new();
+    let top = get(resource, &path.name);
+    let mut push = |v: &'a Value| match (&path.sub, v) {
+        (Some(sub), Value::Object(_)) => out.extend(get(v, sub)),
+        (Some(_), _) => {}
+        (None, Value::Object(_)) => out.extend(get(v, "value")),
+        (None, other) => out.push(other),
+    };
+    match top {
+        Some(Value::Array(items)) => items.iter().for_each(&mut push),
+        Some(v) => push(v),
+        None => {}
+    }
+    out
+}
+
+fn present(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        _ => true,
+    }
+}
+
+fn compare(actual: &Value, op: Op, expected: &Value, exact: bool) -> bool {
+    match (actual, expected) {
+        (Value::String(a), Value::String(e)) => {
+            let (a, e) = if exact {
+                (a.clone(), e.clone())
+            } else {
+                (a.to_lowercase(), e.to_lowercase())
+            };
+            match op {
+                Op::Eq => a == e,
+                Op::Ne => a != e,
+                Op::Co => a.contains(&e),
+                Op::Sw => a.starts_with(&e),
+                Op::Ew => a.ends_with(&e),
+                _ => ordered(a.cmp(&e), op),
+            }
+        }
+        (Value::Number(a), Value::Number(e)) => {
+            let (Some(a), Some(e)) = (a.as_f64(), e.as_f64()) else {
+                return false;
+            };
+            match op {
+                Op::Eq => a == e,
+                Op::Ne => a != e,
+                Op::Co | Op::Sw | Op::Ew => false,
+                _ => a.partial_cmp(&e).is_some_and(|o| ordered(o, op)),
+            }
+        }
+        (Value::Bool(a), Value::Bool(e)) => match op {
+            Op::Eq => a == e,
+            Op::Ne => a != e,
+            _ => false,
+        },
+        (Value::Null, Value::Null) => op == Op::Eq,
+        _ => false,
+    }
+}
+
+fn ordered(ordering: Ordering, op: Op) -> bool {
+    match op {
+        Op::Gt => ordering == Ordering::Greater,
+        Op::Ge => ordering != Ordering::Less,
+        Op::Lt => ordering == Ordering::Less,
+        Op::Le => ordering != Ordering::Greater,
+        _ => false,
+    }
+}

@@ -1,0 +1,198 @@
+//! SCIM filter expressions (RFC 7644 §3.4.2.2): one parser, one printer and
+//! one evaluator, shared by the reference server and the property checks
+//! (as an oracle).
+//!
+//! [`Filter::parse`] turns `userName eq "a" and not (emails[type eq "work"])`
+//! into a [`Filter`]; its `Display` prints it back in canonical form (the two
+//! round-trip); [`Filter::matches`] evaluates it against a resource.
+
+mod eval;
+mod parse;
+
+use std::fmt;
+
+use serde_json::Value;
+
+pub use parse::ParseError;
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Co,
+    Sw,
+    Ew,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl Op {
+    pub const ALL: [Op; 9] = [
+        Op::Eq,
+        Op::Ne,
+        Op::Co,
+        Op::Sw,
+        Op::Ew,
+        Op::Gt,
+        Op::Ge,
+        Op::Lt,
+        Op::Le,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Eq => "eq",
+            Op::Ne => "ne",
+            Op::Co => "co",
+            Op::Sw => "sw",
+            Op::Ew => "ew",
+            Op::Gt => "gt",
+            Op::Ge => "ge",
+            Op::Lt => "lt",
+            Op::Le => "le",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Op> {
+        Op::ALL
+            .into_iter()
+            .find(|op| op.as_str().eq_ignore_ascii_case(word))
+    }
+}
+
+/// An attribute path: an optional schema URN, a name and an optional sub-attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrPath {
+    pub urn: Option<String>,
+    pub name: String,
+    pub sub: Option<String>,
+}
+
+impl AttrPath {
+    /// `name.sub` without the URN, as profiles and schemas name attributes.
+    pub fn dotted(&self) -> String {
+        match &self.sub {
+            Some(sub) => format!("{}.{sub}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// A parsed filter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    Compare {
+        path: AttrPath,
+        op: Op,
+        value: Value,
+    },
+    Present(AttrPath),
+    And(Box<Filter>, Box<Filter>),
+    Or(Box<Filter>, Box<Filter>),
+    Not(Box<Filter>),
+    /// `attr[filter]`: some element of a multi-valued attribute matches.
+    ValuePath {
+        path: AttrPath,
+        filter: Box<Filter>,
+    },
+}
+
+impl Filter {
+    pub fn parse(text: &str) -> Result<Filter, ParseError> {
+        parse::parse(text)
+    }
+
+    /// Does the resource match? `case_exact` says which attributes (dotted
+    /// paths, lower case) compare strings exactly; all others ignore case.
+    pub fn matches(&self, resource: &Value, case_exact: &dyn Fn(&str) -> bool) -> bool {
+        eval::matches(self, resource, case_exact, None)
+    }
+
+    /// Every operator the filter uses (`eq`, `pr`, `and`, `not`, `[]` for a value path).
+    pub fn operators(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        self.visit(&mut |f| match f {
+            Filter::Compare { op, .. } => out.push(op.as_str()),
+            Filter::Present(_) => out.push("pr"),
+            Filter::And(..) => out.push("and"),
+            Filter::Or(..) => out.push("or"),
+            Filter::Not(_) => out.push("not"),
+            Filter::ValuePath { .. } => out.push("[]"),
+        });
+        out
+    }
+
+    /// Every attribute the filter compares (dotted, as written).
+    pub fn attributes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.visit(&mut |f| match f {
+            Filter::Compare { path, .. }
+            | Filter::Present(path)
+            | Filter::ValuePath { path, .. } => out.push(path.dotted()),
+            _ => {}
+        });
+        out
+    }
+
+    fn visit(&self, f: &mut dyn FnMut(&Filter)) {
+        f(self);
+        match self {
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => inner.visit(f),
+            _ => {}
+        }
+    }
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(urn) = &self.urn {
+            write!(f, "{urn}:")?;
+        }
+        write!(f, "{}", self.dotted())
+    }
+}
+
+impl fmt::Display for Filter {
+    /// Canonical form: lower-case operators, JSON-escaped strings, and
+    /// parentheses around every `and`/`or` operand that is itself a logical
+    /// expression (so the printed text parses back to the same tree).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Filter::Compare { path, op, value } => write!(f, "{path} {} {value}", op.as_str()),
+            Filter::Present(path) => write!(f, "{path} pr"),
+            Filter::And(a, b) => write!(f, "{} and {}", Grouped(a), Grouped(b)),
+            Filter::Or(a, b) => write!(f, "{} or {}", Grouped(a), Grouped(b)),
+            Filter::Not(inner) => write!(f, "not ({inner})"),
+            Filter::ValuePath { path, filter } => write!(f, "{path}[{filter}]"),
+        }
+    }
+}
+
+struct Grouped<'a>(&'a Filter);
+
+impl fmt::Display for Grouped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Filter::And(..) | Filter::Or(..) => write!(f, "({})", self.0),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+/// RFC 7643 caseExact for the core User schema: only identifiers are exact.
+pub fn user_case_exact(dotted: &str) -> bool {
+    matches!(
+        dotted,
+        "id" | "externalid" | "meta.location" | "meta.version" | "password"
+    )
+}
+
+#[cfg(test)]
+mod tests;

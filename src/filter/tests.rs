@@ -1,0 +1,143 @@
+//! Tests of the filter parser, printer and evaluator, including the
+//! print → parse round-trip property.
+
+use proptest::prelude::*;
+use serde_json::json;
+
+use super::*;
+
+fn user() -> Value {
+    json!({
+        "id": "Abc", "userName": "Ada.Lovelace@example.com", "active": true,
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "emails": [{"value": "ada@work.example", "type": "work"}, {"value": "ada@home.example", "type": "home"}],
+        "meta": {"created": "2024-01-02T03:04:05Z"}
+    })
+}
+
+fn check(filter: &str) -> bool {
+    Filter::parse(filter)
+        .unwrap()
+        .matches(&user(), &user_case_exact)
+}
+
+#[test]
+fn evaluates_the_rfc_operators() {
+    assert!(check(r#"userName eq "ada.lovelace@EXAMPLE.com""#));
+    assert!(check(r#"USERNAME Eq "ada.lovelace@example.com""#));
+    assert!(!check(r#"userName eq "ada""#));
+    assert!(
+        check(r#"userName co "love""#)
+            && check(r#"userName sw "ada""#)
+            && check(r#"userName ew ".COM""#)
+    );
+    assert!(
+        check(r#"id eq "Abc""#) && !check(r#"id eq "abc""#),
+        "id is caseExact"
+    );
+    assert!(check("active eq true") && check("active ne false") && !check("active eq false"));
+    assert!(
+        check(r#"meta.created gt "2023-12-31T00:00:00Z""#)
+            && check(r#"meta.created le "2024-01-02T03:04:05Z""#)
+    );
+    assert!(check(r#"emails[type eq "work" and value co "work"]"#));
+    assert!(!check(r#"emails[type eq "other"]"#));
+    assert!(check(r#"emails.type eq "home""#) && check(r#"emails co "home.example""#));
+    assert!(check("name.givenName pr") && !check("title pr"));
+    assert!(check(
+        r#"not (userName eq "x") and (name.familyName eq "x" or name.givenName eq "ada")"#
+    ));
+    assert!(check(
+        r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "ADA""#
+    ));
+    assert!(check(r#"title ne "x""#), "ne holds for an absent attribute");
+}
+
+#[test]
+fn precedence_is_not_and_or() {
+    let f = Filter::parse(r#"a eq 1 or b eq 2 and c eq 3"#).unwrap();
+    assert_eq!(f.to_string(), "a eq 1 or (b eq 2 and c eq 3)");
+}
+
+#[test]
+fn errors_say_where() {
+    let e = Filter::parse(r#"userName eq"#).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "expected a value (a \"string\", number, true, false or null), found the end (at character 12)"
+    );
+    let e = Filter::parse(r#"userName equals "x""#).unwrap_err();
+    assert!(e.message.starts_with("expected an operator"), "{e}");
+    assert!(Filter::parse(r#"userName eq "x"#).is_err());
+    assert!(Filter::parse("(a pr").is_err());
+    assert!(Filter::parse("").is_err());
+    assert!(Filter::parse("a pr b pr").is_err());
+}
+
+#[test]
+fn reports_operators_and_attributes() {
+    let f = Filter::parse(r#"userName eq "a" and not (emails[type eq "work"])"#).unwrap();
+    assert_eq!(f.operators(), ["and", "eq", "not", "[]", "eq"]);
+    assert_eq!(f.attributes(), ["userName", "emails", "type"]);
+}
+
+fn arb_path() -> impl Strategy<Value = AttrPath> {
+    (
+        prop::option::of(Just(
+            "urn:ietf:params:scim:schemas:core:2.0:User".to_string(),
+        )),
+        "[a-zA-Z][a-zA-Z0-9_]{0,6}",
+        prop::option::of("[a-zA-Z][a-zA-Z0-9]{0,5}"),
+    )
+        .prop_filter("not a keyword", |(_, name, sub)| {
+            let reserved = |s: &str| {
+                ["and", "or", "not", "pr", "true", "false", "null"]
+                    .contains(&s.to_ascii_lowercase().as_str())
+            };
+            !reserved(name) && !sub.as_deref().is_some_and(reserved)
+        })
+        .prop_map(|(urn, name, sub)| AttrPath { urn, name, sub })
+}
+
+fn arb_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<String>().prop_map(Value::String),
+        any::<i32>().prop_map(|n| json!(n)),
+        any::<bool>().prop_map(Value::Bool),
+        Just(Value::Null),
+    ]
+}
+
+fn arb_filter() -> impl Strategy<Value = Filter> {
+    let leaf = prop_oneof![
+        (
+            arb_path(),
+            prop::sample::select(Op::ALL.to_vec()),
+            arb_value()
+        )
+            .prop_map(|(path, op, value)| Filter::Compare { path, op, value }),
+        arb_path().prop_map(Filter::Present),
+    ];
+    leaf.prop_recursive(4, 16, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| Filter::And(Box::new(a), Box::new(b))),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| Filter::Or(Box::new(a), Box::new(b))),
+            inner.clone().prop_map(|f| Filter::Not(Box::new(f))),
+            (arb_path().prop_map(|p| AttrPath { sub: None, ..p }), inner).prop_map(|(path, f)| {
+                Filter::ValuePath {
+                    path,
+                    filter: Box::new(f),
+                }
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn print_then_parse_round_trips(filter in arb_filter()) {
+        let printed = filter.to_string();
+        let reparsed = Filter::parse(&printed).map_err(|e| TestCaseError::fail(format!("{printed}: {e}")))?;
+        prop_assert_eq!(reparsed, filter);
+    }
+}

@@ -1,0 +1,64 @@
+//! Planning: which cases run against a target and which are skipped (and why),
+//! given the capabilities its profile claims.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::case::Case;
+use crate::profile::{Capability, Profile};
+
+/// One case as planned.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub case: Arc<Case>,
+    /// Why the case does not apply to this target, if it does not.
+    pub skip: Option<String>,
+}
+
+/// The cases of a run, in order.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub profile: Profile,
+    pub cases: Vec<Planned>,
+}
+
+/// Decides for every case whether the profile's claims let it run.
+pub fn plan(cases: Vec<Case>, profile: Profile) -> Plan {
+    let claimed = profile.capabilities();
+    let cases = cases
+        .into_iter()
+        .map(|case| Planned {
+            skip: skip_reason(&case, &claimed, &profile.name),
+            case: Arc::new(case),
+        })
+        .collect();
+    Plan { profile, cases }
+}
+
+fn skip_reason(case: &Case, claimed: &BTreeSet<Capability>, profile: &str) -> Option<String> {
+    let missing: Vec<&str> = case
+        .needs
+        .iter()
+        .filter(|c| !claimed.contains(*c))
+        .map(Capability::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!(
+            "needs {} (not claimed by profile {profile})",
+            missing.join(", ")
+        ));
+    }
+    let present: Vec<&str> = case
+        .unless
+        .iter()
+        .filter(|c| claimed.contains(*c))
+        .map(Capability::as_str)
+        .collect();
+    if !present.is_empty() {
+        return Some(format!(
+            "applies only without {} (claimed by profile {profile})",
+            present.join(", ")
+        ));
+    }
+    None
+}

@@ -1,0 +1,297 @@
+//! Profiles: what a target claims to support, as data (`profiles/*.yaml`).
+//!
+//! A [`Profile`] is read from YAML once and flattened into a set of
+//! [`Capability`] names that cases refer to with `needs:` and `unless:`.
+//! The reference server also reads the profile to decide how to behave.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::case::LoadError;
+
+/// A profile file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Supported operations on `/Users`: `users.list`, `users.get`, ...
+    pub operations: Vec<String>,
+    pub filter: FilterSupport,
+    pub patch: PatchSupport,
+    pub delete: DeleteMode,
+    pub paging: Paging,
+    /// Attributes a create must carry (dotted paths, e.g. `name.givenName`).
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// Attributes clients cannot change.
+    #[serde(default)]
+    pub read_only: Vec<String>,
+    pub discovery: Discovery,
+    /// The server sets `active` to true on create, whatever the client sent.
+    #[serde(default)]
+    pub create_sets_active: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterSupport {
+    /// Comparison operators: `eq`, `ne`, `co`, `sw`, `ew`, `pr`, `gt`, `ge`, `lt`, `le`.
+    pub operators: Vec<String>,
+    /// Filterable attributes, or `["*"]` for any.
+    pub attributes: Vec<String>,
+    /// Logical operators: `and`, `or`, `not`.
+    #[serde(default)]
+    pub logical: Vec<String>,
+    /// Complex attribute filters such as `emails[type eq "work"]`.
+    #[serde(default)]
+    pub complex: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchSupport {
+    /// `add`, `remove`, `replace`.
+    pub ops: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeleteMode {
+    /// A later GET answers 404 and the user is gone from lists.
+    Hard,
+    /// A later GET answers 200 with `active=false`; the user is still listed.
+    Soft,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    pub supported: bool,
+    /// The most resources the server returns in one page, if it caps them.
+    pub max_page_size: Option<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discovery {
+    pub service_provider_config: bool,
+    pub resource_types: bool,
+    pub schemas: bool,
+}
+
+/// A named thing a target can claim: `users.create`, `filter.co`, `delete.soft`,
+/// `attr.readonly.emails`, ...
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Capability(String);
+
+/// Every capability name a case may use, besides `attr.readonly.*` and `attr.required.*`.
+pub const VOCABULARY: &[&str] = &[
+    "users.list",
+    "users.get",
+    "users.create",
+    "users.replace",
+    "users.patch",
+    "users.delete",
+    "filter.eq",
+    "filter.ne",
+    "filter.co",
+    "filter.sw",
+    "filter.ew",
+    "filter.pr",
+    "filter.gt",
+    "filter.ge",
+    "filter.lt",
+    "filter.le",
+    "filter.and",
+    "filter.or",
+    "filter.not",
+    "filter.complex",
+    "filter.any-attribute",
+    "patch.add",
+    "patch.remove",
+    "patch.replace",
+    "delete.hard",
+    "delete.soft",
+    "paging",
+    "discovery.service-provider-config",
+    "discovery.resource-types",
+    "discovery.schemas",
+];
+
+const ATTR_PREFIXES: &[&str] = &["attr.readonly.", "attr.required."];
+
+impl Capability {
+    /// Accepts a known capability name; the error suggests the closest one.
+    pub fn parse(name: &str) -> Result<Capability, String> {
+        let attr = ATTR_PREFIXES
+            .iter()
+            .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()));
+        if attr || VOCABULARY.contains(&name) {
+            return Ok(Capability(name.to_string()));
+        }
+        let mut message = format!("unknown capability `{name}`");
+        if let Some(best) = crate::case::load::did_you_mean(name, VOCABULARY.iter().copied()) {
+            message.push_str(&format!(", did you mean `{best}`?"));
+        }
+        Err(message)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The profiles shipped inside the binary, by name.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("insightly", include_str!("../../profiles/insightly.yaml")),
+    ("rfc7644", include_str!("../../profiles/rfc7644.yaml")),
+];
+
+impl Profile {
+    /// A shipped profile by name, or a profile file by path.
+    pub fn load(name_or_path: &str) -> Result<Profile, LoadError> {
+        if let Some((name, text)) = SHIPPED.iter().find(|(name, _)| *name == name_or_path) {
+            return Self::parse(&format!("profiles/{name}.yaml"), text);
+        }
+        let text = std::fs::read_to_string(name_or_path).map_err(|e| {
+            let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
+            LoadError {
+                path: name_or_path.to_string(),
+                loc: Default::default(),
+                message: format!(
+                    "not a shipped profile ({}, auto) and not a readable file: {e}",
+                    names.join(", ")
+                ),
+            }
+        })?;
+        Self::parse(name_or_path, &text)
+    }
+
+    /// Parses and validates a profile file.
+    pub fn parse(path: &str, text: &str) -> Result<Profile, LoadError> {
+        let profile: Profile = crate::case::load::parse_yaml(path, text)?;
+        for name in profile.capabilities_unchecked() {
+            Capability::parse(&name).map_err(|message| LoadError {
+                path: path.to_string(),
+                loc: crate::case::Loc { line: 1, col: 1 },
+                message: format!("profile `{}`: {message}", profile.name),
+            })?;
+        }
+        Ok(profile)
+    }
+
+    /// Every capability the profile claims.
+    pub fn capabilities(&self) -> BTreeSet<Capability> {
+        self.capabilities_unchecked()
+            .into_iter()
+            .map(Capability)
+            .collect()
+    }
+
+    fn capabilities_unchecked(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.operations.clone();
+        names.extend(
+            self.filter
+                .operators
+                .iter()
+                .map(|op| format!("filter.{op}")),
+        );
+        names.extend(self.filter.logical.iter().map(|op| format!("filter.{op}")));
+        if self.filter.complex {
+            names.push("filter.complex".into());
+        }
+        if self.filter.attributes.iter().any(|a| a == "*") {
+            names.push("filter.any-attribute".into());
+        }
+        names.extend(self.patch.ops.iter().map(|op| format!("patch.{op}")));
+        names.push(match self.delete {
+            DeleteMode::Hard => "delete.hard".into(),
+            DeleteMode::Soft => "delete.soft".into(),
+        });
+        if self.paging.supported {
+            names.push("paging".into());
+        }
+        let discovery = [
+            (
+                self.discovery.service_provider_config,
+                "discovery.service-provider-config",
+            ),
+            (self.discovery.resource_types, "discovery.resource-types"),
+            (self.discovery.schemas, "discovery.schemas"),
+        ];
+        names.extend(
+            discovery
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, n)| n.to_string()),
+        );
+        names.extend(self.read_only.iter().map(|a| format!("attr.readonly.{a}")));
+        names.extend(self.required.iter().map(|a| format!("attr.required.{a}")));
+        names
+    }
+
+    pub fn supports(&self, capability: &str) -> bool {
+        self.capabilities().iter().any(|c| c.as_str() == capability)
+    }
+
+    /// Whether `attribute` (a dotted path, any case) may be filtered on.
+    pub fn filterable(&self, attribute: &str) -> bool {
+        self.filter
+            .attributes
+            .iter()
+            .any(|a| a == "*" || a.eq_ignore_ascii_case(attribute))
+    }
+
+    /// Whether `attribute` or one of its parents is read-only for clients.
+    pub fn is_read_only(&self, attribute: &str) -> bool {
+        self.read_only.iter().any(|a| {
+            attribute.eq_ignore_ascii_case(a)
+                || attribute
+                    .to_ascii_lowercase()
+                    .starts_with(&format!("{}.", a.to_ascii_lowercase()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_profiles_parse() {
+        for (name, _) in SHIPPED {
+            let profile = Profile::load(name).unwrap();
+            assert_eq!(&profile.name, name);
+        }
+    }
+
+    #[test]
+    fn insightly_claims_what_the_guide_documents() {
+        let p = Profile::load("insightly").unwrap();
+        assert!(p.supports("filter.eq") && !p.supports("filter.co"));
+        assert!(p.supports("patch.replace") && !p.supports("patch.add"));
+        assert!(p.supports("delete.soft") && !p.supports("delete.hard"));
+        assert!(
+            p.supports("discovery.schemas") && !p.supports("discovery.service-provider-config")
+        );
+        assert!(p.is_read_only("emails") && p.is_read_only("meta.created"));
+        assert!(p.filterable("USERNAME") && !p.filterable("displayName"));
+    }
+
+    #[test]
+    fn unknown_capability_suggests() {
+        let error = Capability::parse("filter.eqq").unwrap_err();
+        assert!(error.contains("did you mean `filter.eq`"), "{error}");
+        assert!(Capability::parse("attr.readonly.emails").is_ok());
+    }
+}

@@ -1,0 +1,54 @@
+//! JUnit XML (quick-junit): one testcase per case, classname by area, the
+//! failure text with the evidence, skipped cases with their reason.
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::terminal::failure_text;
+use crate::run::{CaseResult, Status};
+
+/// Renders the results of a run as JUnit XML.
+pub fn render(results: &[CaseResult], suite_name: &str) -> String {
+    let mut report = Report::new("scimcheck");
+    let mut areas: Vec<&str> = results.iter().map(|r| r.area.as_str()).collect();
+    areas.sort();
+    areas.dedup();
+    for area in areas {
+        let mut suite = TestSuite::new(format!("{suite_name}.{area}"));
+        for result in results.iter().filter(|r| r.area == area) {
+            let status = match &result.status {
+                Status::Passed => TestCaseStatus::success(),
+                Status::Failed => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    let first = result
+                        .failures()
+                        .next()
+                        .map(|(_, f)| f.message.clone())
+                        .unwrap_or_default();
+                    status.set_message(first);
+                    status.set_type(result.level.as_str());
+                    status.set_description(failure_text(result, false));
+                    status
+                }
+                Status::Skipped { reason } => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(reason.clone());
+                    status
+                }
+            };
+            let mut case = TestCase::new(result.id.clone(), status);
+            case.set_classname(format!("{suite_name}.{area}"));
+            case.set_time(result.duration);
+            case.properties
+                .push(quick_junit::Property::new("rule", result.rules.join(", ")));
+            case.properties
+                .push(quick_junit::Property::new("level", result.level.as_str()));
+            case.properties
+                .push(quick_junit::Property::new("file", result.path.clone()));
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cannot render JUnit: {e} -->"))
+}

@@ -1,0 +1,78 @@
+//! Terminal output: failures read like compiler diagnostics (the case file
+//! and line of the expectation, expected against actual, the request and a
+//! curl line to reproduce it). Colour only on a TTY and never with NO_COLOR.
+
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+use super::Summary;
+use crate::check::excerpt;
+use crate::run::CaseResult;
+
+/// Whether stdout gets ANSI colours.
+pub fn color_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn paint(text: &str, code: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The evidence for a failed case, one block per failure.
+pub fn failure_text(result: &CaseResult, color: bool) -> String {
+    let mut out = String::new();
+    let rules = result.rules.join(", ");
+    let _ = writeln!(out, "{} [{} {}]", result.name, result.level.as_str(), rules);
+    for (step, failure) in result.failures() {
+        let at = format!("{}:{}:{}", result.path, failure.loc.line, failure.loc.col);
+        let _ = writeln!(
+            out,
+            "{}: {} {}",
+            paint(&at, "1", color),
+            paint("error:", "1;31", color),
+            failure.message
+        );
+        let _ = writeln!(out, "  in {}", step.label);
+        if !failure.expected.is_empty() || !failure.actual.is_empty() {
+            let _ = writeln!(out, "  expected: {}", paint(&failure.expected, "32", color));
+            let _ = writeln!(out, "  actual:   {}", paint(&failure.actual, "31", color));
+        }
+        if let Some(exchange) = &step.exchange {
+            let _ = writeln!(
+                out,
+                "  request:  {} {}",
+                exchange.request.method.as_str(),
+                exchange.request.url
+            );
+            if let Ok(response) = &exchange.response {
+                let _ = writeln!(
+                    out,
+                    "  response: {} {}",
+                    response.status,
+                    excerpt(&response.body, 400)
+                );
+            }
+            let _ = writeln!(out, "  reproduce: {}", exchange.curl());
+        }
+    }
+    out
+}
+
+/// The closing lines of a run.
+pub fn summary_text(summary: &Summary, strict: bool) -> String {
+    let exit = summary.exit(strict) as u8;
+    format!(
+        "scimcheck: {} passed, {} failed ({} MUST), {} skipped; exit {exit}\n{} passed, {} failed, {} skipped\n",
+        summary.passed,
+        summary.failed,
+        summary.failed_required,
+        summary.skipped,
+        summary.passed,
+        summary.failed,
+        summary.skipped
+    )
+}

@@ -1,0 +1,174 @@
+//! The rules a case can enforce: RFC sections and the rows of the Insightly
+//! provisioning guide's two tables (the seed), for traceability.
+//!
+//! A case names its rule(s) as `rfc7643#4.1`, `rfc7644#3.4.2.2`, a catalogue
+//! id such as `insightly.op.create`, or `doc:anything` for a user's own
+//! documentation. [`CATALOGUE`] is the list a traceability matrix is built from.
+
+/// One documented rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    /// Which table or document it comes from.
+    pub source: &'static str,
+    /// The row or clause, as documented.
+    pub text: &'static str,
+}
+
+const OPS: &str = "Insightly guide: supported SCIM operations";
+const ATTRS: &str = "Insightly guide: SCIM user attributes & field mappings";
+
+/// The seed's two tables, row by row, and the note on required attributes.
+pub const CATALOGUE: &[Rule] = &[
+    Rule {
+        id: "insightly.op.list",
+        source: OPS,
+        text: "GET /Users: gets a list of users; returns both active and inactive users; paging per SCIM spec",
+    },
+    Rule {
+        id: "insightly.op.get",
+        source: OPS,
+        text: "GET /Users/{id}: gets a single user; returns a user whether active or inactive",
+    },
+    Rule {
+        id: "insightly.op.filter",
+        source: OPS,
+        text: "GET /Users?filter=userName eq \"...\": returns active and inactive users that match; only the \"userName eq\" filter is supported",
+    },
+    Rule {
+        id: "insightly.op.create",
+        source: OPS,
+        text: "POST /Users: creates a user",
+    },
+    Rule {
+        id: "insightly.op.replace",
+        source: OPS,
+        text: "PUT /Users/{id}: updates a user",
+    },
+    Rule {
+        id: "insightly.op.patch",
+        source: OPS,
+        text: "PATCH /Users/{id}: updates fields included in the request only; only the \"replace\" operation is supported",
+    },
+    Rule {
+        id: "insightly.op.delete",
+        source: OPS,
+        text: "DELETE /Users/{id}: deactivates a user; no hard delete; equivalent to setting active=false",
+    },
+    Rule {
+        id: "insightly.op.schemas",
+        source: OPS,
+        text: "GET /Schemas: returns attributes supported by Insightly",
+    },
+    Rule {
+        id: "insightly.attr.id",
+        source: ATTRS,
+        text: "id (readonly): Insightly generated unique identifier of a User",
+    },
+    Rule {
+        id: "insightly.attr.meta.resourceType",
+        source: ATTRS,
+        text: "meta.resourceType (readonly): \"User\"",
+    },
+    Rule {
+        id: "insightly.attr.meta.created",
+        source: ATTRS,
+        text: "meta.created (readonly): Insightly generated",
+    },
+    Rule {
+        id: "insightly.attr.meta.lastModified",
+        source: ATTRS,
+        text: "meta.lastModified (readonly): Insightly generated",
+    },
+    Rule {
+        id: "insightly.attr.active",
+        source: ATTRS,
+        text: "active: editable, but set to \"true\" when creating a new User",
+    },
+    Rule {
+        id: "insightly.attr.name.givenName",
+        source: ATTRS,
+        text: "name.givenName: User.FIRST_NAME",
+    },
+    Rule {
+        id: "insightly.attr.name.familyName",
+        source: ATTRS,
+        text: "name.familyName: User.LAST_NAME",
+    },
+    Rule {
+        id: "insightly.attr.emails",
+        source: ATTRS,
+        text: "emails (readonly): contains a single email address with type=work",
+    },
+    Rule {
+        id: "insightly.required",
+        source: "Insightly guide: attribute mapping note",
+        text: "givenName, familyName, userName, displayName and email are required",
+    },
+];
+
+/// Checks that a rule reference names a real rule; the error says why not.
+pub fn check_ref(rule: &str) -> Result<(), String> {
+    if let Some((doc, section)) = rule.split_once('#')
+        && matches!(doc, "rfc7643" | "rfc7644")
+    {
+        let ok = !section.is_empty()
+            && section
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        return if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "rule `{rule}`: the section must be numbers and dots, like `{doc}#3.4.2`"
+            ))
+        };
+    }
+    if rule.starts_with("doc:") || CATALOGUE.iter().any(|r| r.id == rule) {
+        return Ok(());
+    }
+    let mut message = format!("unknown rule `{rule}`");
+    if let Some(best) = crate::case::load::did_you_mean(rule, CATALOGUE.iter().map(|r| r.id)) {
+        message.push_str(&format!(", did you mean `{best}`?"));
+    }
+    message.push_str(" (rules are `rfc7643#SECTION`, `rfc7644#SECTION`, `doc:TEXT` or a catalogue id such as `insightly.op.create`)");
+    Err(message)
+}
+
+/// The catalogue entry for an id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    CATALOGUE.iter().find(|r| r.id == id)
+}
+
+/// The RFC a rule reference belongs to, with its section, for grouping.
+pub fn rfc_section(rule: &str) -> Option<(&str, &str)> {
+    rule.split_once('#')
+        .filter(|(doc, _)| doc.starts_with("rfc"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        assert!(check_ref("rfc7644#3.4.2.2").is_ok());
+        assert!(check_ref("insightly.op.create").is_ok());
+        assert!(check_ref("doc:our wiki page").is_ok());
+        assert!(check_ref("rfc7644#").is_err());
+        assert!(check_ref("rfc7644#3.x").is_err());
+        let typo = check_ref("insightly.op.craete").unwrap_err();
+        assert!(
+            typo.contains("did you mean `insightly.op.create`"),
+            "{typo}"
+        );
+    }
+
+    #[test]
+    fn catalogue_ids_are_unique() {
+        let mut ids: Vec<_> = CATALOGUE.iter().map(|r| r.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), CATALOGUE.len());
+    }
+}

@@ -1,0 +1,67 @@
+//! Events: what the engine reports while it runs. Reporters consume them;
+//! the engine never prints.
+
+use std::time::Duration;
+
+use crate::case::Level;
+use crate::check::Failure;
+use crate::client::Exchange;
+
+/// What the engine emits.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A case ran (or was skipped) to its end, cleanup included.
+    CaseFinished(CaseResult),
+}
+
+/// How a case ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped { reason: String },
+}
+
+impl Status {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped { .. } => "skipped",
+        }
+    }
+}
+
+/// One request of a case (a step or a cleanup request) and its verdict.
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    /// `step 2: PATCH /Users/{{ id }}` or the step's own name.
+    pub label: String,
+    pub exchange: Option<Exchange>,
+    pub failures: Vec<Failure>,
+}
+
+/// Everything known about one case after it ran.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub id: String,
+    pub name: String,
+    pub path: String,
+    pub area: String,
+    pub level: Level,
+    pub rules: Vec<String>,
+    pub status: Status,
+    pub steps: Vec<StepResult>,
+    /// Cleanup requests: reported, but their answers never fail the case.
+    pub cleanup: Vec<StepResult>,
+    pub duration: Duration,
+}
+
+impl CaseResult {
+    /// Every failure of the case's steps, with the step it belongs to.
+    pub fn failures(&self) -> impl Iterator<Item = (&StepResult, &Failure)> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.failures.iter().map(move |f| (s, f)))
+    }
+}

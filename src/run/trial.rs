@@ -1,0 +1,70 @@
+//! libtest-mimic glue: one trial per planned case, so filtering, `--list`,
+//! `--exact`, `--skip` and `--test-threads` work as in `cargo test`. Each
+//! trial runs its case on the shared tokio runtime and emits an [`Event`].
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use libtest_mimic::{Completion, Failed, Trial};
+
+use super::engine::run_case;
+use super::event::{CaseResult, Event, Status};
+use crate::client::Client;
+use crate::plan::{Plan, Planned};
+use crate::report::terminal;
+use crate::vars::RunId;
+
+/// What every trial shares.
+pub struct Context {
+    pub runtime: tokio::runtime::Handle,
+    pub client: Client,
+    pub run: RunId,
+    pub events: Sender<Event>,
+}
+
+/// The trials of a plan, in plan order.
+pub fn trials(plan: &Plan, context: Arc<Context>) -> Vec<Trial> {
+    plan.cases
+        .iter()
+        .map(|planned| {
+            let planned = planned.clone();
+            let context = context.clone();
+            let name = planned.case.id.clone();
+            let kind = planned.case.level.as_str();
+            Trial::ignorable_test(name, move || run_trial(&planned, &context)).with_kind(kind)
+        })
+        .collect()
+}
+
+fn run_trial(planned: &Planned, context: &Context) -> Result<Completion, Failed> {
+    let case = &planned.case;
+    if let Some(reason) = &planned.skip {
+        let _ = context.events.send(Event::CaseFinished(CaseResult {
+            id: case.id.clone(),
+            name: case.name.clone(),
+            path: case.path.clone(),
+            area: case.area().to_string(),
+            level: case.level,
+            rules: case.rules.clone(),
+            status: Status::Skipped {
+                reason: reason.clone(),
+            },
+            steps: vec![],
+            cleanup: vec![],
+            duration: Default::default(),
+        }));
+        return Ok(Completion::ignored_with(reason));
+    }
+    let result = context
+        .runtime
+        .block_on(run_case(case, &context.client, &context.run));
+    let outcome = match result.status {
+        Status::Failed => Err(Failed::from(terminal::failure_text(
+            &result,
+            terminal::color_enabled(),
+        ))),
+        _ => Ok(Completion::Completed),
+    };
+    let _ = context.events.send(Event::CaseFinished(result));
+    outcome
+}

@@ -1,0 +1,237 @@
+//! Named faults: ways the reference server can be told to break one
+//! documented rule (`scimcheck serve --fault NAME`), so that the suite's power
+//! to catch them can be measured.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One deliberate deviation from the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    CreateReturns200,
+    CreateNoLocation,
+    CreateNoMeta,
+    NamesSwapped,
+    GivenNameDropped,
+    FilterCaseSensitive,
+    EqAsSubstring,
+    FilterIgnored,
+    InvalidFilterAccepted,
+    PagingOffByOne,
+    TotalCountsPage,
+    ItemsPerPageWrong,
+    CountIgnored,
+    PutMerges,
+    PatchIgnored,
+    LastModifiedFrozen,
+    HardDelete,
+    DeleteKeepsActive,
+    ErrorNotScim,
+    ErrorStatusNumber,
+    NotFoundIs500,
+    DuplicateAccepted,
+    NoAuth,
+    JsonContentType,
+    SchemasMissing,
+}
+
+impl Fault {
+    pub const ALL: &[Fault] = &[
+        Fault::CreateReturns200,
+        Fault::CreateNoLocation,
+        Fault::CreateNoMeta,
+        Fault::NamesSwapped,
+        Fault::GivenNameDropped,
+        Fault::FilterCaseSensitive,
+        Fault::EqAsSubstring,
+        Fault::FilterIgnored,
+        Fault::InvalidFilterAccepted,
+        Fault::PagingOffByOne,
+        Fault::TotalCountsPage,
+        Fault::ItemsPerPageWrong,
+        Fault::CountIgnored,
+        Fault::PutMerges,
+        Fault::PatchIgnored,
+        Fault::LastModifiedFrozen,
+        Fault::HardDelete,
+        Fault::DeleteKeepsActive,
+        Fault::ErrorNotScim,
+        Fault::ErrorStatusNumber,
+        Fault::NotFoundIs500,
+        Fault::DuplicateAccepted,
+        Fault::NoAuth,
+        Fault::JsonContentType,
+        Fault::SchemasMissing,
+    ];
+
+    /// The fault's name on the command line.
+    pub fn name(self) -> &'static str {
+        self.describe().0
+    }
+
+    /// The rule the fault breaks (a rule id cases can name).
+    pub fn rule(self) -> &'static str {
+        self.describe().1
+    }
+
+    /// What the server does wrong.
+    pub fn effect(self) -> &'static str {
+        self.describe().2
+    }
+
+    fn describe(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Fault::CreateReturns200 => (
+                "create-returns-200",
+                "rfc7644#3.3",
+                "POST /Users answers 200 instead of 201",
+            ),
+            Fault::CreateNoLocation => (
+                "create-no-location",
+                "rfc7644#3.3",
+                "POST /Users omits the Location header",
+            ),
+            Fault::CreateNoMeta => (
+                "create-no-meta",
+                "rfc7643#3.1",
+                "created users carry no meta",
+            ),
+            Fault::NamesSwapped => (
+                "names-swapped",
+                "insightly.attr.name.givenName",
+                "givenName and familyName are swapped in responses",
+            ),
+            Fault::GivenNameDropped => (
+                "given-name-dropped",
+                "insightly.attr.name.givenName",
+                "name.givenName is never returned",
+            ),
+            Fault::FilterCaseSensitive => (
+                "filter-case-sensitive",
+                "rfc7644#3.4.2.2",
+                "userName eq compares case-sensitively",
+            ),
+            Fault::EqAsSubstring => (
+                "eq-as-substring",
+                "rfc7644#3.4.2.2",
+                "eq matches substrings (behaves like co)",
+            ),
+            Fault::FilterIgnored => (
+                "filter-ignored",
+                "insightly.op.filter",
+                "the filter parameter is ignored: every user is returned",
+            ),
+            Fault::InvalidFilterAccepted => (
+                "invalid-filter-accepted",
+                "rfc7644#3.4.2.2",
+                "unparseable or unsupported filters answer 200 with every user",
+            ),
+            Fault::PagingOffByOne => (
+                "paging-off-by-one",
+                "rfc7644#3.4.2.4",
+                "startIndex is treated as 0-based",
+            ),
+            Fault::TotalCountsPage => (
+                "total-counts-page",
+                "rfc7644#3.4.2.4",
+                "totalResults counts the page, not the result set",
+            ),
+            Fault::ItemsPerPageWrong => (
+                "items-per-page-wrong",
+                "rfc7644#3.4.2.4",
+                "itemsPerPage echoes count, not the resources returned",
+            ),
+            Fault::CountIgnored => (
+                "count-ignored",
+                "rfc7644#3.4.2.4",
+                "count is ignored: every page holds every result",
+            ),
+            Fault::PutMerges => (
+                "put-merges",
+                "rfc7644#3.5.1",
+                "PUT merges into the user instead of replacing it",
+            ),
+            Fault::PatchIgnored => (
+                "patch-ignored",
+                "insightly.op.patch",
+                "PATCH answers 200 but changes nothing",
+            ),
+            Fault::LastModifiedFrozen => (
+                "last-modified-frozen",
+                "insightly.attr.meta.lastModified",
+                "meta.lastModified never advances",
+            ),
+            Fault::HardDelete => (
+                "hard-delete",
+                "insightly.op.delete",
+                "DELETE removes the user (where deactivation is documented)",
+            ),
+            Fault::DeleteKeepsActive => (
+                "delete-keeps-active",
+                "insightly.op.delete",
+                "DELETE answers 204 but the user stays active",
+            ),
+            Fault::ErrorNotScim => (
+                "error-not-scim",
+                "rfc7644#3.12",
+                "errors are plain text, not SCIM Error JSON",
+            ),
+            Fault::ErrorStatusNumber => (
+                "error-status-number",
+                "rfc7644#3.12",
+                "Error status is a JSON number, not a string",
+            ),
+            Fault::NotFoundIs500 => (
+                "not-found-is-500",
+                "rfc7644#3.12",
+                "an unknown id answers 500 instead of 404",
+            ),
+            Fault::DuplicateAccepted => (
+                "duplicate-accepted",
+                "rfc7643#4.1.1",
+                "a duplicate userName is accepted",
+            ),
+            Fault::NoAuth => (
+                "no-auth",
+                "rfc7644#2",
+                "requests without credentials are served",
+            ),
+            Fault::JsonContentType => (
+                "json-content-type",
+                "rfc7644#3.1",
+                "responses are labelled application/json",
+            ),
+            Fault::SchemasMissing => (
+                "schemas-missing",
+                "insightly.op.schemas",
+                "GET /Schemas answers 404",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Fault, String> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| {
+                let mut message = format!("unknown fault `{name}`");
+                if let Some(best) =
+                    crate::case::load::did_you_mean(name, Fault::ALL.iter().map(|f| f.name()))
+                {
+                    message.push_str(&format!(", did you mean `{best}`?"));
+                }
+                message + " (see `scimcheck serve --list-faults`)"
+            })
+    }
+}
