@@ -72,12 +72,22 @@ impl Vars {
         if !template.contains("{{") {
             return Ok(Value::String(template.to_string()));
         }
-        if let Some(name) = sole_variable(template)
-            && let Some(value) = self.captured.get(name)
-        {
-            return Ok(value.clone());
-        }
         let context = self.context();
+        if let Some(expression) = sole_expression(template) {
+            // `{{ total + 1 }}` is a number, `{{ active }}` a boolean: keep JSON types.
+            let value = env()
+                .compile_expression(expression)
+                .and_then(|e| e.eval(context.clone()))
+                .map_err(|e| self.explain(template, &e))?;
+            if value.is_undefined() {
+                return Err(self.explain(
+                    template,
+                    &minijinja::Error::new(minijinja::ErrorKind::UndefinedError, "undefined value"),
+                ));
+            }
+            return serde_json::to_value(&value)
+                .map_err(|e| format!("cannot render `{template}`: {e}"));
+        }
         env()
             .render_str(template, context)
             .map(Value::String)
@@ -170,16 +180,10 @@ fn case_tag(case_id: &str) -> String {
     format!("{:06x}", hash & 0xff_ffff)
 }
 
-fn sole_variable(template: &str) -> Option<&str> {
-    let inner = template
-        .trim()
-        .strip_prefix("{{")?
-        .strip_suffix("}}")?
-        .trim();
-    inner
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        .then_some(inner)
+/// The expression of a template that is exactly one `{{ ... }}`.
+fn sole_expression(template: &str) -> Option<&str> {
+    let inner = template.strip_prefix("{{")?.strip_suffix("}}")?;
+    (!inner.contains("{{") && !inner.contains("}}")).then(|| inner.trim())
 }
 
 /// The root variable names a template refers to.
@@ -267,6 +271,11 @@ mod tests {
         v.set("n", json!(3));
         v.set("id", json!("abc"));
         assert_eq!(v.render_str("{{ n }}").unwrap(), json!(3));
+        assert_eq!(v.render_str("{{ n + 1 }}").unwrap(), json!(4));
+        assert_eq!(
+            v.render_str("{{ unique.a | upper }}").unwrap(),
+            json!(v.render_text("{{ unique.a }}").unwrap().to_uppercase())
+        );
         assert_eq!(
             v.render_str("/Users/{{ id }}").unwrap(),
             json!("/Users/abc")

@@ -253,7 +253,10 @@ fn validate_step(step: &Step, error: &mut impl FnMut(Loc, String)) {
         {
             error(
                 Loc::of(rule),
-                format!("header `{name}`: invalid regex `{matches}`: {}", regex_error(&e)),
+                format!(
+                    "header `{name}`: invalid regex `{matches}`: {}",
+                    regex_error(&e)
+                ),
             );
         }
     }
@@ -266,12 +269,15 @@ fn validate_step(step: &Step, error: &mut impl FnMut(Loc, String)) {
         {
             error(
                 Loc::of(rule),
-                format!("`{selector}`: invalid regex `{pattern}`: {}", regex_error(&e)),
+                format!(
+                    "`{selector}`: invalid regex `{pattern}`: {}",
+                    regex_error(&e)
+                ),
             );
         }
     }
     for (name, from) in &step.capture {
-        let spec = from.value.as_str();
+        let spec = from.value.strip_suffix('?').unwrap_or(&from.value);
         if spec.strip_prefix("header:").is_none()
             && let Err(message) = Selector::parse(spec)
         {
@@ -283,7 +289,11 @@ fn validate_step(step: &Step, error: &mut impl FnMut(Loc, String)) {
 /// The last line of a regex error (the explanation), without the ASCII art.
 fn regex_error(error: &regex::Error) -> String {
     let text = error.to_string();
-    text.lines().last().unwrap_or_default().trim_start_matches("error: ").to_string()
+    text.lines()
+        .last()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string()
 }
 
 fn into_case(source: Source, file: CaseFile) -> Case {

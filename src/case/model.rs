@@ -82,7 +82,8 @@ pub struct Step {
     #[serde(default)]
     pub expect: Expect,
     /// Variables to capture from the response: `name: /json/pointer`,
-    /// `name: $.json.path` or `name: header:Location`.
+    /// `name: $.json.path` or `name: header:Location`; a trailing `?` makes
+    /// the capture optional (e.g. the id of a resource that should not exist).
     #[serde(default)]
     pub capture: IndexMap<String, Spanned<String>>,
 }
@@ -213,9 +214,10 @@ pub struct ValueRule {
     pub matches: Option<String>,
     /// An array (or string) of exactly this length.
     pub length: Option<usize>,
-    /// A number at least / at most this.
-    pub min: Option<f64>,
-    pub max: Option<f64>,
+    /// A number at least / at most this (a number, or a template such as
+    /// `"{{ total }}"` that renders to one).
+    pub min: Option<Value>,
+    pub max: Option<Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -195,7 +195,7 @@ pub fn value(text: &str, selector: &Selector, rule: &ValueRule, json: &Value) ->
         }
     }
     let number = value.as_f64();
-    if let Some(min) = rule.min
+    if let Some(min) = rule.min.as_ref().map(bound)
         && !number.is_some_and(|n| n >= min)
     {
         fail(
@@ -204,7 +204,7 @@ pub fn value(text: &str, selector: &Selector, rule: &ValueRule, json: &Value) ->
             got.clone(),
         );
     }
-    if let Some(max) = rule.max
+    if let Some(max) = rule.max.as_ref().map(bound)
         && !number.is_some_and(|n| n <= max)
     {
         fail(
@@ -214,6 +214,11 @@ pub fn value(text: &str, selector: &Selector, rule: &ValueRule, json: &Value) ->
         );
     }
     failures
+}
+
+/// A numeric bound; one that is not a number can never be met.
+fn bound(value: &Value) -> f64 {
+    value.as_f64().unwrap_or(f64::NAN)
 }
 
 fn same(a: &Value, b: &Value) -> bool {

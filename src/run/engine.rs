@@ -93,8 +93,11 @@ async fn run_step(index: usize, step: &Step, client: &Client, vars: &mut Vars) -
     };
     let exchange = client.send(out).await;
     let mut failures = check::step(&expect, &exchange);
+    // Capture even from a failed step, so that cleanup can remove what a
+    // misbehaving server created anyway; only a passing step must find them.
+    let missing = capture(step, &exchange, vars);
     if failures.is_empty() {
-        failures.extend(capture(step, &exchange, vars));
+        failures.extend(missing);
     }
     StepResult {
         label,
@@ -162,6 +165,8 @@ fn render_rule(rule: &mut ValueRule, vars: &Vars) -> Result<(), String> {
         &mut rule.not_equals,
         &mut rule.contains,
         &mut rule.not_contains,
+        &mut rule.min,
+        &mut rule.max,
     ]
     .into_iter()
     .flatten()
@@ -184,11 +189,16 @@ fn capture(step: &Step, exchange: &Exchange, vars: &mut Vars) -> Vec<Failure> {
     };
     let mut failures = Vec::new();
     for (name, spec) in &step.capture {
-        let found: Option<Value> = match spec.value.strip_prefix("header:") {
+        // A trailing `?` marks a capture that may find nothing.
+        let (text, optional) = match spec.value.strip_suffix('?') {
+            Some(text) => (text, true),
+            None => (spec.value.as_str(), false),
+        };
+        let found: Option<Value> = match text.strip_prefix("header:") {
             Some(header) => response
                 .header(header.trim())
                 .map(|v| Value::String(v.to_string())),
-            None => match (Selector::parse(&spec.value), &response.json) {
+            None => match (Selector::parse(text), &response.json) {
                 (Ok(Selector::Pointer(p)), Some(json)) => json.pointer(&p).cloned(),
                 (Ok(selector @ Selector::Path(_)), Some(json)) => {
                     selector.select(json).first().map(|v| (*v).clone())
@@ -198,6 +208,7 @@ fn capture(step: &Step, exchange: &Exchange, vars: &mut Vars) -> Vec<Failure> {
         };
         match found {
             Some(value) => vars.set(name, value),
+            None if optional => {}
             None => failures.push(
                 Failure::new(
                     "capture",
