@@ -96,6 +96,7 @@ pub const VOCABULARY: &[&str] = &[
     "users.replace",
     "users.patch",
     "users.delete",
+    "users.create-activates",
     "filter.eq",
     "filter.ne",
     "filter.co",
@@ -200,6 +201,9 @@ impl Profile {
 
     fn capabilities_unchecked(&self) -> Vec<String> {
         let mut names: Vec<String> = self.operations.clone();
+        if self.create_sets_active {
+            names.push("users.create-activates".into());
+        }
         names.extend(
             self.filter
                 .operators

@@ -1,0 +1,182 @@
+//! End-to-end tests of the `scimcheck` binary against its embedded reference
+//! server: the whole suite passes under each shipped profile, a server that
+//! breaks a documented rule fails the run (exit 1) and the JUnit names the
+//! failing case, and harness problems exit 2 with a clear message.
+
+use std::process::{Command, Output};
+
+fn scimcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(args)
+        .env_remove("SCIMCHECK_URL")
+        .env_remove("SCIMCHECK_TOKEN")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("scimcheck runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The ids of the cases that failed, from libtest's `failures:` list.
+fn failed_cases(output: &Output) -> Vec<String> {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut failed: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("---- ")
+                .and_then(|l| l.strip_suffix(" ----"))
+        })
+        .map(str::to_string)
+        .collect();
+    failed.sort();
+    failed
+}
+
+#[test]
+fn the_whole_suite_passes_against_the_reference_server_under_each_profile() {
+    for profile in ["insightly", "rfc7644"] {
+        let output = scimcheck(&["run", "--profile", profile]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "profile {profile}:\n{}",
+            text(&output)
+        );
+        assert!(text(&output).contains(" 0 failed"), "{}", text(&output));
+    }
+}
+
+#[test]
+fn a_server_that_answers_200_on_create_fails_the_run_and_the_junit_names_the_case() {
+    let dir = tempdir();
+    let junit = dir.join("out.xml");
+    let output = scimcheck(&[
+        "run",
+        "--server-fault",
+        "create-returns-200",
+        "--report-junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        failed_cases(&output).contains(&"users/create".to_string()),
+        "{}",
+        text(&output)
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let case = xml
+        .find(r#"<testcase name="users/create""#)
+        .expect("users/create in the JUnit");
+    let end = xml[case..].find("</testcase>").unwrap() + case;
+    let block = &xml[case..end];
+    assert!(block.contains("<failure"), "{block}");
+    assert!(block.contains("status 200, expected 201"), "{block}");
+    assert!(block.contains("cases/users/create.yaml:"), "{block}");
+    assert!(
+        !xml.contains("Bearer scimcheck-"),
+        "the token leaked into the JUnit"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn judging_one_profile_against_the_other_fails_exactly_where_they_differ() {
+    let insightly_judged_as_rfc = scimcheck(&[
+        "run",
+        "--profile",
+        "rfc7644",
+        "--server-profile",
+        "insightly",
+    ]);
+    assert_eq!(insightly_judged_as_rfc.status.code(), Some(1));
+    insta::assert_snapshot!(
+        "insightly_server_judged_as_rfc7644",
+        failed_cases(&insightly_judged_as_rfc).join("\n")
+    );
+    let rfc_judged_as_insightly = scimcheck(&[
+        "run",
+        "--profile",
+        "insightly",
+        "--server-profile",
+        "rfc7644",
+    ]);
+    assert_eq!(rfc_judged_as_insightly.status.code(), Some(1));
+    insta::assert_snapshot!(
+        "rfc7644_server_judged_as_insightly",
+        failed_cases(&rfc_judged_as_insightly).join("\n")
+    );
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("scimcheck-test-{}", uuid()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn uuid() -> String {
+    format!("{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], "")
+}
+
+#[test]
+fn a_malformed_case_file_is_reported_at_its_position_and_exits_2() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.join("users")).unwrap();
+    std::fs::write(
+        dir.join("users/bad.yaml"),
+        "name: bad\nrule: rfc7644#3.3\nlevel: MUST\nsteps:\n  - request: {method: GET, path: /Users}\n    expcet: {status: 200}\n",
+    )
+    .unwrap();
+    let output = scimcheck(&["run", "--cases", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let expected = format!(
+        "{}:6:5: unknown key `expcet`, did you mean `expect`?",
+        dir.join("users/bad.yaml").display()
+    );
+    assert!(text(&output).contains(&expected), "{}", text(&output));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_unreachable_target_is_one_line_and_exit_2() {
+    // Port 9 (discard) on loopback: nothing listens there.
+    let output = scimcheck(&[
+        "run",
+        "--url",
+        "http://127.0.0.1:9/scim/v2",
+        "--token",
+        "t",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("scimcheck: error: cannot reach http://127.0.0.1:9/scim/v2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn selecting_no_case_is_an_error() {
+    let output = scimcheck(&["run", "no-such-case-anywhere"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("no case matches the filter `no-such-case-anywhere`"));
+}
+
+#[test]
+fn a_filter_selects_cases_like_cargo_test() {
+    let output = scimcheck(&["run", "filter/"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let out = text(&output);
+    assert!(
+        out.contains("filter/username-eq ") && !out.contains("users/create "),
+        "{out}"
+    );
+}

@@ -1,0 +1,28 @@
+//! Traceability: every row of the seed guide's two tables (and its note on
+//! required attributes) is enforced by at least one built-in case.
+
+use scimcheck::{case, rules, suite};
+
+#[test]
+fn every_seed_row_has_a_case() {
+    let cases = case::load_sources(suite::builtin()).expect("the built-in suite loads");
+    let uncovered: Vec<&str> = rules::CATALOGUE
+        .iter()
+        .map(|rule| rule.id)
+        .filter(|id| !cases.iter().any(|c| c.rules.iter().any(|r| r == id)))
+        .collect();
+    assert!(uncovered.is_empty(), "rules without a case: {uncovered:?}");
+    let operations = rules::CATALOGUE
+        .iter()
+        .filter(|r| r.id.starts_with("insightly.op."))
+        .count();
+    let attributes = rules::CATALOGUE
+        .iter()
+        .filter(|r| r.id.starts_with("insightly.attr."))
+        .count();
+    assert_eq!(
+        (operations, attributes),
+        (8, 8),
+        "the guide has 8 operation rows and 8 mapping rows"
+    );
+}
