@@ -407,40 +407,39 @@ fn list(args: ListArgs) -> Exit {
         Ok(cases) => cases,
         Err(exit) => return exit,
     };
-    let plan = match &args.profile {
-        Some(name) => match load_profile(name) {
-            Ok(profile) => Some(plan::plan(cases, profile)),
-            Err(exit) => return exit,
-        },
-        None => None,
-    };
-    match plan {
-        Some(plan) => {
-            for planned in &plan.cases {
+    let mut out = String::new();
+    match &args.profile {
+        Some(name) => {
+            let profile = match load_profile(name) {
+                Ok(profile) => profile,
+                Err(exit) => return exit,
+            };
+            for planned in &plan::plan(cases, profile).cases {
                 let status = planned
                     .skip
                     .as_deref()
                     .map_or("runs".to_string(), |r| format!("skipped: {r}"));
-                println!(
-                    "{:<40} {:<6} {}",
+                out.push_str(&format!(
+                    "{:<40} {:<6} {status}\n",
                     planned.case.id,
-                    planned.case.level.as_str(),
-                    status
-                );
+                    planned.case.level.as_str()
+                ));
             }
         }
         None => {
-            for case in load_cases(args.cases.as_ref()).unwrap_or_default() {
+            for case in &cases {
                 let needs: Vec<&str> = case.needs.iter().map(|c| c.as_str()).collect();
-                println!(
-                    "{:<40} {:<6} {:<40} needs: {}",
+                out.push_str(&format!(
+                    "{:<40} {:<6} {:<40} needs: {}\n",
                     case.id,
                     case.level.as_str(),
                     case.rules.join(", "),
                     needs.join(", ")
-                );
+                ));
             }
         }
     }
+    // A closed pipe (`scimcheck list | head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
     Exit::Passed
 }
