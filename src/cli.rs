@@ -121,6 +121,9 @@ pub struct ListArgs {
     /// Show which cases apply to this profile.
     #[arg(long, short = 'p')]
     pub profile: Option<String>,
+    /// Print the traceability matrix instead: each seed table row and RFC section → the cases that cover it.
+    #[arg(long, conflicts_with = "profile")]
+    pub matrix: bool,
 }
 
 /// Entry point of the binary.
@@ -408,34 +411,38 @@ fn list(args: ListArgs) -> Exit {
         Err(exit) => return exit,
     };
     let mut out = String::new();
-    match &args.profile {
-        Some(name) => {
-            let profile = match load_profile(name) {
-                Ok(profile) => profile,
-                Err(exit) => return exit,
-            };
-            for planned in &plan::plan(cases, profile).cases {
-                let status = planned
-                    .skip
-                    .as_deref()
-                    .map_or("runs".to_string(), |r| format!("skipped: {r}"));
-                out.push_str(&format!(
-                    "{:<40} {:<6} {status}\n",
-                    planned.case.id,
-                    planned.case.level.as_str()
-                ));
+    if args.matrix {
+        out = crate::rules::matrix(&cases);
+    } else {
+        match &args.profile {
+            Some(name) => {
+                let profile = match load_profile(name) {
+                    Ok(profile) => profile,
+                    Err(exit) => return exit,
+                };
+                for planned in &plan::plan(cases, profile).cases {
+                    let status = planned
+                        .skip
+                        .as_deref()
+                        .map_or("runs".to_string(), |r| format!("skipped: {r}"));
+                    out.push_str(&format!(
+                        "{:<40} {:<6} {status}\n",
+                        planned.case.id,
+                        planned.case.level.as_str()
+                    ));
+                }
             }
-        }
-        None => {
-            for case in &cases {
-                let needs: Vec<&str> = case.needs.iter().map(|c| c.as_str()).collect();
-                out.push_str(&format!(
-                    "{:<40} {:<6} {:<40} needs: {}\n",
-                    case.id,
-                    case.level.as_str(),
-                    case.rules.join(", "),
-                    needs.join(", ")
-                ));
+            None => {
+                for case in &cases {
+                    let needs: Vec<&str> = case.needs.iter().map(|c| c.as_str()).collect();
+                    out.push_str(&format!(
+                        "{:<40} {:<6} {:<40} needs: {}\n",
+                        case.id,
+                        case.level.as_str(),
+                        case.rules.join(", "),
+                        needs.join(", ")
+                    ));
+                }
             }
         }
     }

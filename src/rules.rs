@@ -146,6 +146,60 @@ pub fn rfc_section(rule: &str) -> Option<(&str, &str)> {
         .filter(|(doc, _)| doc.starts_with("rfc"))
 }
 
+/// The traceability matrix: every catalogue row, then every RFC section the
+/// cases cite, each with the ids of the cases that enforce it. A row without a
+/// case says `(no case)`.
+pub fn matrix(cases: &[crate::case::Case]) -> String {
+    let covering = |rule: &str| -> Vec<&str> {
+        cases
+            .iter()
+            .filter(|c| c.rules.iter().any(|r| r == rule))
+            .map(|c| c.id.as_str())
+            .collect()
+    };
+    let mut out = String::new();
+    let mut source = "";
+    for rule in CATALOGUE {
+        if rule.source != source {
+            source = rule.source;
+            out.push_str(&format!("\n{source}\n"));
+        }
+        let ids = covering(rule.id);
+        let ids = if ids.is_empty() {
+            "(no case)".to_string()
+        } else {
+            ids.join(", ")
+        };
+        out.push_str(&format!("  {:<34} {}\n    → {ids}\n", rule.id, rule.text));
+    }
+    let mut sections: Vec<&str> = cases
+        .iter()
+        .flat_map(|c| c.rules.iter())
+        .map(String::as_str)
+        .filter(|r| rfc_section(r).is_some())
+        .collect();
+    sections.sort_by_key(|r| {
+        let (doc, section) = rfc_section(r).unwrap_or_default();
+        (
+            doc.to_string(),
+            section
+                .split('.')
+                .map(|p| p.parse::<u32>().unwrap_or(0))
+                .collect::<Vec<_>>(),
+        )
+    });
+    sections.dedup();
+    out.push_str("\nRFC sections cited by the suite\n");
+    for section in sections {
+        out.push_str(&format!(
+            "  {:<34} → {}\n",
+            section,
+            covering(section).join(", ")
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

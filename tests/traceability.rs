@@ -26,3 +26,11 @@ fn every_seed_row_has_a_case() {
         "the guide has 8 operation rows and 8 mapping rows"
     );
 }
+
+#[test]
+fn the_traceability_matrix_is_pinned() {
+    let cases = case::load_sources(suite::builtin()).expect("the built-in suite loads");
+    let matrix = rules::matrix(&cases);
+    assert!(!matrix.contains("(no case)"), "{matrix}");
+    insta::assert_snapshot!(matrix);
+}
