@@ -68,7 +68,7 @@ pub struct TargetArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// What the target claims: a shipped profile (insightly, rfc7644) or a profile file.
+    /// What the target claims: a shipped profile (insightly, rfc7644), `auto` (read from the target's discovery endpoints) or a profile file.
     #[arg(long, short = 'p', default_value = "insightly")]
     pub profile: String,
     /// Run your own case files from this directory instead of the built-in suite.
@@ -202,7 +202,9 @@ fn run(mut args: RunArgs) -> Exit {
         Ok(cases) => cases,
         Err(exit) => return exit,
     };
-    let profile = match load_profile(&args.profile) {
+    // `auto` is read from the target itself, once it is reachable (below).
+    let auto = args.profile == "auto";
+    let profile = match load_profile(if auto { "rfc7644" } else { &args.profile }) {
         Ok(profile) => profile,
         Err(exit) => return exit,
     };
@@ -216,7 +218,6 @@ fn run(mut args: RunArgs) -> Exit {
     if args.target.timeout.is_nan() || args.target.timeout <= 0.0 {
         return harness_error("--timeout must be a positive number of seconds");
     }
-    let plan = plan::plan(cases, profile);
     let runtime = runtime();
     // The embedded server lives as long as this guard.
     let mut _server = None;
@@ -236,7 +237,7 @@ fn run(mut args: RunArgs) -> Exit {
                 Ok(p) => p,
                 Err(exit) => return exit,
             },
-            None => plan.profile.clone(),
+            None => profile.clone(),
         };
         let faults = match parse_faults(&args.server_faults) {
             Ok(f) => f,
@@ -282,6 +283,16 @@ fn run(mut args: RunArgs) -> Exit {
     if let Err(message) = runtime.block_on(preflight(&client)) {
         return harness_error(message);
     }
+    let profile = if auto {
+        let (inferred, notes) = runtime.block_on(crate::profile::auto::infer(&client));
+        for note in notes {
+            eprintln!("scimcheck: auto profile: {note}");
+        }
+        inferred
+    } else {
+        profile
+    };
+    let plan = plan::plan(cases, profile);
     let (summary, results) = match execute(&plan, &client, &runtime, &mut args.libtest) {
         Ok(done) => done,
         Err(exit) => return exit,

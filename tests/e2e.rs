@@ -180,3 +180,26 @@ fn a_filter_selects_cases_like_cargo_test() {
         "{out}"
     );
 }
+
+#[test]
+fn the_auto_profile_reads_the_claims_from_discovery_and_says_so() {
+    let output = scimcheck(&["run", "--profile", "auto", "--server-profile", "rfc7644"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let out = text(&output);
+    assert!(
+        out.contains("auto profile: filter: every operator on any attribute"),
+        "{out}"
+    );
+    let output = scimcheck(&["run", "--profile", "auto", "--server-profile", "insightly"]);
+    let out = text(&output);
+    assert!(
+        out.contains("auto profile: filter: only `userName eq` (no ServiceProviderConfig"),
+        "{out}"
+    );
+    assert!(
+        out.contains("required: [userName, name.givenName, name.familyName, displayName, emails]"),
+        "{out}"
+    );
+    // Discovery cannot reveal soft delete: that is the one case auto gets wrong.
+    assert_eq!(failed_cases(&output), ["users/delete-removes"], "{out}");
+}

@@ -4,6 +4,8 @@
 //! [`Capability`] names that cases refer to with `needs:` and `unless:`.
 //! The reference server also reads the profile to decide how to behave.
 
+pub mod auto;
+
 use std::collections::BTreeSet;
 use std::fmt;
 

@@ -1,0 +1,165 @@
+//! The `auto` profile: read what a target claims from its own discovery
+//! endpoints (`/ServiceProviderConfig`, `/Schemas`, `/ResourceTypes`), falling
+//! back to conservative defaults where they are missing, and say what was
+//! inferred.
+
+use serde_json::Value;
+
+use super::{DeleteMode, Discovery, FilterSupport, Paging, PatchSupport, Profile};
+use crate::case::Method;
+use crate::client::{Client, Outgoing};
+
+/// A profile inferred from the target, with one line per inference.
+pub async fn infer(client: &Client) -> (Profile, Vec<String>) {
+    let mut notes = Vec::new();
+    let spc = fetch(client, "/ServiceProviderConfig").await;
+    let schemas = fetch(client, "/Schemas").await;
+    let resource_types = fetch(client, "/ResourceTypes").await;
+    let flag = |name: &str| {
+        spc.as_ref()
+            .and_then(|c| c.get(name))
+            .and_then(|f| f.get("supported"))
+            .and_then(Value::as_bool)
+    };
+    let filter = match flag("filter") {
+        Some(true) => {
+            notes.push("filter: every operator on any attribute (ServiceProviderConfig filter.supported=true)".into());
+            FilterSupport {
+                operators: ["eq", "ne", "co", "sw", "ew", "pr", "gt", "ge", "lt", "le"]
+                    .map(String::from)
+                    .to_vec(),
+                attributes: vec!["*".into()],
+                logical: ["and", "or", "not"].map(String::from).to_vec(),
+                complex: true,
+            }
+        }
+        other => {
+            notes.push(format!(
+                "filter: only `userName eq` ({})",
+                if other.is_some() {
+                    "filter.supported=false"
+                } else {
+                    "no ServiceProviderConfig: conservative default"
+                }
+            ));
+            FilterSupport {
+                operators: vec!["eq".into()],
+                attributes: vec!["userName".into()],
+                logical: vec![],
+                complex: false,
+            }
+        }
+    };
+    let patch = match flag("patch") {
+        Some(true) => PatchSupport {
+            ops: ["add", "remove", "replace"].map(String::from).to_vec(),
+        },
+        Some(false) => PatchSupport { ops: vec![] },
+        None => PatchSupport {
+            ops: vec!["replace".into()],
+        },
+    };
+    notes.push(format!("patch: [{}]", patch.ops.join(", ")));
+    let max_page_size = spc
+        .as_ref()
+        .and_then(|c| c.pointer("/filter/maxResults"))
+        .and_then(Value::as_u64)
+        .map(|n| n as usize);
+    let user_schema = schemas.as_ref().and_then(|s| {
+        s.get("Resources").and_then(Value::as_array).and_then(|r| {
+            r.iter()
+                .find(|x| x["id"] == "urn:ietf:params:scim:schemas:core:2.0:User")
+                .cloned()
+        })
+    });
+    let (mut required, mut read_only) = (vec![], vec!["id".to_string(), "meta".to_string()]);
+    if let Some(attributes) = user_schema
+        .as_ref()
+        .and_then(|s| s["attributes"].as_array())
+    {
+        for attribute in attributes {
+            let name = attribute["name"].as_str().unwrap_or_default();
+            if attribute["required"] == true {
+                required.push(name.to_string());
+            }
+            if attribute["mutability"] == "readOnly" && !read_only.iter().any(|r| r == name) {
+                read_only.push(name.to_string());
+            }
+            for sub in attribute["subAttributes"].as_array().into_iter().flatten() {
+                if sub["required"] == true && attribute["multiValued"] != true {
+                    required.push(format!(
+                        "{name}.{}",
+                        sub["name"].as_str().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        notes.push(format!(
+            "required: [{}], read-only: [{}] (from /Schemas)",
+            required.join(", "),
+            read_only.join(", ")
+        ));
+    } else {
+        required.push("userName".into());
+        notes.push("required: [userName], read-only: [id, meta] (no User schema in /Schemas: RFC 7643 defaults)".into());
+    }
+    notes.push("delete: hard (RFC 7644 §3.6; discovery cannot tell soft delete)".into());
+    let profile = Profile {
+        name: "auto".into(),
+        description: "inferred from the target's discovery endpoints".into(),
+        operations: [
+            "users.list",
+            "users.get",
+            "users.create",
+            "users.replace",
+            "users.patch",
+            "users.delete",
+        ]
+        .map(String::from)
+        .to_vec(),
+        filter,
+        patch,
+        delete: DeleteMode::Hard,
+        paging: Paging {
+            supported: true,
+            max_page_size,
+        },
+        required,
+        read_only,
+        discovery: Discovery {
+            service_provider_config: spc.is_some(),
+            resource_types: resource_types.is_some(),
+            schemas: schemas.is_some(),
+        },
+        create_sets_active: false,
+    };
+    notes.push(format!(
+        "discovery: ServiceProviderConfig {}, ResourceTypes {}, Schemas {}",
+        yes(spc.is_some()),
+        yes(resource_types.is_some()),
+        yes(schemas.is_some())
+    ));
+    (profile, notes)
+}
+
+fn yes(found: bool) -> &'static str {
+    if found { "found" } else { "missing" }
+}
+
+/// The JSON of a discovery endpoint, if it answers 200 with JSON.
+async fn fetch(client: &Client, path: &str) -> Option<Value> {
+    let out = Outgoing {
+        method: Method::GET,
+        path: path.into(),
+        query: vec![],
+        headers: vec![],
+        body: None,
+        auth: Default::default(),
+    };
+    let exchange = client.send(out).await;
+    exchange
+        .response
+        .ok()
+        .filter(|r| r.status == 200)
+        .and_then(|r| r.json)
+}
