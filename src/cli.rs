@@ -221,16 +221,7 @@ fn run(mut args: RunArgs) -> Exit {
     let runtime = runtime();
     // The embedded server lives as long as this guard.
     let mut _server = None;
-    let mut target_args = std::mem::replace(
-        &mut args.target,
-        TargetArgs {
-            url: None,
-            token: None,
-            basic: None,
-            headers: vec![],
-            timeout: 10.0,
-        },
-    );
+    let mut target_args = args.target;
     if target_args.url.is_none() {
         let server_profile = match &args.server_profile {
             Some(name) => match load_profile(name) {
@@ -312,14 +303,7 @@ fn run(mut args: RunArgs) -> Exit {
 /// Fails early, with one line, when the target cannot be reached at all or
 /// rejects the credentials (every case would fail for the same reason).
 async fn preflight(client: &Client) -> Result<(), String> {
-    let probe = Outgoing {
-        method: crate::case::Method::GET,
-        path: "/Users".into(),
-        query: vec![("count".into(), "1".into())],
-        headers: vec![],
-        body: None,
-        auth: Default::default(),
-    };
+    let probe = Outgoing::get("/Users", &[("count", "1")]);
     let exchange = client.send(probe).await;
     match &exchange.response {
         Err(error) => Err(format!(

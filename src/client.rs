@@ -32,23 +32,6 @@ pub struct Credentials {
     pub headers: Vec<(String, String)>,
 }
 
-impl Credentials {
-    /// Every secret value, so that any text can be scrubbed of them.
-    pub fn secrets(&self) -> Vec<String> {
-        let mut secrets: Vec<String> = self.bearer.iter().cloned().collect();
-        if let Some(basic) = &self.basic {
-            secrets.push(basic.clone());
-            secrets.push(base64(basic.as_bytes()));
-            if let Some((_, password)) = basic.split_once(':') {
-                secrets.push(password.to_string());
-            }
-        }
-        secrets.extend(self.headers.iter().map(|(_, v)| v.clone()));
-        secrets.retain(|s| s.len() >= 4);
-        secrets
-    }
-}
-
 /// The most of a response body the harness reads; the rest is dropped and
 /// the exchange says so (a hostile server cannot exhaust memory).
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -138,6 +121,23 @@ pub struct Outgoing {
     pub headers: Vec<(String, String)>,
     pub body: Option<Body>,
     pub auth: Auth,
+}
+
+impl Outgoing {
+    /// A GET with the run's credentials and no body.
+    pub fn get(path: &str, query: &[(&str, &str)]) -> Outgoing {
+        Outgoing {
+            method: Method::GET,
+            path: path.to_string(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            headers: vec![],
+            body: None,
+            auth: Auth::Default,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

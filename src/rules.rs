@@ -135,11 +135,6 @@ pub fn check_ref(rule: &str) -> Result<(), String> {
     Err(message)
 }
 
-/// The catalogue entry for an id.
-pub fn find(id: &str) -> Option<&'static Rule> {
-    CATALOGUE.iter().find(|r| r.id == id)
-}
-
 /// The RFC a rule reference belongs to, with its section, for grouping.
 pub fn rfc_section(rule: &str) -> Option<(&str, &str)> {
     rule.split_once('#')

@@ -57,15 +57,6 @@ impl Vars {
         self.captured.insert(name.to_string(), value);
     }
 
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        self.captured.get(name)
-    }
-
-    /// The values this case generated so far, for redaction in snapshots.
-    pub fn unique_stem(&self) -> &str {
-        &self.unique_stem
-    }
-
     /// Renders one template string. A template that is exactly one captured
     /// variable yields that variable's JSON value (number, object, ...).
     pub fn render_str(&self, template: &str) -> Result<Value, String> {

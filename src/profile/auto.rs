@@ -5,8 +5,7 @@
 
 use serde_json::Value;
 
-use super::{DeleteMode, Discovery, FilterSupport, Paging, PatchSupport, Profile};
-use crate::case::Method;
+use super::{DeleteMode, Discovery, FilterSupport, OPERATIONS, Paging, PatchSupport, Profile};
 use crate::client::{Client, Outgoing};
 
 /// A profile inferred from the target, with one line per inference.
@@ -107,16 +106,7 @@ pub async fn infer(client: &Client) -> (Profile, Vec<String>) {
     let profile = Profile {
         name: "auto".into(),
         description: "inferred from the target's discovery endpoints".into(),
-        operations: [
-            "users.list",
-            "users.get",
-            "users.create",
-            "users.replace",
-            "users.patch",
-            "users.delete",
-        ]
-        .map(String::from)
-        .to_vec(),
+        operations: OPERATIONS.iter().map(|op| op.to_string()).collect(),
         filter,
         patch,
         delete: DeleteMode::Hard,
@@ -148,14 +138,7 @@ fn yes(found: bool) -> &'static str {
 
 /// The JSON of a discovery endpoint, if it answers 200 with JSON.
 async fn fetch(client: &Client, path: &str) -> Option<Value> {
-    let out = Outgoing {
-        method: Method::GET,
-        path: path.into(),
-        query: vec![],
-        headers: vec![],
-        body: None,
-        auth: Default::default(),
-    };
+    let out = Outgoing::get(path, &[]);
     let exchange = client.send(out).await;
     exchange
         .response

@@ -90,14 +90,18 @@ pub struct Discovery {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Capability(String);
 
-/// Every capability name a case may use, besides `attr.readonly.*` and `attr.required.*`.
-pub const VOCABULARY: &[&str] = &[
+/// The operations on `/Users` a profile can claim (its `operations:` list).
+pub const OPERATIONS: &[&str] = &[
     "users.list",
     "users.get",
     "users.create",
     "users.replace",
     "users.patch",
     "users.delete",
+];
+
+/// Every other capability name a case may use, besides `attr.readonly.*` and `attr.required.*`.
+pub const VOCABULARY: &[&str] = &[
     "users.create-activates",
     "filter.eq",
     "filter.ne",
@@ -133,11 +137,13 @@ impl Capability {
         let attr = ATTR_PREFIXES
             .iter()
             .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()));
-        if attr || VOCABULARY.contains(&name) {
+        if attr || OPERATIONS.contains(&name) || VOCABULARY.contains(&name) {
             return Ok(Capability(name.to_string()));
         }
         let mut message = format!("unknown capability `{name}`");
-        if let Some(best) = crate::case::load::did_you_mean(name, VOCABULARY.iter().copied()) {
+        if let Some(best) =
+            crate::case::load::did_you_mean(name, OPERATIONS.iter().chain(VOCABULARY).copied())
+        {
             message.push_str(&format!(", did you mean `{best}`?"));
         }
         Err(message)

@@ -22,16 +22,6 @@ pub enum Status {
     Skipped { reason: String },
 }
 
-impl Status {
-    pub fn label(&self) -> &'static str {
-        match self {
-            Status::Passed => "passed",
-            Status::Failed => "failed",
-            Status::Skipped { .. } => "skipped",
-        }
-    }
-}
-
 /// One request of a case (a step or a cleanup request) and its verdict.
 #[derive(Debug, Clone)]
 pub struct StepResult {

@@ -103,14 +103,6 @@ impl Store {
         self.faults.contains(&fault)
     }
 
-    pub fn len(&self) -> usize {
-        self.users.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.users.is_empty()
-    }
-
     /// A strictly increasing RFC 3339 timestamp (millisecond precision).
     fn now(&mut self) -> String {
         let wall = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
