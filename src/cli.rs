@@ -15,6 +15,7 @@ use crate::client::{Client, Credentials, Outgoing, Target};
 use crate::exit::Exit;
 use crate::plan::{self, Plan};
 use crate::profile::Profile;
+use crate::property;
 use crate::report::{Summary, junit, terminal};
 use crate::run::{CaseResult, Event, trial};
 use crate::server::{self, Fault};
@@ -86,6 +87,18 @@ pub struct RunArgs {
     /// Embedded server only: break a documented rule (repeatable; see `scimcheck serve --list-faults`).
     #[arg(long = "server-fault", value_name = "NAME")]
     pub server_faults: Vec<String>,
+    /// Seed of the property checks' generators: the same seed generates the same inputs (random by default; every failure prints it).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Generated inputs tried per property check.
+    #[arg(long, value_name = "N", default_value_t = crate::property::DEFAULT_CASES, value_parser = clap::value_parser!(u32).range(1..))]
+    pub prop_cases: u32,
+    /// Requests a property may spend shrinking a failure to a minimal counterexample.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub prop_shrink_requests: usize,
+    /// Seconds a property may spend shrinking a failure.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub prop_shrink_time: f64,
     /// libtest options: a name filter, --exact, --skip, --list, --test-threads, -q, --format ...
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
@@ -218,6 +231,15 @@ fn run(mut args: RunArgs) -> Exit {
     if args.target.timeout.is_nan() || args.target.timeout <= 0.0 {
         return harness_error("--timeout must be a positive number of seconds");
     }
+    if !(args.prop_shrink_time >= 0.0 && args.prop_shrink_time.is_finite()) {
+        return harness_error("--prop-shrink-time must be a number of seconds, 0 or more");
+    }
+    let settings = property::Settings {
+        seed: args.seed.unwrap_or_else(rand::random),
+        cases: args.prop_cases,
+        shrink_requests: args.prop_shrink_requests,
+        shrink_time: Duration::from_secs_f64(args.prop_shrink_time),
+    };
     let runtime = runtime();
     // The embedded server lives as long as this guard.
     let mut _server = None;
@@ -284,7 +306,7 @@ fn run(mut args: RunArgs) -> Exit {
         profile
     };
     let plan = plan::plan(cases, profile);
-    let (summary, results) = match execute(&plan, &client, &runtime, &mut args.libtest) {
+    let (summary, results) = match execute(&plan, &client, &runtime, settings, &mut args.libtest) {
         Ok(done) => done,
         Err(exit) => return exit,
     };
@@ -295,6 +317,16 @@ fn run(mut args: RunArgs) -> Exit {
         && let Err(e) = std::fs::write(path, junit::render(&results, &plan.profile.name))
     {
         return harness_error(format!("cannot write {}: {e}", path.display()));
+    }
+    if plan
+        .cases
+        .iter()
+        .any(|p| p.case.property.is_some() && p.skip.is_none())
+    {
+        println!(
+            "scimcheck: property checks used seed {} (reproduce with --seed {})",
+            settings.seed, settings.seed
+        );
     }
     print!("{}", terminal::summary_text(&summary, args.strict));
     summary.exit(args.strict)
@@ -324,6 +356,7 @@ pub fn execute(
     plan: &Plan,
     client: &Client,
     runtime: &tokio::runtime::Runtime,
+    settings: property::Settings,
     libtest: &mut libtest_mimic::Arguments,
 ) -> Result<(Summary, Vec<CaseResult>), Exit> {
     let (sender, receiver) = mpsc::channel();
@@ -331,6 +364,8 @@ pub fn execute(
         runtime: runtime.handle().clone(),
         client: client.clone(),
         run: RunId::random(),
+        profile: plan.profile.clone(),
+        settings,
         events: sender,
     });
     let trials = trial::trials(plan, context.clone());

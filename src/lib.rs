@@ -19,6 +19,7 @@ pub mod exit;
 pub mod filter;
 pub mod plan;
 pub mod profile;
+pub mod property;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -33,6 +33,11 @@ impl RunId {
     pub fn prefix(&self) -> String {
         format!("{PREFIX}{}", self.0)
     }
+
+    /// `scimcheck-<run>-<case>`: what every value generated for one case starts with.
+    pub fn stem(&self, case_id: &str) -> String {
+        format!("{}-{:06x}", self.prefix(), fnv1a(case_id) & 0xff_ffff)
+    }
 }
 
 /// What one case run can refer to in its templates.
@@ -48,7 +53,7 @@ impl Vars {
     pub fn new(run: &RunId, case_id: &str) -> Vars {
         Vars {
             captured: BTreeMap::new(),
-            unique_stem: format!("{}-{}", run.prefix(), case_tag(case_id)),
+            unique_stem: run.stem(case_id),
             run_prefix: run.prefix(),
         }
     }
@@ -163,12 +168,11 @@ impl Vars {
 }
 
 /// A short stable tag for a case id, so that values differ between cases.
-fn case_tag(case_id: &str) -> String {
-    // FNV-1a: stable across runs and platforms, unlike std's hasher.
-    let hash = case_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+/// FNV-1a: a hash that is stable across runs and platforms, unlike std's.
+pub fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    format!("{:06x}", hash & 0xff_ffff)
+    })
 }
 
 /// The expression of a template that is exactly one `{{ ... }}`.

@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 
 use super::model::{CaseFile, HeaderRule, Level, StatusRule, Step};
 use crate::check::Selector;
+use crate::property::Property;
 use crate::{profile::Capability, rules};
 
 /// A position in a case file (1-based).
@@ -44,6 +45,8 @@ pub struct Case {
     pub unless: Vec<Capability>,
     pub steps: Vec<Step>,
     pub cleanup: Vec<Spanned<super::Request>>,
+    /// The property the case runs instead of steps, and where it is named.
+    pub property: Option<(Property, Loc)>,
 }
 
 impl Case {
@@ -225,11 +228,23 @@ fn validate(source: &Source, file: &CaseFile, errors: &mut Vec<LoadError>) {
             error(Loc::of(capability), message);
         }
     }
-    if file.steps.is_empty() {
-        error(
+    match &file.property {
+        None if file.steps.is_empty() => error(
             Loc { line: 1, col: 1 },
-            "a case needs at least one step".into(),
-        );
+            "a case needs at least one step (or a `property:`)".into(),
+        ),
+        Some(property) => {
+            if let Err(message) = Property::parse(&property.value) {
+                error(Loc::of(property), message);
+            }
+            if !file.steps.is_empty() || !file.cleanup.is_empty() {
+                error(
+                    Loc::of(property),
+                    "a property case has no `steps:` or `cleanup:` (the property makes its own requests and removes what it creates)".into(),
+                );
+            }
+        }
+        None => {}
     }
     for step in &file.steps {
         validate_step(step, &mut error);
@@ -311,6 +326,10 @@ fn into_case(source: Source, file: CaseFile) -> Case {
         rules: file.rule.value.into_vec(),
         level: file.level,
         tags: file.tags,
+        property: file
+            .property
+            .as_ref()
+            .and_then(|p| Some((Property::parse(&p.value).ok()?, Loc::of(p)))),
         steps: file.steps,
         cleanup: file.cleanup,
     }
@@ -370,6 +389,14 @@ mod tests {
         insta::assert_snapshot!(errors(
             "name: n\nrule: rfc9999#1\nlevel: MUST\nneeds: [filter.eqq]\nsteps:\n  - request: {method: GET, path: /Users}\n    expect:\n      status: 9xx\n      values:\n        \"$.[\": {exists: true}\n        /a: {matches: \"(\"}\n    capture: {id: id}\n"
         ));
+    }
+
+    #[test]
+    fn property_cases_name_a_known_property_and_have_no_steps() {
+        insta::assert_snapshot!(errors(&format!("{HEAD}property: paging.wlak\n")));
+        insta::assert_snapshot!(errors(&format!(
+            "{HEAD}property: paging.walk\nsteps:\n  - request: {{method: GET, path: /Users}}\n"
+        )));
     }
 
     #[test]

@@ -6,5 +6,5 @@
 pub mod load;
 pub mod model;
 
-pub use load::{Case, LoadError, Loc, load_sources};
+pub use load::{Case, LoadError, Loc, did_you_mean, load_sources};
 pub use model::{Level, Method, Request, Step};

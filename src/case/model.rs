@@ -29,7 +29,12 @@ pub struct CaseFile {
     /// a profile changes expectations (e.g. an unclaimed filter must be rejected).
     #[serde(default)]
     pub unless: Vec<Spanned<String>>,
+    /// The requests of the case, in order (none for a property).
+    #[serde(default)]
     pub steps: Vec<Step>,
+    /// A property check (`paging.walk`, `filter.eq-any-case`, ...) that
+    /// generates its own requests, instead of steps.
+    pub property: Option<Spanned<String>>,
     /// Requests that always run after the steps, even when a step failed.
     /// A cleanup request whose template needs a value that was never captured
     /// is skipped (there is nothing to clean up).

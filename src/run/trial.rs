@@ -11,6 +11,8 @@ use super::engine::run_case;
 use super::event::{CaseResult, Event, Status};
 use crate::client::Client;
 use crate::plan::{Plan, Planned};
+use crate::profile::Profile;
+use crate::property;
 use crate::report::terminal;
 use crate::vars::RunId;
 
@@ -19,6 +21,8 @@ pub struct Context {
     pub runtime: tokio::runtime::Handle,
     pub client: Client,
     pub run: RunId,
+    pub profile: Profile,
+    pub settings: property::Settings,
     pub events: Sender<Event>,
 }
 
@@ -55,10 +59,15 @@ fn run_trial(planned: &Planned, context: &Context) -> Result<Completion, Failed>
         }));
         return Ok(Completion::ignored_with(reason));
     }
-    let result = context
-        .runtime
-        .block_on(run_case(case, &context.client, &context.run));
-    let outcome = match result.status {
+    let result = match case.property {
+        // Properties drive the runtime themselves, one request at a time.
+        Some((which, loc)) => property::run(case, which, loc, context),
+        None => context
+            .runtime
+            .block_on(run_case(case, &context.client, &context.run)),
+    };
+    let outcome = match &result.status {
+        Status::Skipped { reason } => Ok(Completion::ignored_with(reason.clone())),
         Status::Failed => Err(Failed::from(terminal::failure_text(
             &result,
             terminal::color_enabled(),

@@ -135,7 +135,7 @@ pub fn service_provider_config(profile: &Profile) -> Value {
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "patch": {"supported": !ops.is_empty()},
         "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": !profile.filter.operators.is_empty(), "maxResults": profile.paging.max_page_size.unwrap_or(1000)},
+        "filter": {"supported": !profile.filter.operators.is_empty(), "maxResults": profile.paging.max_page_size.unwrap_or(super::store::DEFAULT_PAGE_SIZE)},
         "changePassword": {"supported": false},
         "sort": {"supported": false},
         "etag": {"supported": false},

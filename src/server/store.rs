@@ -22,6 +22,9 @@ pub struct ScimError {
     pub detail: String,
 }
 
+/// The page size the server caps and declares when its profile names none.
+pub const DEFAULT_PAGE_SIZE: usize = 1000;
+
 impl ScimError {
     pub fn new(
         status: u16,
@@ -393,7 +396,18 @@ impl Store {
                 Some(filter) => filter.matches(user, &case_exact),
             })
             .collect();
-        let max = self.profile.paging.max_page_size.unwrap_or(usize::MAX);
+        let max = self
+            .profile
+            .paging
+            .max_page_size
+            .unwrap_or(DEFAULT_PAGE_SIZE);
+        if self.has(Fault::StartBelowOneRejected) && start_index.is_some_and(|s| s < 1) {
+            return Err(ScimError::new(
+                400,
+                Some("invalidValue"),
+                "startIndex must be 1 or more",
+            ));
+        }
         let start = start_index.unwrap_or(1).max(1) as usize;
         let mut count = count.map_or(max, |c| c.max(0) as usize).min(max);
         if self.has(Fault::CountIgnored) {
@@ -401,6 +415,8 @@ impl Store {
         }
         let skip = if self.has(Fault::PagingOffByOne) {
             start
+        } else if self.has(Fault::PagesOverlap) {
+            start.saturating_sub(2)
         } else {
             start - 1
         };

@@ -1,0 +1,632 @@
+//! Filter properties (RFC 7644 §3.4.2.2), over the property's own population.
+//!
+//! - `filter.eq-any-case`: `userName eq` finds exactly the user, whatever the
+//!   letter case of the value (userName is caseExact=false, RFC 7643 §4.1.1).
+//! - `filter.eq-not-substring`: a strict substring, prefix or suffix of a
+//!   userName is not `eq` to it.
+//! - `filter.escaping`: userNames with quotes, backslashes, `@`, `+`, spaces
+//!   and non-ASCII characters are found through JSON escaping and URL encoding.
+//! - `filter.no-match`: a filter that selects nobody is 200 with an empty
+//!   ListResponse and `totalResults` 0.
+//! - `filter.name-case`: attribute names and operators are case-insensitive.
+//! - `filter.expressions`: generated expressions over the operators and
+//!   attributes the profile claims select exactly what the project's own
+//!   evaluator ([`crate::filter`], the oracle) selects from the population.
+//! - `filter.unsupported`: what the profile does not claim is answered 400
+//!   with `scimType: invalidFilter`.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use serde_json::{Value, json};
+
+use super::population::{self, Population, quote};
+use super::{Counterexample, Env, Outcome, Page, Verdict, explore, id_of, runner};
+use crate::check::excerpt;
+use crate::check::shape::{ERROR_URN, LIST_URN};
+use crate::filter::{AttrPath, Filter, Op, user_case_exact};
+
+/// A generated filter query, shown as the text that was sent.
+#[derive(Clone)]
+pub struct Query {
+    pub filter: String,
+    /// The member the query is about, if any.
+    pub member: Option<usize>,
+}
+
+impl std::fmt::Debug for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "filter={}", self.filter)
+    }
+}
+
+/// Flips the case of the ASCII letters the mask selects (non-ASCII letters
+/// keep theirs: Unicode case folding is beyond what SCIM pins down).
+fn flip_case(text: &str, mask: &[bool]) -> String {
+    text.chars()
+        .zip(mask.iter().chain(std::iter::repeat(&false)))
+        .map(|(c, flip)| match (flip, c.is_ascii_lowercase()) {
+            (true, true) => c.to_ascii_uppercase(),
+            (true, false) => c.to_ascii_lowercase(),
+            (false, _) => c,
+        })
+        .collect()
+}
+
+fn mask() -> impl Strategy<Value = Vec<bool>> {
+    prop::collection::vec(any::<bool>(), 96)
+}
+
+/// The population's query `<text>` must return exactly `member` (and the
+/// answer must be a ListResponse that says so).
+fn finds_exactly(env: &Env, population: &Population, query: &Query) -> Verdict {
+    let member = &population.members[query.member.expect("a query about a member")];
+    let page = search(env, &query.filter, population.members.len())?;
+    let ids = page.ids();
+    if page.total == Some(1) && ids == [member.id.clone()] {
+        return Ok(());
+    }
+    Err(Counterexample::new(
+        format!(
+            "`{}` does not find exactly the user `{}`",
+            query.filter, member.user_name
+        ),
+        &page.exchange,
+    )
+    .expected(format!("totalResults 1 and Resources [{}]", member.id))
+    .actual(format!(
+        "totalResults {} and Resources [{}]",
+        page.total.map_or("(absent)".into(), |t| t.to_string()),
+        ids.join(", ")
+    )))
+}
+
+/// `GET /Users?filter=...` with room for `count` results, checked to be a ListResponse.
+fn search(env: &Env, filter: &str, count: usize) -> Result<Page, Counterexample> {
+    let page = env.probe.list(&[
+        ("filter", filter.to_string()),
+        ("count", count.max(1).to_string()),
+    ])?;
+    let schemas = page
+        .exchange
+        .response
+        .as_ref()
+        .ok()
+        .and_then(|r| r.json.as_ref())
+        .and_then(|j| j.get("schemas"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    if schemas
+        .as_array()
+        .is_some_and(|s| s.contains(&json!(LIST_URN)))
+    {
+        return Ok(page);
+    }
+    Err(Counterexample::new(
+        format!("`{filter}` is not answered with a ListResponse"),
+        &page.exchange,
+    )
+    .expected(format!("schemas [\"{LIST_URN}\"]"))
+    .actual(format!("schemas {schemas}")))
+}
+
+pub fn eq_any_case(env: &Env) -> Outcome {
+    let mut runner = runner(&env.settings, &env.case.id);
+    let population = match population::create(env, &mut runner, 4, |stem, k, person| {
+        format!("{stem}-{k}{}@example.com", person.word)
+    }) {
+        Ok(population) => population,
+        Err(cx) => return Outcome::Setup(cx),
+    };
+    let names: Vec<String> = population
+        .members
+        .iter()
+        .map(|m| m.user_name.clone())
+        .collect();
+    let strategy = (0..names.len(), mask()).prop_map(move |(k, mask)| Query {
+        filter: format!("userName eq {}", quote(&flip_case(&names[k], &mask))),
+        member: Some(k),
+    });
+    explore(env, &mut runner, &[], strategy, |query| {
+        finds_exactly(env, &population, query)
+    })
+}
+
+pub fn eq_not_substring(env: &Env) -> Outcome {
+    let mut runner = runner(&env.settings, &env.case.id);
+    let population = match population::create(env, &mut runner, 3, |stem, k, person| {
+        format!("{stem}-{k}{}@example.com", person.word)
+    }) {
+        Ok(population) => population,
+        Err(cx) => return Outcome::Setup(cx),
+    };
+    let names: Vec<String> = population
+        .members
+        .iter()
+        .map(|m| m.user_name.clone())
+        .collect();
+    let lowered: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let strategy = (0..names.len(), any::<Index>(), any::<Index>())
+        .prop_map(move |(k, from, length)| {
+            let chars: Vec<char> = names[k].chars().collect();
+            // A strict part: it starts at `from` and leaves at least one character out.
+            let from = from.index(chars.len());
+            let longest = if from == 0 {
+                chars.len() - 1
+            } else {
+                chars.len() - from
+            };
+            let length = 1 + length.index(longest.max(1));
+            let part: String = chars[from..(from + length).min(chars.len())]
+                .iter()
+                .collect();
+            Query {
+                filter: format!("userName eq {}", quote(&part)),
+                member: Some(k),
+            }
+        })
+        .prop_filter("a part that is itself a member's userName", move |q| {
+            !lowered
+                .iter()
+                .any(|n| q.filter.to_lowercase().ends_with(&quote(n)))
+        });
+    explore(env, &mut runner, &[], strategy, |query| {
+        let page = search(env, &query.filter, population.members.len())?;
+        let wrong: Vec<String> = page
+            .ids()
+            .into_iter()
+            .filter_map(|id| population.member(&id).map(|m| m.user_name.clone()))
+            .collect();
+        if wrong.is_empty() {
+            return Ok(());
+        }
+        Err(Counterexample::new(
+            format!("`{}` matches a userName it is only part of", query.filter),
+            &page.exchange,
+        )
+        .expected("no user of the population (eq compares whole values)")
+        .actual(wrong.join(", ")))
+    })
+}
+
+/// The characters a userName must survive, one of them in every member.
+const AWKWARD: &[&str] = &["\"", "\\", "'", " ", "+", "@", "é", "名"];
+
+pub fn escaping(env: &Env) -> Outcome {
+    let mut runner = runner(&env.settings, &env.case.id);
+    let tails: Vec<String> = (0..AWKWARD.len())
+        .map(|_| super::draw(&mut runner, "[a-z\"\\\\' +@éü名()]{0,4}"))
+        .collect();
+    let population = match population::create(env, &mut runner, AWKWARD.len(), |stem, k, _| {
+        format!("{stem}-{k}{}{}", AWKWARD[k], tails[k])
+    }) {
+        Ok(population) => population,
+        Err(cx) => return Outcome::Setup(cx),
+    };
+    let names: Vec<String> = population
+        .members
+        .iter()
+        .map(|m| m.user_name.clone())
+        .collect();
+    let strategy = (0..names.len(), mask()).prop_map(move |(k, mask)| Query {
+        filter: format!("userName eq {}", quote(&flip_case(&names[k], &mask))),
+        member: Some(k),
+    });
+    explore(env, &mut runner, &[], strategy, |query| {
+        finds_exactly(env, &population, query)
+    })
+}
+
+pub fn no_match(env: &Env) -> Outcome {
+    let mut runner = runner(&env.settings, &env.case.id);
+    let stem = env.run.stem(&env.case.id);
+    let strategy = "[a-z0-9]{1,8}".prop_map(move |word| Query {
+        filter: format!(
+            "userName eq {}",
+            quote(&format!("{stem}-absent-{word}@example.com"))
+        ),
+        member: None,
+    });
+    explore(env, &mut runner, &[], strategy, |query| {
+        let page = search(env, &query.filter, 1)?;
+        if page.total == Some(0) && page.resources.is_empty() {
+            return Ok(());
+        }
+        Err(Counterexample::new(
+            format!(
+                "`{}` selects nobody, yet the answer is not empty",
+                query.filter
+            ),
+            &page.exchange,
+        )
+        .expected("200, totalResults 0, no Resources")
+        .actual(format!(
+            "totalResults {}, {} resources",
+            page.total.map_or("(absent)".into(), |t| t.to_string()),
+            page.resources.len()
+        )))
+    })
+}
+
+pub fn name_case(env: &Env) -> Outcome {
+    let mut runner = runner(&env.settings, &env.case.id);
+    let population = match population::create(env, &mut runner, 3, |stem, k, person| {
+        format!("{stem}-{k}{}@example.com", person.word)
+    }) {
+        Ok(population) => population,
+        Err(cx) => return Outcome::Setup(cx),
+    };
+    let names: Vec<String> = population
+        .members
+        .iter()
+        .map(|m| m.user_name.clone())
+        .collect();
+    let strategy = (0..names.len(), mask(), mask()).prop_map(move |(k, attr, op)| Query {
+        filter: format!(
+            "{} {} {}",
+            flip_case("userName", &attr),
+            flip_case("eq", &op),
+            quote(&names[k])
+        ),
+        member: Some(k),
+    });
+    explore(env, &mut runner, &[], strategy, |query| {
+        finds_exactly(env, &population, query)
+    })
+}
+
+/// What the expression generator may use, from the profile's claims.
+struct Vocabulary {
+    ops: Vec<Op>,
+    present: bool,
+    and: bool,
+    or: bool,
+    not: bool,
+    complex: bool,
+    /// Filterable attributes with the population's values for each.
+    attributes: Vec<(AttrPath, Vec<Value>)>,
+}
+
+fn path(name: &str, sub: Option<&str>) -> AttrPath {
+    AttrPath {
+        urn: None,
+        name: name.into(),
+        sub: sub.map(Into::into),
+    }
+}
+
+impl Vocabulary {
+    fn of(env: &Env, resources: &[Value]) -> Vocabulary {
+        let claimed = |c: &str| env.profile.supports(c);
+        let mut attributes = Vec::new();
+        for (name, sub) in [
+            ("userName", None),
+            ("displayName", None),
+            ("name", Some("givenName")),
+            ("name", Some("familyName")),
+            ("emails", Some("value")),
+            ("active", None),
+        ] {
+            let attr = path(name, sub);
+            if !env.profile.filterable(&attr.dotted()) {
+                continue;
+            }
+            let mut values: Vec<Value> =
+                resources.iter().flat_map(|r| values_at(r, &attr)).collect();
+            values.dedup();
+            if !values.is_empty() {
+                attributes.push((attr, values));
+            }
+        }
+        Vocabulary {
+            ops: Op::ALL
+                .into_iter()
+                .filter(|op| claimed(&format!("filter.{}", op.as_str())))
+                .collect(),
+            present: claimed("filter.pr"),
+            and: claimed("filter.and"),
+            or: claimed("filter.or"),
+            not: claimed("filter.not"),
+            complex: claimed("filter.complex"),
+            attributes,
+        }
+    }
+}
+
+/// The values a path reaches in a resource (multi-valued attributes flattened).
+fn values_at(resource: &Value, attr: &AttrPath) -> Vec<Value> {
+    let top = resource.get(&attr.name);
+    let items: Vec<&Value> = match top {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(v) => vec![v],
+        None => vec![],
+    };
+    items
+        .into_iter()
+        .filter_map(|v| match &attr.sub {
+            Some(sub) => v.get(sub).cloned(),
+            None => Some(v.clone()),
+        })
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+/// A comparison value: one of the population's own values, or a part of
+/// one, in another letter case, or a word nobody has.
+fn value_for(values: Vec<Value>) -> impl Strategy<Value = Value> {
+    (prop::sample::select(values), 0..5u8, "[a-z]{1,3}").prop_map(|(value, how, word)| {
+        let Value::String(text) = value else {
+            return value;
+        };
+        let chars: Vec<char> = text.chars().collect();
+        let half = chars.len() / 2;
+        Value::String(match how {
+            0 => text,
+            1 => chars[..half.max(1)].iter().collect(),
+            2 => chars[half..].iter().collect(),
+            3 => text.to_uppercase(),
+            _ => word,
+        })
+    })
+}
+
+fn expression(vocabulary: &Vocabulary) -> BoxedStrategy<Filter> {
+    let mut leaves: Vec<BoxedStrategy<Filter>> = Vec::new();
+    for (attr, values) in &vocabulary.attributes {
+        let is_bool = values.iter().all(Value::is_boolean);
+        let ops: Vec<Op> = vocabulary
+            .ops
+            .iter()
+            .copied()
+            .filter(|op| !is_bool || matches!(op, Op::Eq | Op::Ne))
+            .collect();
+        if !ops.is_empty() {
+            let attr = attr.clone();
+            leaves.push(
+                (prop::sample::select(ops), value_for(values.clone()))
+                    .prop_map(move |(op, value)| Filter::Compare {
+                        path: attr.clone(),
+                        op,
+                        value,
+                    })
+                    .boxed(),
+            );
+        }
+        if vocabulary.present {
+            leaves.push(Just(Filter::Present(attr.clone())).boxed());
+        }
+        if vocabulary.complex && attr.name == "emails" && vocabulary.ops.contains(&Op::Eq) {
+            leaves.push(
+                value_for(values.clone())
+                    .prop_map(|value| Filter::ValuePath {
+                        path: path("emails", None),
+                        filter: Box::new(Filter::And(
+                            Box::new(Filter::Compare {
+                                path: path("type", None),
+                                op: Op::Eq,
+                                value: json!("work"),
+                            }),
+                            Box::new(Filter::Compare {
+                                path: path("value", None),
+                                op: Op::Eq,
+                                value,
+                            }),
+                        )),
+                    })
+                    .boxed(),
+            );
+        }
+    }
+    let leaf = prop::strategy::Union::new(leaves).boxed();
+    let (and, or, not) = (vocabulary.and, vocabulary.or, vocabulary.not);
+    if !(and || or || not) {
+        return leaf;
+    }
+    leaf.prop_recursive(3, 8, 2, move |inner| {
+        let mut branches: Vec<BoxedStrategy<Filter>> = Vec::new();
+        if and {
+            branches.push(
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| Filter::And(Box::new(a), Box::new(b)))
+                    .boxed(),
+            );
+        }
+        if or {
+            branches.push(
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| Filter::Or(Box::new(a), Box::new(b)))
+                    .boxed(),
+            );
+        }
+        if not {
+            branches.push(inner.prop_map(|f| Filter::Not(Box::new(f))).boxed());
+        }
+        prop::strategy::Union::new(branches)
+    })
+    .boxed()
+}
+
+pub fn expressions(env: &Env) -> Outcome {
+    if !(population::can_scope(env) && env.profile.supports("filter.and")) {
+        return Outcome::Skipped(format!(
+            "needs filter.sw on userName and filter.and to select the population (not claimed by profile {})",
+            env.profile.name
+        ));
+    }
+    let mut runner = runner(&env.settings, &env.case.id);
+    let population = match population::scoped(env, &mut runner, 5..=6) {
+        Ok(population) => population,
+        Err(cx) => return Outcome::Setup(cx),
+    };
+    let n = population.members.len();
+    // The oracle judges the resources as the server lists them.
+    let whole = match search(env, &population.filter(), n) {
+        Ok(page) => page,
+        Err(cx) => return Outcome::Setup(cx),
+    };
+    let listed: BTreeSet<String> = whole.ids().into_iter().collect();
+    if listed != population.ids() {
+        return Outcome::Setup(
+            Counterexample::new(
+                format!("`{}` does not return the population", population.filter()),
+                &whole.exchange,
+            )
+            .expected(format!("the {n} users the property created"))
+            .actual(format!("{} resources", whole.resources.len())),
+        );
+    }
+    let vocabulary = Vocabulary::of(env, &whole.resources);
+    if vocabulary.attributes.is_empty() {
+        return Outcome::Skipped("no filterable attribute has values in the population".into());
+    }
+    let scope = Filter::Compare {
+        path: path("userName", None),
+        op: Op::Sw,
+        value: json!(population.stem),
+    };
+    let strategy = expression(&vocabulary).prop_map(move |expr| Query {
+        filter: Filter::And(Box::new(expr), Box::new(scope.clone())).to_string(),
+        member: None,
+    });
+    explore(env, &mut runner, &[], strategy, |query| {
+        let filter = Filter::parse(&query.filter).expect("generated filters parse");
+        let expected: BTreeSet<String> = whole
+            .resources
+            .iter()
+            .filter(|r| filter.matches(r, &user_case_exact))
+            .map(id_of)
+            .collect();
+        let page = search(env, &query.filter, n)?;
+        let actual: BTreeSet<String> = page.ids().into_iter().collect();
+        if actual == expected && page.total == Some(expected.len() as u64) {
+            return Ok(());
+        }
+        let name = |ids: &BTreeSet<String>| {
+            ids.iter()
+                .map(|id| {
+                    population
+                        .member(id)
+                        .map_or(id.clone(), |m| m.user_name.clone())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Err(Counterexample::new(
+            format!(
+                "`{}` selects other users than the filter means",
+                query.filter
+            ),
+            &page.exchange,
+        )
+        .expected(format!("{} users: [{}]", expected.len(), name(&expected)))
+        .actual(format!(
+            "totalResults {}: [{}]",
+            page.total.map_or("(absent)".into(), |t| t.to_string()),
+            name(&actual)
+        )))
+    })
+}
+
+/// A filter feature the profile does not claim, and a filter that uses it
+/// (`{v}` stands for a quoted value).
+#[derive(Debug, Clone)]
+struct Unclaimed {
+    feature: String,
+    template: &'static str,
+}
+
+fn unclaimed(env: &Env) -> Vec<Unclaimed> {
+    let claimed = |c: &str| env.profile.supports(c);
+    let features: [(&str, &str); 13] = [
+        ("filter.ne", "userName ne {v}"),
+        ("filter.co", "userName co {v}"),
+        ("filter.sw", "userName sw {v}"),
+        ("filter.ew", "userName ew {v}"),
+        ("filter.gt", "userName gt {v}"),
+        ("filter.ge", "userName ge {v}"),
+        ("filter.lt", "userName lt {v}"),
+        ("filter.le", "userName le {v}"),
+        ("filter.pr", "userName pr"),
+        ("filter.and", "userName eq {v} and userName eq {v}"),
+        ("filter.or", "userName eq {v} or userName eq {v}"),
+        ("filter.not", "not (userName eq {v})"),
+        ("filter.complex", "emails[value eq {v}]"),
+    ];
+    let attributes: [(&str, &'static str); 3] = [
+        ("displayName", "displayName eq {v}"),
+        ("name.familyName", "name.familyName eq {v}"),
+        ("emails.value", "emails.value eq {v}"),
+    ];
+    let operators = features
+        .into_iter()
+        .filter(|(feature, _)| !claimed(feature))
+        .map(|(feature, template)| Unclaimed {
+            feature: feature.to_string(),
+            template,
+        });
+    let attributes = attributes
+        .into_iter()
+        .filter(|(attribute, _)| !env.profile.filterable(attribute))
+        .map(|(attribute, template)| Unclaimed {
+            feature: format!("filtering on {attribute}"),
+            template,
+        });
+    operators.chain(attributes).collect()
+}
+
+pub fn unsupported(env: &Env) -> Outcome {
+    let features = unclaimed(env);
+    if features.is_empty() {
+        return Outcome::Skipped(format!(
+            "profile {} claims every filter operator and attribute",
+            env.profile.name
+        ));
+    }
+    let mut runner = runner(&env.settings, &env.case.id);
+    let stem = env.run.stem(&env.case.id);
+    let strategy =
+        (prop::sample::select(features), "[a-z]{1,6}").prop_map(move |(unclaimed, word)| {
+            let value = quote(&format!("{stem}-{word}@example.com"));
+            let query = Query {
+                filter: unclaimed.template.replace("{v}", &value),
+                member: None,
+            };
+            (unclaimed.feature, query)
+        });
+    explore(env, &mut runner, &[], strategy, |(feature, query)| {
+        let exchange = env.probe.send(crate::client::Outgoing::get(
+            "/Users",
+            &[("filter", query.filter.as_str())],
+        ));
+        let (status, scim_type, schemas) = match &exchange.response {
+            Ok(r) => (
+                r.status,
+                r.json.as_ref().and_then(|j| j.get("scimType")).cloned(),
+                r.json.as_ref().and_then(|j| j.get("schemas")).cloned(),
+            ),
+            Err(_) => (0, None, None),
+        };
+        let is_error = schemas
+            .as_ref()
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.contains(&json!(ERROR_URN)));
+        if status == 400 && scim_type == Some(json!("invalidFilter")) && is_error {
+            return Ok(());
+        }
+        let body = exchange
+            .response
+            .as_ref()
+            .map(|r| excerpt(&r.body, 200))
+            .unwrap_or_else(|e| e.clone());
+        Err(Counterexample::new(
+            format!(
+                "`{}` uses {feature}, which the profile does not claim, and is not rejected",
+                query.filter
+            ),
+            &exchange,
+        )
+        .expected("400 with a SCIM Error, scimType invalidFilter")
+        .actual(format!("{status} {body}")))
+    })
+}

@@ -1,0 +1,240 @@
+//! Populations: the users a property creates, reads and removes.
+//!
+//! Every user carries the property's stem (`scimcheck-<run>-<case>`) in its
+//! userName, externalId and email, so a property can select exactly its own
+//! population and nothing else, and a sweep can find leftovers. The users
+//! are generated from the property's seeded runner; the probe remembers each
+//! one created so that it is deleted at the end, also when the property fails.
+//!
+//! A property selects its population with the narrowest filter the profile
+//! claims: `userName sw "<stem>"` where `sw` is claimed on userName, or else
+//! `userName eq` on a population of one (Insightly documents `eq` only), so
+//! that no property ever pages through the whole collection.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
+use serde_json::{Value, json};
+
+use super::{Counterexample, Env, draw, id_of};
+use crate::case::model::{Auth, Method};
+use crate::check::excerpt;
+use crate::client::{Body, Outgoing};
+
+const GIVEN: &[&str] = &[
+    "Ada",
+    "Alan",
+    "Barbara",
+    "Dorothy",
+    "Edsger",
+    "Frances",
+    "Grace",
+    "Katherine",
+];
+const FAMILY: &[&str] = &[
+    "Allen", "Coleman", "Hopper", "Johnson", "Liskov", "Lovelace", "Turing", "Vaughan",
+];
+
+/// The generated part of one user.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub given: String,
+    pub family: String,
+    /// A short word that makes the userName distinct in more than its number.
+    pub word: String,
+}
+
+pub fn person() -> impl Strategy<Value = Person> {
+    (
+        prop::sample::select(GIVEN),
+        prop::sample::select(FAMILY),
+        "[a-z]{1,6}",
+    )
+        .prop_map(|(given, family, word)| Person {
+            given: given.to_string(),
+            family: family.to_string(),
+            word,
+        })
+}
+
+/// One created user, as the server answered its creation.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: String,
+    pub user_name: String,
+}
+
+/// How a property selects its population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `userName sw "<stem>"`: any number of members.
+    Prefix,
+    /// `userName eq "<the one member>"`: a population of one.
+    Single,
+}
+
+/// The users a property created.
+#[derive(Debug, Clone)]
+pub struct Population {
+    pub stem: String,
+    pub scope: Scope,
+    pub members: Vec<Member>,
+}
+
+impl Population {
+    /// The filter that selects exactly this population.
+    pub fn filter(&self) -> String {
+        match self.scope {
+            Scope::Prefix => format!("userName sw {}", quote(&self.stem)),
+            Scope::Single => format!("userName eq {}", quote(&self.members[0].user_name)),
+        }
+    }
+
+    pub fn ids(&self) -> BTreeSet<String> {
+        self.members.iter().map(|m| m.id.clone()).collect()
+    }
+
+    /// The member with this id, if it is one.
+    pub fn member(&self, id: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.id == id)
+    }
+}
+
+/// A string as a filter value: a JSON string literal (RFC 7644 §3.4.2.2).
+pub fn quote(text: &str) -> String {
+    Value::String(text.to_string()).to_string()
+}
+
+/// Whether the profile lets a property select a population of several.
+pub fn can_scope(env: &Env) -> bool {
+    env.profile.supports("filter.sw") && env.profile.filterable("userName")
+}
+
+/// Creates a population a paging property can select by filter: `size`
+/// users, or one when the profile cannot select several by filter.
+pub fn scoped(
+    env: &Env,
+    runner: &mut TestRunner,
+    size: std::ops::RangeInclusive<usize>,
+) -> Result<Population, Counterexample> {
+    let size = if can_scope(env) {
+        draw(runner, size)
+    } else {
+        1
+    };
+    create(env, runner, size, |stem, k, person| {
+        format!("{stem}-{k}{}@example.com", person.word)
+    })
+}
+
+/// Creates `size` generated users named by `name(stem, k, person)`.
+pub fn create(
+    env: &Env,
+    runner: &mut TestRunner,
+    size: usize,
+    name: impl Fn(&str, usize, &Person) -> String,
+) -> Result<Population, Counterexample> {
+    let stem = env.run.stem(&env.case.id);
+    let scope = if can_scope(env) {
+        Scope::Prefix
+    } else {
+        Scope::Single
+    };
+    let mut members = Vec::with_capacity(size);
+    for k in 0..size {
+        let person = draw(runner, person());
+        let user_name = name(&stem, k, &person);
+        members.push(create_user(
+            env,
+            &user_name,
+            &person,
+            &format!("{stem}-{k}"),
+        )?);
+    }
+    Ok(Population {
+        stem,
+        scope,
+        members,
+    })
+}
+
+/// The body of a create: every attribute the seed guide requires, so that
+/// the same population works on every profile.
+pub fn user_body(user_name: &str, person: &Person, external_id: &str) -> Value {
+    let email = if user_name.contains('@') && user_name.is_ascii() {
+        user_name.to_string()
+    } else {
+        format!("{external_id}@example.com")
+    };
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "externalId": external_id,
+        "displayName": format!("{} {}", person.given, person.family),
+        "name": {"givenName": person.given, "familyName": person.family},
+        "emails": [{"value": email, "type": "work", "primary": true}],
+        "active": true,
+    })
+}
+
+/// POST /Users; on 201 with an id, the user is owed a cleanup.
+pub fn create_user(
+    env: &Env,
+    user_name: &str,
+    person: &Person,
+    external_id: &str,
+) -> Result<Member, Counterexample> {
+    let out = Outgoing {
+        method: Method::POST,
+        path: "/Users".into(),
+        query: vec![],
+        headers: vec![],
+        body: Some(Body::Json(user_body(user_name, person, external_id))),
+        auth: Auth::Default,
+    };
+    let exchange = env.probe.send(out);
+    let created = exchange.response.as_ref().ok().and_then(|response| {
+        let json = response.json.as_ref()?;
+        let id = id_of(json);
+        (response.status == 201 && id != "?").then_some(id)
+    });
+    match created {
+        Some(id) => {
+            env.probe.created(id.clone());
+            Ok(Member {
+                id,
+                user_name: user_name.to_string(),
+            })
+        }
+        None => {
+            // A server that created the user anyway (with another status)
+            // still gets it removed.
+            if let Ok(response) = &exchange.response
+                && let Some(json) = &response.json
+                && response.status < 300
+                && id_of(json) != "?"
+            {
+                env.probe.created(id_of(json));
+            }
+            let actual = match &exchange.response {
+                Ok(response) => format!("{} {}", response.status, excerpt(&response.body, 200)),
+                Err(error) => error.clone(),
+            };
+            Err(
+                Counterexample::new(format!("could not create user `{user_name}`"), &exchange)
+                    .expected("201 with the created User and its id")
+                    .actual(actual),
+            )
+        }
+    }
+}
+
+/// DELETE /Users/{id}.
+pub fn delete_request(id: &str) -> Outgoing {
+    Outgoing {
+        method: Method::DELETE,
+        path: format!("/Users/{}", crate::client::percent_encode(id)),
+        ..Outgoing::get("", &[])
+    }
+}
