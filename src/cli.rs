@@ -19,6 +19,7 @@ use crate::property;
 use crate::report::{Summary, junit, terminal};
 use crate::run::{CaseResult, Event, trial};
 use crate::server::{self, Fault};
+use crate::snapshot::{self, Snapshots};
 use crate::vars::RunId;
 
 const EXIT_CODES: &str = "Exit codes:\n  0  every required (MUST) check passed\n  1  a check failed: the target is not conformant\n  2  the harness could not run: bad flags, invalid case files, no case selected, unreachable target";
@@ -39,6 +40,28 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the cases with their rule, level and needed capabilities.
     List(ListArgs),
+    /// Review, accept or reject pending snapshots (written by `run --update-snapshots`).
+    #[command(subcommand)]
+    Snapshots(SnapshotsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCommand {
+    /// Show each pending snapshot with its diff; on a terminal, accept (a), reject (r) or skip (s) it.
+    Review(SnapshotsArgs),
+    /// Accept pending snapshots: they replace the current ones.
+    Accept(SnapshotsArgs),
+    /// Reject pending snapshots: they are deleted.
+    Reject(SnapshotsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotsArgs {
+    /// Only the pending snapshots whose name (`target/case__step`) contains one of these.
+    pub names: Vec<String>,
+    /// Root folder of the snapshots.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshots: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +122,18 @@ pub struct RunArgs {
     /// Seconds a property may spend shrinking a failure.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub prop_shrink_time: f64,
+    /// Root folder of the snapshots (one subfolder per target).
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// Name of the target's snapshot folder (default: `reference-<profile>` for the embedded server, else `<host>-<profile>`).
+    #[arg(long, value_name = "NAME")]
+    pub target_name: Option<String>,
+    /// Write new and changed snapshots as pending `.snap.new` files, for `scimcheck snapshots review`.
+    #[arg(long, conflicts_with = "no_snapshots")]
+    pub update_snapshots: bool,
+    /// Skip snapshot checks.
+    #[arg(long)]
+    pub no_snapshots: bool,
     /// libtest options: a name filter, --exact, --skip, --list, --test-threads, -q, --format ...
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
@@ -146,11 +181,20 @@ pub fn main() -> std::process::ExitCode {
         Command::Run(args) => run(*args),
         Command::Serve(args) => serve(args),
         Command::List(args) => list(args),
+        Command::Snapshots(command) => snapshots(command),
     };
     exit.into()
 }
 
 /// Prints a harness error and returns exit 2.
+/// The host of a URL, for naming its snapshot folder.
+fn host_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "target".into())
+}
+
 fn harness_error(message: impl std::fmt::Display) -> Exit {
     eprintln!("scimcheck: error: {message}");
     Exit::Harness
@@ -240,6 +284,20 @@ fn run(mut args: RunArgs) -> Exit {
         shrink_requests: args.prop_shrink_requests,
         shrink_time: Duration::from_secs_f64(args.prop_shrink_time),
     };
+    let snapshot_mode = snapshot::Mode::from_flags(args.update_snapshots);
+    let snapshot_root = if args.no_snapshots {
+        None
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let root = cwd.join(&args.snapshots);
+        snapshot::init(&cwd, snapshot_mode);
+        Some(root)
+    };
+    let embedded_profile = args
+        .target
+        .url
+        .is_none()
+        .then(|| args.server_profile.clone().unwrap_or(args.profile.clone()));
     let runtime = runtime();
     // The embedded server lives as long as this guard.
     let mut _server = None;
@@ -305,8 +363,31 @@ fn run(mut args: RunArgs) -> Exit {
     } else {
         profile
     };
+    let run_id = RunId::random();
+    let snapshots = snapshot_root.map(|root| {
+        let target = match (&args.target_name, &embedded_profile) {
+            (Some(name), _) => name.clone(),
+            (None, Some(server)) => format!("reference-{server}"),
+            (None, None) => format!("{}-{}", host_of(&url), profile.name),
+        };
+        let target = snapshot::target_name(&target);
+        Snapshots {
+            dir: root.join(&target),
+            target,
+            mode: snapshot_mode,
+            base_url: client.target().base_url.clone(),
+            run_prefix: run_id.prefix(),
+        }
+    });
+    let snapshot_dir = snapshots.as_ref().map(|s| s.dir.clone());
     let plan = plan::plan(cases, profile);
-    let (summary, results) = match execute(&plan, &client, &runtime, settings, &mut args.libtest) {
+    let session = Session {
+        client,
+        run: run_id,
+        settings,
+        snapshots,
+    };
+    let (summary, results) = match execute(&plan, session, &runtime, &mut args.libtest) {
         Ok(done) => done,
         Err(exit) => return exit,
     };
@@ -327,6 +408,9 @@ fn run(mut args: RunArgs) -> Exit {
             "scimcheck: property checks used seed {} (reproduce with --seed {})",
             settings.seed, settings.seed
         );
+    }
+    if let Some(dir) = snapshot_dir {
+        print!("{}", terminal::snapshot_text(&results, &dir));
     }
     print!("{}", terminal::summary_text(&summary, args.strict));
     summary.exit(args.strict)
@@ -351,21 +435,29 @@ async fn preflight(client: &Client) -> Result<(), String> {
     }
 }
 
+/// What one run's cases share besides the plan.
+pub struct Session {
+    pub client: Client,
+    pub run: RunId,
+    pub settings: property::Settings,
+    pub snapshots: Option<Snapshots>,
+}
+
 /// Runs the plan's trials; returns the summary and the case results.
 pub fn execute(
     plan: &Plan,
-    client: &Client,
+    session: Session,
     runtime: &tokio::runtime::Runtime,
-    settings: property::Settings,
     libtest: &mut libtest_mimic::Arguments,
 ) -> Result<(Summary, Vec<CaseResult>), Exit> {
     let (sender, receiver) = mpsc::channel();
     let context = Arc::new(trial::Context {
         runtime: runtime.handle().clone(),
-        client: client.clone(),
-        run: RunId::random(),
+        client: session.client,
+        run: session.run,
         profile: plan.profile.clone(),
-        settings,
+        settings: session.settings,
+        snapshots: session.snapshots,
         events: sender,
     });
     let trials = trial::trials(plan, context.clone());
@@ -389,6 +481,55 @@ pub fn execute(
         .collect();
     results.sort_by(|a, b| a.id.cmp(&b.id));
     Ok((Summary::of(&results), results))
+}
+
+fn snapshots(command: SnapshotsCommand) -> Exit {
+    use snapshot::review;
+    let (args, verb) = match &command {
+        SnapshotsCommand::Review(args) => (args, "review"),
+        SnapshotsCommand::Accept(args) => (args, "accept"),
+        SnapshotsCommand::Reject(args) => (args, "reject"),
+    };
+    let root = &args.snapshots;
+    if !root.is_dir() {
+        return harness_error(format!("no snapshot folder `{}`", root.display()));
+    }
+    let selected = review::select(root, &args.names);
+    if selected.is_empty() {
+        println!("no pending snapshots under {}", root.display());
+        return Exit::Passed;
+    }
+    let result = match verb {
+        "review" => review::review(root, &args.names).map(|(a, r)| (a, r, selected.len())),
+        _ => selected
+            .iter()
+            .try_for_each(|p| {
+                println!("{verb}ed {}", p.name(root));
+                if verb == "accept" {
+                    p.accept()
+                } else {
+                    p.reject()
+                }
+            })
+            .map(|()| {
+                let n = selected.len();
+                if verb == "accept" {
+                    (n, 0, n)
+                } else {
+                    (0, n, n)
+                }
+            }),
+    };
+    match result {
+        Ok((accepted, rejected, seen)) => {
+            println!(
+                "{seen} pending: {accepted} accepted, {rejected} rejected, {} left",
+                seen - accepted - rejected
+            );
+            Exit::Passed
+        }
+        Err(message) => harness_error(message),
+    }
 }
 
 fn serve(args: ServeArgs) -> Exit {

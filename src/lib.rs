@@ -24,5 +24,6 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod server;
+pub mod snapshot;
 pub mod suite;
 pub mod vars;

@@ -58,6 +58,14 @@ impl Vars {
         }
     }
 
+    /// Every captured value, by name.
+    pub fn captured(&self) -> Vec<(String, Value)> {
+        self.captured
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     pub fn set(&mut self, name: &str, value: Value) {
         self.captured.insert(name.to_string(), value);
     }

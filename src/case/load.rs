@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_saphyr::Spanned;
 
-use super::model::{CaseFile, HeaderRule, Level, StatusRule, Step};
+use super::model::{CaseFile, HeaderRule, Level, SnapshotSpec, StatusRule, Step};
 use crate::check::Selector;
 use crate::property::Property;
 use crate::{profile::Capability, rules};
@@ -289,6 +289,15 @@ fn validate_step(step: &Step, error: &mut impl FnMut(Loc, String)) {
                     regex_error(&e)
                 ),
             );
+        }
+    }
+    if let Some(spec) = &step.snapshot
+        && let SnapshotSpec::With(options) = &spec.value
+    {
+        for selector in options.redact.keys() {
+            if let Err(message) = Selector::parse(selector) {
+                error(Loc::of(spec), format!("snapshot redaction: {message}"));
+            }
         }
     }
     for (name, from) in &step.capture {

@@ -91,6 +91,38 @@ pub struct Step {
     /// the capture optional (e.g. the id of a resource that should not exist).
     #[serde(default)]
     pub capture: IndexMap<String, Spanned<String>>,
+    /// Pin the normalized response in a snapshot (`true`, or with the
+    /// case's own redactions: `{redact: {"/selector": "[placeholder]"}}`).
+    pub snapshot: Option<Spanned<SnapshotSpec>>,
+}
+
+/// How a step's response is snapshotted. (Untagged: positions inside are
+/// lost, so errors point at the `snapshot:` key itself.)
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SnapshotSpec {
+    On(bool),
+    With(SnapshotOptions),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotOptions {
+    /// Selector (JSON pointer or JSONPath) → the placeholder that replaces
+    /// what it picks, for values only this case knows to be volatile.
+    #[serde(default)]
+    pub redact: IndexMap<String, String>,
+}
+
+impl SnapshotSpec {
+    /// The redactions of an enabled snapshot; `None` when snapshots are off.
+    pub fn options(&self) -> Option<SnapshotOptions> {
+        match self {
+            SnapshotSpec::On(true) => Some(SnapshotOptions::default()),
+            SnapshotSpec::On(false) => None,
+            SnapshotSpec::With(options) => Some(options.clone()),
+        }
+    }
 }
 
 /// An HTTP request, relative to the target's base URL. Strings are templates.

@@ -82,6 +82,22 @@ impl Selector {
         }
     }
 
+    /// JSON pointers to every value the selector picks in `json`.
+    pub fn pointers(&self, json: &Value) -> Vec<String> {
+        match self {
+            Selector::Pointer(pointer) => json
+                .pointer(pointer)
+                .map(|_| pointer.clone())
+                .into_iter()
+                .collect(),
+            Selector::Path(path) => path
+                .query_located(json)
+                .locations()
+                .map(|l| l.to_json_pointer())
+                .collect(),
+        }
+    }
+
     /// Every value the selector picks in `json`.
     pub fn select<'a>(&self, json: &'a Value) -> Vec<&'a Value> {
         match self {

@@ -292,6 +292,7 @@ impl<'a> Probe<'a> {
                     label: format!("cleanup: DELETE /Users/{id}"),
                     exchange: Some(exchange),
                     failures: vec![],
+                    snapshot: None,
                 }
             })
             .collect()
@@ -475,6 +476,7 @@ pub fn run(
                 .at(loc),
         ],
         exchange: cx.exchange.map(|e| *e),
+        snapshot: None,
     };
     let (status, steps) = match outcome {
         Outcome::Held => (Status::Passed, vec![]),

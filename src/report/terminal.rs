@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 
 use super::Summary;
 use crate::check::excerpt;
-use crate::run::CaseResult;
+use crate::run::{CaseResult, SnapshotState};
 
 /// Whether stdout gets ANSI colours.
 pub fn color_enabled() -> bool {
@@ -60,6 +60,37 @@ pub fn failure_text(result: &CaseResult, color: bool) -> String {
         }
     }
     out
+}
+
+/// One line on the run's snapshots, when it took any.
+pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path) -> String {
+    let states: Vec<SnapshotState> = results
+        .iter()
+        .flat_map(|r| r.steps.iter().filter_map(|s| s.snapshot))
+        .collect();
+    if states.is_empty() {
+        return String::new();
+    }
+    let count = |state| states.iter().filter(|s| **s == state).count();
+    let mut line = format!(
+        "scimcheck: snapshots in {}: {} matched, {} differ",
+        dir.display(),
+        count(SnapshotState::Matched),
+        count(SnapshotState::Failed)
+    );
+    if count(SnapshotState::Recorded) > 0 {
+        line.push_str(&format!(
+            ", {} recorded (new)",
+            count(SnapshotState::Recorded)
+        ));
+    }
+    if count(SnapshotState::Pending) > 0 {
+        line.push_str(&format!(
+            ", {} pending review (`scimcheck snapshots review`)",
+            count(SnapshotState::Pending)
+        ));
+    }
+    line + "\n"
 }
 
 /// The closing lines of a run.

@@ -6,20 +6,49 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::event::{CaseResult, Status, StepResult};
+use super::event::{CaseResult, SnapshotState, Status, StepResult};
 use crate::case::model::{Expect, HeaderRule, ValueRule};
 use crate::case::{Case, Loc, Request, Step};
 use crate::check::{self, Failure, Selector};
 use crate::client::{Body, Client, Exchange, Outgoing};
+use crate::snapshot::{Outcome, Shot, Snapshots};
 use crate::vars::{RunId, Vars};
 
 /// Runs one case to its end, cleanup included.
-pub async fn run_case(case: &Case, client: &Client, run: &RunId) -> CaseResult {
+pub async fn run_case(
+    case: &Case,
+    client: &Client,
+    run: &RunId,
+    snapshots: Option<&Snapshots>,
+) -> CaseResult {
     let started = Instant::now();
     let mut vars = Vars::new(run, &case.id);
     let mut steps = Vec::new();
     for (index, step) in case.steps.iter().enumerate() {
-        let result = run_step(index, step, client, &mut vars).await;
+        let mut result = run_step(index, step, client, &mut vars).await;
+        if result.failures.is_empty()
+            && let (Some(snapshots), Some(spec), Some(exchange)) =
+                (snapshots, &step.snapshot, &result.exchange)
+            && let Some(options) = spec.value.options()
+        {
+            let shot = Shot {
+                case_id: &case.id,
+                case_path: &case.path,
+                step: index,
+                loc: Loc::of(spec),
+                options: &options,
+                captured: vars.captured(),
+            };
+            result.snapshot = Some(match snapshots.check(&shot, exchange) {
+                Outcome::Matched => SnapshotState::Matched,
+                Outcome::Recorded => SnapshotState::Recorded,
+                Outcome::Pending => SnapshotState::Pending,
+                Outcome::Failed(failure) => {
+                    result.failures.push(failure);
+                    SnapshotState::Failed
+                }
+            });
+        }
         let failed = !result.failures.is_empty();
         steps.push(result);
         if failed {
@@ -41,11 +70,13 @@ pub async fn run_case(case: &Case, client: &Client, run: &RunId) -> CaseResult {
                 label,
                 exchange: Some(client.send(out).await),
                 failures: vec![],
+                snapshot: None,
             },
             Err(message) => StepResult {
                 label,
                 exchange: None,
                 failures: vec![Failure::new("template", message).at(Loc::of(request))],
+                snapshot: None,
             },
         };
         cleanup.push(result);
@@ -88,6 +119,7 @@ async fn run_step(index: usize, step: &Step, client: &Client, vars: &mut Vars) -
                 label,
                 exchange: None,
                 failures: vec![Failure::new("template", message).at(Loc::of(&step.request))],
+                snapshot: None,
             };
         }
     };
@@ -103,6 +135,7 @@ async fn run_step(index: usize, step: &Step, client: &Client, vars: &mut Vars) -
         label,
         exchange: Some(exchange),
         failures,
+        snapshot: None,
     }
 }
 

@@ -29,6 +29,17 @@ pub struct StepResult {
     pub label: String,
     pub exchange: Option<Exchange>,
     pub failures: Vec<Failure>,
+    /// What happened to the step's snapshot, if it takes one.
+    pub snapshot: Option<SnapshotState>,
+}
+
+/// A step's snapshot after the step ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotState {
+    Matched,
+    Recorded,
+    Pending,
+    Failed,
 }
 
 /// Everything known about one case after it ran.

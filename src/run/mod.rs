@@ -6,4 +6,4 @@ pub mod engine;
 pub mod event;
 pub mod trial;
 
-pub use event::{CaseResult, Event, Status, StepResult};
+pub use event::{CaseResult, Event, SnapshotState, Status, StepResult};

@@ -14,6 +14,7 @@ use crate::plan::{Plan, Planned};
 use crate::profile::Profile;
 use crate::property;
 use crate::report::terminal;
+use crate::snapshot::Snapshots;
 use crate::vars::RunId;
 
 /// What every trial shares.
@@ -23,6 +24,8 @@ pub struct Context {
     pub run: RunId,
     pub profile: Profile,
     pub settings: property::Settings,
+    /// Where snapshots live, unless `--no-snapshots`.
+    pub snapshots: Option<Snapshots>,
     pub events: Sender<Event>,
 }
 
@@ -62,9 +65,12 @@ fn run_trial(planned: &Planned, context: &Context) -> Result<Completion, Failed>
     let result = match case.property {
         // Properties drive the runtime themselves, one request at a time.
         Some((which, loc)) => property::run(case, which, loc, context),
-        None => context
-            .runtime
-            .block_on(run_case(case, &context.client, &context.run)),
+        None => context.runtime.block_on(run_case(
+            case,
+            &context.client,
+            &context.run,
+            context.snapshots.as_ref(),
+        )),
     };
     let outcome = match &result.status {
         Status::Skipped { reason } => Ok(Completion::ignored_with(reason.clone())),

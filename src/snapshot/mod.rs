@@ -1,0 +1,225 @@
+//! Snapshot checks: a step with `snapshot: true` pins its normalized
+//! response in `snapshots/<target>/<case>__<step>.snap` (insta's format).
+//!
+//! insta does the file handling and the comparison, set up at start-up so
+//! that it works inside the shipped binary: an absolute snapshot path,
+//! explicit names, the workspace root set (`INSTA_WORKSPACE_ROOT`), its own
+//! output and hints silenced (`INSTA_OUTPUT=none`); scimcheck prints its own
+//! diff. Modes ([`Mode`]):
+//!
+//! - `Compare` (default): a matching snapshot passes; a different one fails
+//!   with a diff and nothing is written; a missing one is recorded (the first
+//!   run records, later runs compare).
+//! - `Update` (`--update-snapshots`): new and changed snapshots are written
+//!   as pending `.snap.new` files, for `scimcheck snapshots review`.
+//! - `Ci` (the `CI` environment variable is set): nothing is written, and a
+//!   missing snapshot fails (a pipeline cannot pass on a first run).
+
+pub mod normalize;
+pub mod review;
+
+use std::path::{Path, PathBuf};
+
+use insta::internals::TextSnapshotContents;
+use insta::{Snapshot, TextSnapshotKind};
+
+use crate::case::Loc;
+use crate::case::model::SnapshotOptions;
+use crate::check::Failure;
+use crate::client::Exchange;
+
+/// What the run does with snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Compare,
+    Update,
+    Ci,
+}
+
+impl Mode {
+    /// The mode for this run: `--update-snapshots`, else `CI` in the environment, else compare.
+    pub fn from_flags(update: bool) -> Mode {
+        if update {
+            Mode::Update
+        } else if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+        {
+            Mode::Ci
+        } else {
+            Mode::Compare
+        }
+    }
+}
+
+/// Where and how a run keeps its snapshots.
+#[derive(Debug, Clone)]
+pub struct Snapshots {
+    /// `<root>/<target>`, absolute.
+    pub dir: PathBuf,
+    pub target: String,
+    pub mode: Mode,
+    pub base_url: String,
+    pub run_prefix: String,
+}
+
+/// The headers a snapshot keeps: the ones whose change a client would notice.
+const PINNED_HEADERS: &[&str] = &["content-type", "location", "etag"];
+
+/// Sets insta up for use inside the binary. Call once, before any thread
+/// starts (it sets environment variables insta reads once and caches).
+pub fn init(root: &Path, mode: Mode) {
+    let update = match mode {
+        // Only missing snapshots ever reach insta in this mode (see `check`).
+        Mode::Compare => "always",
+        Mode::Update => "new",
+        Mode::Ci => "no",
+    };
+    // SAFETY: called from `cli::run` before the runtime or any other thread
+    // exists, so nothing reads the environment concurrently.
+    unsafe {
+        std::env::set_var("INSTA_WORKSPACE_ROOT", root);
+        std::env::set_var("INSTA_UPDATE", update);
+        std::env::set_var("INSTA_OUTPUT", "none");
+        std::env::set_var("INSTA_FORCE_PASS", "1");
+        // The run's own CI detection already chose the mode.
+        std::env::remove_var("INSTA_REQUIRE_FULL_MATCH");
+    }
+}
+
+/// The file name (without `.snap`) of a case step's snapshot.
+pub fn name(case_id: &str, step: usize) -> String {
+    format!("{}__{}", case_id.replace('/', "__"), step + 1)
+}
+
+/// What happened to one snapshot.
+#[derive(Debug)]
+pub enum Outcome {
+    Matched,
+    /// A new snapshot was written (compare mode).
+    Recorded,
+    /// A new or changed snapshot was written as `.snap.new` (update mode).
+    Pending,
+    Failed(Failure),
+}
+
+/// One snapshot to take.
+pub struct Shot<'a> {
+    pub case_id: &'a str,
+    pub case_path: &'a str,
+    pub step: usize,
+    pub loc: Loc,
+    pub options: &'a SnapshotOptions,
+    pub captured: Vec<(String, serde_json::Value)>,
+}
+
+impl Snapshots {
+    /// Normalizes the exchange's response and compares it with the stored snapshot.
+    pub fn check(&self, shot: &Shot, exchange: &Exchange) -> Outcome {
+        let Ok(response) = &exchange.response else {
+            return Outcome::Matched;
+        };
+        let pinned = normalize::Pinned {
+            status: response.status,
+            headers: PINNED_HEADERS
+                .iter()
+                .filter_map(|h| Some((h.to_string(), response.header(h)?.to_string())))
+                .collect(),
+            body: response.json.clone(),
+            text: response.json.is_none().then(|| response.body.clone()),
+        };
+        let context = normalize::Context {
+            captured: shot.captured.clone(),
+            base_url: &self.base_url,
+            run_prefix: &self.run_prefix,
+            options: shot.options,
+        };
+        let text = normalize::render(&normalize::normalize(pinned, &context));
+        let name = name(shot.case_id, shot.step);
+        let path = self.dir.join(format!("{name}.snap"));
+        let new = TextSnapshotContents::new(text.clone(), TextSnapshotKind::File);
+        let old = Snapshot::from_file(&path).ok();
+        let old_text = old
+            .as_ref()
+            .and_then(|s| s.as_text())
+            .map(|t| t.to_string());
+        let matches = old
+            .as_ref()
+            .and_then(|s| s.as_text())
+            .is_some_and(|old| old.matches_latest(&new));
+        if matches {
+            return Outcome::Matched;
+        }
+        let shown = path.display().to_string();
+        match (self.mode, old_text) {
+            (Mode::Ci, None) => Outcome::Failed(
+                Failure::new(
+                    "snapshot",
+                    format!("no snapshot `{shown}` (CI: snapshots are never recorded here; record them locally and commit them)"),
+                )
+                .expected("a recorded snapshot")
+                .actual("(missing)")
+                .at(shot.loc),
+            ),
+            (Mode::Compare | Mode::Ci, Some(old)) => Outcome::Failed(
+                Failure::new(
+                    "snapshot",
+                    format!(
+                        "the response differs from snapshot `{shown}`:\n{}",
+                        diff(&old, &text)
+                    ),
+                )
+                .expected("the pinned response (- lines)")
+                .actual("this response (+ lines); run with --update-snapshots, then `scimcheck snapshots review`")
+                .at(shot.loc),
+            ),
+            (Mode::Compare, None) | (Mode::Update, _) => {
+                self.write(&name, shot, &text);
+                if self.mode == Mode::Update {
+                    Outcome::Pending
+                } else {
+                    Outcome::Recorded
+                }
+            }
+        }
+    }
+
+    /// Writes through insta: `.snap` in compare mode (a new snapshot),
+    /// `.snap.new` in update mode.
+    fn write(&self, name: &str, shot: &Shot, text: &str) {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(&self.dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_description(format!(
+            "{} step {} against {}",
+            shot.case_path,
+            shot.step + 1,
+            self.target
+        ));
+        settings.set_input_file(shot.case_path);
+        settings.bind(|| {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+}
+
+/// A unified diff of two snapshot texts, `-` for the pinned one.
+pub fn diff(old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header("snapshot", "response")
+        .to_string()
+}
+
+/// A target name usable as a folder: letters, digits, `.`, `-`, `_`.
+pub fn target_name(raw: &str) -> String {
+    raw.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}

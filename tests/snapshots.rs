@@ -1,0 +1,248 @@
+//! Snapshot checks end to end: the shipped snapshots of the reference server
+//! match; a first run records and a second run (a new server: new ids, new
+//! timestamps, new port) matches byte for byte; a behaviour change fails the
+//! snapshots that see it with a diff naming the attribute; update, reject and
+//! accept round-trip; CI mode writes nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs scimcheck; `ci` sets the `CI` variable (as a pipeline would).
+fn scimcheck(args: &[&str], ci: bool) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scimcheck"));
+    command
+        .args(args)
+        .env_remove("SCIMCHECK_URL")
+        .env_remove("SCIMCHECK_TOKEN")
+        .env_remove("CI")
+        .env("NO_COLOR", "1");
+    if ci {
+        command.env("CI", "true");
+    }
+    command.output().expect("scimcheck runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn tempdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("scimcheck-snapshots-{}", rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn rand_suffix() -> String {
+    format!(
+        "{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (name, bytes) in files(from) {
+        let path = to.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// The case ids whose snapshot check failed.
+fn snapshot_failures(output: &Output) -> Vec<String> {
+    let mut ids: Vec<String> = text(output)
+        .lines()
+        .filter(|l| l.contains("differs from snapshot"))
+        .filter_map(|l| l.split(".yaml:").next())
+        .map(|p| p.trim_start_matches("cases/").to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn the_shipped_snapshots_match_the_reference_server_under_both_profiles() {
+    for (profile, count) in [("insightly", 9), ("rfc7644", 10)] {
+        let output = scimcheck(&["run", "--profile", profile], true);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        assert!(
+            text(&output).contains(&format!("{count} matched, 0 differ")),
+            "{profile}: {}",
+            text(&output)
+        );
+    }
+}
+
+#[test]
+fn a_first_run_records_and_a_second_run_against_a_new_server_matches_byte_for_byte() {
+    let root = tempdir();
+    let root_arg = root.to_str().unwrap();
+    let first = scimcheck(&["run", "--snapshots", root_arg], false);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    assert!(
+        text(&first).contains("9 recorded (new)"),
+        "{}",
+        text(&first)
+    );
+    let recorded = files(&root);
+    assert_eq!(recorded.len(), 9, "{:?}", recorded.keys());
+    assert!(
+        recorded
+            .keys()
+            .all(|k| k.starts_with("reference-insightly/"))
+    );
+
+    let second = scimcheck(&["run", "--snapshots", root_arg], false);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert!(
+        text(&second).contains("9 matched, 0 differ"),
+        "{}",
+        text(&second)
+    );
+    assert_eq!(files(&root), recorded, "the second run changed no byte");
+}
+
+#[test]
+fn swapped_names_fail_the_snapshots_of_user_resources_with_a_diff_naming_the_attribute() {
+    let output = scimcheck(
+        &[
+            "run",
+            "--profile",
+            "rfc7644",
+            "--server-fault",
+            "names-swapped",
+        ],
+        true,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    // The snapshots that hold a user's name see it; discovery and error
+    // snapshots do not (and still match).
+    let failed = snapshot_failures(&output);
+    assert!(!failed.is_empty(), "{}", text(&output));
+    for id in &failed {
+        assert!(
+            id.starts_with("users/") || id.starts_with("filter/") || id.starts_with("patch/"),
+            "{id} should not see the names: {}",
+            text(&output)
+        );
+    }
+    let all = text(&output);
+    assert!(all.contains("-        \"givenName\""), "{all}");
+    assert!(all.contains("+        \"givenName\""), "{all}");
+    for unaffected in ["discovery/", "errors/"] {
+        assert!(!failed.iter().any(|f| f.starts_with(unaffected)));
+    }
+}
+
+#[test]
+fn update_then_reject_then_accept_round_trips() {
+    let root = tempdir();
+    copy_dir(
+        Path::new("snapshots/reference-rfc7644"),
+        &root.join("reference-rfc7644"),
+    );
+    let root_arg = root.to_str().unwrap();
+    let shipped = files(&root);
+    let faulty = [
+        "run",
+        "--profile",
+        "rfc7644",
+        "--server-fault",
+        "names-swapped",
+        "--snapshots",
+        root_arg,
+    ];
+
+    let update = scimcheck(&[&faulty[..], &["--update-snapshots"]].concat(), false);
+    assert!(
+        text(&update).contains("pending review"),
+        "{}",
+        text(&update)
+    );
+    let pending: Vec<String> = files(&root)
+        .into_keys()
+        .filter(|k| k.ends_with(".snap.new"))
+        .collect();
+    assert!(!pending.is_empty());
+
+    let review = scimcheck(&["snapshots", "review", "--snapshots", root_arg], false);
+    assert!(text(&review).contains("givenName"), "{}", text(&review));
+    assert!(
+        text(&review).contains("nothing applied"),
+        "{}",
+        text(&review)
+    );
+
+    let reject = scimcheck(&["snapshots", "reject", "--snapshots", root_arg], false);
+    assert_eq!(reject.status.code(), Some(0), "{}", text(&reject));
+    assert_eq!(
+        files(&root),
+        shipped,
+        "reject leaves the snapshots as they were"
+    );
+
+    scimcheck(&[&faulty[..], &["--update-snapshots"]].concat(), false);
+    let accept = scimcheck(&["snapshots", "accept", "--snapshots", root_arg], false);
+    assert_eq!(accept.status.code(), Some(0), "{}", text(&accept));
+    assert!(files(&root).keys().all(|k| !k.ends_with(".snap.new")));
+    assert_ne!(files(&root), shipped);
+
+    // The accepted snapshots now describe the faulty server.
+    let again = scimcheck(&faulty, true);
+    assert!(snapshot_failures(&again).is_empty(), "{}", text(&again));
+}
+
+#[test]
+fn ci_mode_writes_nothing_and_fails_on_a_missing_snapshot() {
+    let root = tempdir();
+    let output = scimcheck(&["run", "--snapshots", root.to_str().unwrap()], true);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("no snapshot"), "{}", text(&output));
+    assert!(files(&root).is_empty(), "{:?}", files(&root).keys());
+}
+
+#[test]
+fn a_redaction_that_cannot_parse_is_a_load_error_with_its_position() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.join("users")).unwrap();
+    std::fs::write(
+        dir.join("users/snap.yaml"),
+        "name: n\nrule: rfc7644#3.3\nlevel: MUST\nsteps:\n  - request: {method: GET, path: /Users}\n    snapshot:\n      redact: {\"$.[\": \"[x]\"}\n",
+    )
+    .unwrap();
+    let output = scimcheck(&["run", "--cases", dir.to_str().unwrap()], true);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("snap.yaml:7:"), "{}", text(&output));
+    assert!(
+        text(&output).contains("invalid JSONPath"),
+        "{}",
+        text(&output)
+    );
+}
