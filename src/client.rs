@@ -32,6 +32,46 @@ pub struct Credentials {
     pub headers: Vec<(String, String)>,
 }
 
+impl Credentials {
+    /// Every secret string a response could echo back: the token, the basic
+    /// credentials (plain and encoded), the password alone, extra header values.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        out.extend(self.bearer.iter().cloned());
+        if let Some(basic) = &self.basic {
+            out.push(basic.clone());
+            out.push(base64(basic.as_bytes()));
+            if let Some((_, password)) = basic.split_once(':') {
+                out.push(password.to_string());
+            }
+        }
+        out.extend(self.headers.iter().map(|(_, v)| v.clone()));
+        // Too short to be told apart from ordinary text: never a real secret.
+        out.retain(|s| s.len() >= 4);
+        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        out
+    }
+}
+
+/// Replaces every secret in a response (a server may echo a token in an
+/// error message): nothing downstream — reports, snapshots, the terminal —
+/// can leak what it never holds.
+fn scrub(response: &mut Response, secrets: &[String]) {
+    if !secrets.iter().any(|s| {
+        response.body.contains(s.as_str())
+            || response.headers.iter().any(|(_, v)| v.contains(s.as_str()))
+    }) {
+        return;
+    }
+    for secret in secrets {
+        response.body = response.body.replace(secret.as_str(), "[redacted]");
+        for (_, value) in &mut response.headers {
+            *value = value.replace(secret.as_str(), "[redacted]");
+        }
+    }
+    response.json = serde_json::from_str(&response.body).ok();
+}
+
 /// The most of a response body the harness reads; the rest is dropped and
 /// the exchange says so (a hostile server cannot exhaust memory).
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -110,6 +150,7 @@ fn shell_quote(text: &str) -> String {
 pub struct Client {
     http: reqwest::Client,
     target: Target,
+    secrets: Vec<String>,
 }
 
 /// A request ready to send: everything already rendered.
@@ -155,7 +196,12 @@ impl Client {
             .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Client { http, target })
+        let secrets = target.credentials.secrets();
+        Ok(Client {
+            http,
+            target,
+            secrets,
+        })
     }
 
     pub fn target(&self) -> &Target {
@@ -245,10 +291,13 @@ impl Client {
             builder = builder.body(body.clone());
         }
         let started = Instant::now();
-        let response = match builder.send().await {
+        let mut response = match builder.send().await {
             Ok(response) => read(response).await,
             Err(error) => Err(describe(&error, self.target.timeout)),
         };
+        if let Ok(response) = &mut response {
+            scrub(response, &self.secrets);
+        }
         Exchange {
             request: SentRequest {
                 method: out.method,

@@ -27,3 +27,4 @@ pub mod server;
 pub mod snapshot;
 pub mod suite;
 pub mod vars;
+pub mod waiver;

@@ -141,35 +141,44 @@ pub fn rfc_section(rule: &str) -> Option<(&str, &str)> {
         .filter(|(doc, _)| doc.starts_with("rfc"))
 }
 
-/// The traceability matrix: every catalogue row, then every RFC section the
-/// cases cite, each with the ids of the cases that enforce it. A row without a
-/// case says `(no case)`.
-pub fn matrix(cases: &[crate::case::Case]) -> String {
-    let covering = |rule: &str| -> Vec<&str> {
+/// One row of the traceability matrix: a documented rule and the cases
+/// that enforce it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    pub id: String,
+    /// The table or document the row belongs to.
+    pub group: String,
+    pub text: String,
+    pub cases: Vec<String>,
+}
+
+/// The group of RFC rows.
+pub const RFC_GROUP: &str = "RFC sections cited by the suite";
+
+/// Every catalogue row, then every RFC section the cases cite, each with the
+/// ids of the cases (given as `(id, rules)`) that enforce it.
+pub fn rows<'a>(cases: impl IntoIterator<Item = (&'a str, &'a [String])> + Clone) -> Vec<Row> {
+    let covering = |rule: &str| -> Vec<String> {
         cases
-            .iter()
-            .filter(|c| c.rules.iter().any(|r| r == rule))
-            .map(|c| c.id.as_str())
+            .clone()
+            .into_iter()
+            .filter(|(_, rules)| rules.iter().any(|r| r == rule))
+            .map(|(id, _)| id.to_string())
             .collect()
     };
-    let mut out = String::new();
-    let mut source = "";
-    for rule in CATALOGUE {
-        if rule.source != source {
-            source = rule.source;
-            out.push_str(&format!("\n{source}\n"));
-        }
-        let ids = covering(rule.id);
-        let ids = if ids.is_empty() {
-            "(no case)".to_string()
-        } else {
-            ids.join(", ")
-        };
-        out.push_str(&format!("  {:<34} {}\n    → {ids}\n", rule.id, rule.text));
-    }
-    let mut sections: Vec<&str> = cases
+    let mut out: Vec<Row> = CATALOGUE
         .iter()
-        .flat_map(|c| c.rules.iter())
+        .map(|rule| Row {
+            id: rule.id.into(),
+            group: rule.source.into(),
+            text: rule.text.into(),
+            cases: covering(rule.id),
+        })
+        .collect();
+    let mut sections: Vec<&str> = cases
+        .clone()
+        .into_iter()
+        .flat_map(|(_, rules)| rules.iter())
         .map(String::as_str)
         .filter(|r| rfc_section(r).is_some())
         .collect();
@@ -184,13 +193,36 @@ pub fn matrix(cases: &[crate::case::Case]) -> String {
         )
     });
     sections.dedup();
-    out.push_str("\nRFC sections cited by the suite\n");
-    for section in sections {
-        out.push_str(&format!(
-            "  {:<34} → {}\n",
-            section,
-            covering(section).join(", ")
-        ));
+    out.extend(sections.into_iter().map(|section| Row {
+        id: section.into(),
+        group: RFC_GROUP.into(),
+        text: String::new(),
+        cases: covering(section),
+    }));
+    out
+}
+
+/// The traceability matrix as text (`scimcheck list --matrix`). A row
+/// without a case says `(no case)`.
+pub fn matrix(cases: &[crate::case::Case]) -> String {
+    let rows = rows(cases.iter().map(|c| (c.id.as_str(), c.rules.as_slice())));
+    let mut out = String::new();
+    let mut group = "";
+    for row in &rows {
+        if row.group != group {
+            group = &row.group;
+            out.push_str(&format!("\n{group}\n"));
+        }
+        if row.group == RFC_GROUP {
+            out.push_str(&format!("  {:<34} → {}\n", row.id, row.cases.join(", ")));
+            continue;
+        }
+        let ids = if row.cases.is_empty() {
+            "(no case)".to_string()
+        } else {
+            row.cases.join(", ")
+        };
+        out.push_str(&format!("  {:<34} {}\n    → {ids}\n", row.id, row.text));
     }
     out
 }

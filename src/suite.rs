@@ -19,6 +19,20 @@ pub fn builtin() -> Vec<Source> {
         .collect()
 }
 
+/// SHA-256 over the sources' paths and contents, in order: names the exact
+/// case set a report was produced with.
+pub fn digest(sources: &[Source]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for source in sources {
+        hasher.update(source.id.as_bytes());
+        hasher.update([0]);
+        hasher.update(source.text.as_bytes());
+        hasher.update([0]);
+    }
+    format!("{:x}", hasher.finalize())
+}
+
 /// Every `*.yaml` file under `dir`, recursively, in path order.
 pub fn from_dir(dir: &Path) -> Result<Vec<Source>, String> {
     let mut files = Vec::new();

@@ -34,6 +34,13 @@ pub fn render(results: &[CaseResult], suite_name: &str) -> String {
                     status.set_message(reason.clone());
                     status
                 }
+                // JUnit has no "waived": a skip that says so, with the evidence kept.
+                Status::Waived { reason } => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(format!("waived: {reason}"));
+                    status.set_description(failure_text(result, false));
+                    status
+                }
             };
             let mut case = TestCase::new(result.id.clone(), status);
             case.set_classname(format!("{suite_name}.{area}"));

@@ -1,7 +1,15 @@
-//! Reporters: turn the events of a run into terminal text, JUnit XML and an
-//! exit code. Reporters never execute anything.
+//! Reporters: turn a finished run into terminal text, JUnit XML, JSON,
+//! Markdown, HTML, GitHub annotations and an exit code. One module per
+//! format; JSON, Markdown and HTML render the same [`model::RunReport`].
+//! Reporters never execute anything.
 
+pub mod github;
+pub mod html;
+pub mod json;
 pub mod junit;
+pub mod markdown;
+pub mod model;
+pub mod templates;
 pub mod terminal;
 
 use crate::case::Level;
@@ -16,6 +24,8 @@ pub struct Summary {
     /// Failed cases whose rule is a MUST.
     pub failed_required: usize,
     pub skipped: usize,
+    /// Failed cases a waiver accepts: reported, never failing the run.
+    pub waived: usize,
 }
 
 impl Summary {
@@ -31,6 +41,7 @@ impl Summary {
                     }
                 }
                 Status::Skipped { .. } => summary.skipped += 1,
+                Status::Waived { .. } => summary.waived += 1,
             }
         }
         summary

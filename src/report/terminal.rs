@@ -93,14 +93,43 @@ pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path) -> String {
     line + "\n"
 }
 
+/// Warnings about waivers that no longer match or no longer apply.
+pub fn waiver_text(outcome: &crate::waiver::Outcome) -> String {
+    let mut out = String::new();
+    for (waiver, ids) in &outcome.applied {
+        out.push_str(&format!(
+            "scimcheck: waived {} ({}): {}\n",
+            ids.join(", "),
+            waiver.at,
+            waiver.reason
+        ));
+    }
+    for waiver in &outcome.stale {
+        out.push_str(&format!(
+            "scimcheck: warning: stale waiver `{}` at {} matches no failure: remove it\n",
+            waiver.id, waiver.at
+        ));
+    }
+    for waiver in &outcome.expired {
+        out.push_str(&format!(
+            "scimcheck: warning: waiver `{}` at {} expired on {}: no longer applied\n",
+            waiver.id,
+            waiver.at,
+            waiver.expires.map(|d| d.to_string()).unwrap_or_default()
+        ));
+    }
+    out
+}
+
 /// The closing lines of a run.
 pub fn summary_text(summary: &Summary, strict: bool) -> String {
     let exit = summary.exit(strict) as u8;
     format!(
-        "scimcheck: {} passed, {} failed ({} MUST), {} skipped; exit {exit}\n{} passed, {} failed, {} skipped\n",
+        "scimcheck: {} passed, {} failed ({} MUST), {} waived, {} skipped; exit {exit}\n{} passed, {} failed, {} skipped\n",
         summary.passed,
         summary.failed,
         summary.failed_required,
+        summary.waived,
         summary.skipped,
         summary.passed,
         summary.failed,

@@ -19,7 +19,25 @@ pub enum Event {
 pub enum Status {
     Passed,
     Failed,
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
+    /// Failed, but a waiver accepts the deviation (with its reason).
+    Waived {
+        reason: String,
+    },
+}
+
+impl Status {
+    /// `passed`, `failed`, `skipped` or `waived`, as reports spell it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped { .. } => "skipped",
+            Status::Waived { .. } => "waived",
+        }
+    }
 }
 
 /// One request of a case (a step or a cleanup request) and its verdict.

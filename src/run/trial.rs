@@ -16,6 +16,7 @@ use crate::property;
 use crate::report::terminal;
 use crate::snapshot::Snapshots;
 use crate::vars::RunId;
+use crate::waiver::{self, Waiver};
 
 /// What every trial shares.
 pub struct Context {
@@ -26,6 +27,8 @@ pub struct Context {
     pub settings: property::Settings,
     /// Where snapshots live, unless `--no-snapshots`.
     pub snapshots: Option<Snapshots>,
+    /// Known deviations (`--waivers`): a failure they cover is waived.
+    pub waivers: Vec<Waiver>,
     pub events: Sender<Event>,
 }
 
@@ -72,7 +75,12 @@ fn run_trial(planned: &Planned, context: &Context) -> Result<Completion, Failed>
             context.snapshots.as_ref(),
         )),
     };
+    let mut result = result;
+    if result.status == Status::Failed {
+        waiver::waive(&context.waivers, &mut result, waiver::today());
+    }
     let outcome = match &result.status {
+        Status::Waived { reason } => Ok(Completion::ignored_with(format!("waived: {reason}"))),
         Status::Skipped { reason } => Ok(Completion::ignored_with(reason.clone())),
         Status::Failed => Err(Failed::from(terminal::failure_text(
             &result,

@@ -1,0 +1,151 @@
+//! The smaller commands: `serve` (the reference server alone), `list`
+//! (cases and the traceability matrix) and `snapshots` (review pending
+//! snapshots).
+
+use super::{
+    ListArgs, ServeArgs, SnapshotsCommand, harness_error, load_cases, load_profile, parse_faults,
+    runtime,
+};
+use crate::exit::Exit;
+use crate::plan;
+use crate::server::{self, Fault};
+use crate::snapshot;
+
+pub fn snapshots(command: SnapshotsCommand) -> Exit {
+    use snapshot::review;
+    let (args, verb) = match &command {
+        SnapshotsCommand::Review(args) => (args, "review"),
+        SnapshotsCommand::Accept(args) => (args, "accept"),
+        SnapshotsCommand::Reject(args) => (args, "reject"),
+    };
+    let root = &args.snapshots;
+    if !root.is_dir() {
+        return harness_error(format!("no snapshot folder `{}`", root.display()));
+    }
+    let selected = review::select(root, &args.names);
+    if selected.is_empty() {
+        println!("no pending snapshots under {}", root.display());
+        return Exit::Passed;
+    }
+    let result = match verb {
+        "review" => review::review(root, &args.names).map(|(a, r)| (a, r, selected.len())),
+        _ => selected
+            .iter()
+            .try_for_each(|p| {
+                println!("{verb}ed {}", p.name(root));
+                if verb == "accept" {
+                    p.accept()
+                } else {
+                    p.reject()
+                }
+            })
+            .map(|()| {
+                let n = selected.len();
+                if verb == "accept" {
+                    (n, 0, n)
+                } else {
+                    (0, n, n)
+                }
+            }),
+    };
+    match result {
+        Ok((accepted, rejected, seen)) => {
+            println!(
+                "{seen} pending: {accepted} accepted, {rejected} rejected, {} left",
+                seen - accepted - rejected
+            );
+            Exit::Passed
+        }
+        Err(message) => harness_error(message),
+    }
+}
+
+pub fn serve(args: ServeArgs) -> Exit {
+    if args.list_faults {
+        println!("{:<26} {:<34} effect", "fault", "rule broken");
+        for fault in Fault::ALL {
+            println!(
+                "{:<26} {:<34} {}",
+                fault.name(),
+                fault.rule(),
+                fault.effect()
+            );
+        }
+        return Exit::Passed;
+    }
+    let profile = match load_profile(&args.profile) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let faults = match parse_faults(&args.faults) {
+        Ok(f) => f,
+        Err(exit) => return exit,
+    };
+    let runtime = runtime();
+    let config = server::Config {
+        profile,
+        token: args.token.clone(),
+        faults,
+        seed_users: args.seed_users,
+    };
+    runtime.block_on(async {
+        let running = match server::start(config, args.listen).await {
+            Ok(running) => running,
+            Err(e) => return harness_error(format!("cannot listen on {}: {e}", args.listen)),
+        };
+        println!("{}", running.base_url);
+        if args.token.is_none() {
+            eprintln!(
+                "scimcheck: serving without authentication (pass --token to require a bearer token)"
+            );
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        Exit::Passed
+    })
+}
+
+pub fn list(args: ListArgs) -> Exit {
+    let cases = match load_cases(args.cases.as_ref()) {
+        Ok(cases) => cases,
+        Err(exit) => return exit,
+    };
+    let mut out = String::new();
+    if args.matrix {
+        out = crate::rules::matrix(&cases);
+    } else {
+        match &args.profile {
+            Some(name) => {
+                let profile = match load_profile(name) {
+                    Ok(profile) => profile,
+                    Err(exit) => return exit,
+                };
+                for planned in &plan::plan(cases, profile).cases {
+                    let status = planned
+                        .skip
+                        .as_deref()
+                        .map_or("runs".to_string(), |r| format!("skipped: {r}"));
+                    out.push_str(&format!(
+                        "{:<40} {:<6} {status}\n",
+                        planned.case.id,
+                        planned.case.level.as_str()
+                    ));
+                }
+            }
+            None => {
+                for case in &cases {
+                    let needs: Vec<&str> = case.needs.iter().map(|c| c.as_str()).collect();
+                    out.push_str(&format!(
+                        "{:<40} {:<6} {:<40} needs: {}\n",
+                        case.id,
+                        case.level.as_str(),
+                        case.rules.join(", "),
+                        needs.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    // A closed pipe (`scimcheck list | head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+    Exit::Passed
+}

@@ -1,0 +1,310 @@
+//! The report model: everything a run produced, in one serializable value
+//! that every machine and human format renders. Its JSON form *is* the
+//! documented report schema (`docs/report.schema.json`, version
+//! [`SCHEMA`]); checks are in id order and every list has a stable order.
+
+use serde::Serialize;
+
+use crate::check::Failure;
+use crate::client::Exchange;
+use crate::rules;
+use crate::run::{CaseResult, Status, StepResult};
+use crate::waiver::{self, Waiver};
+
+/// The report schema's identifier; bumped on any incompatible change.
+pub const SCHEMA: &str = "https://github.com/scimcheck/scimcheck/report/v1";
+
+/// The most of a body a report keeps (the rest is cut, and says so).
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// What the run was, independent of its results.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub id: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub target_url: String,
+    /// The embedded reference server, or a `--url`.
+    pub embedded_server: bool,
+    pub profile: String,
+    /// SHA-256 of the profile as applied (for `auto`: as inferred).
+    pub profile_digest: String,
+    /// SHA-256 of the case files run (paths and contents, in order).
+    pub cases_digest: String,
+    /// The property checks' seed (`--seed` reproduces them); a string,
+    /// since JSON numbers above 2^53 lose digits in many parsers.
+    pub seed: String,
+    pub strict: bool,
+    /// TLS certificate verification was turned off (`--insecure`).
+    pub insecure: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    /// Failed checks whose level is MUST.
+    pub failed_must: usize,
+    pub waived: usize,
+    pub skipped: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixRow {
+    pub id: String,
+    pub group: String,
+    pub text: String,
+    /// `failed` if any covering check failed, else `waived`, else `passed`,
+    /// else `skipped`; `uncovered` when no check covers the row.
+    pub status: &'static str,
+    pub checks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FailureOut {
+    pub check: &'static str,
+    pub message: String,
+    pub expected: String,
+    pub actual: String,
+    /// `path:line:col` of the expectation in the case file.
+    pub location: String,
+    /// The step (or property run) it happened in.
+    pub step: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExchangeOut {
+    pub step: String,
+    pub method: &'static str,
+    pub url: String,
+    /// As sent, credentials replaced by `$SCIMCHECK_*` placeholders.
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: Option<String>,
+    /// A transport error instead of a response.
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+    /// A shell command that sends the same request.
+    pub curl: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckOut {
+    pub id: String,
+    pub name: String,
+    /// `case` or `property`.
+    pub kind: &'static str,
+    pub file: String,
+    pub area: String,
+    pub rules: Vec<String>,
+    pub level: &'static str,
+    /// `passed`, `failed`, `waived` or `skipped`.
+    pub status: &'static str,
+    /// Why it was skipped, or the waiver's reason.
+    pub reason: Option<String>,
+    pub duration_ms: u64,
+    pub failures: Vec<FailureOut>,
+    pub exchanges: Vec<ExchangeOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverOut {
+    pub id: String,
+    pub reason: String,
+    pub expires: Option<String>,
+    /// Where the waiver is written.
+    pub at: String,
+    /// The checks it waived (empty for stale and expired waivers).
+    pub waived: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Waivers {
+    pub applied: Vec<WaiverOut>,
+    pub stale: Vec<WaiverOut>,
+    pub expired: Vec<WaiverOut>,
+}
+
+/// One run, as every report renders it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub schema: &'static str,
+    pub scimcheck_version: &'static str,
+    /// `pass` or `fail`: what the exit code says.
+    pub verdict: &'static str,
+    pub exit_code: u8,
+    pub run: RunInfo,
+    pub totals: Totals,
+    pub matrix: Vec<MatrixRow>,
+    pub checks: Vec<CheckOut>,
+    pub waivers: Waivers,
+}
+
+impl RunReport {
+    pub fn new(
+        run: RunInfo,
+        results: &[CaseResult],
+        properties: &[String],
+        waivers: &waiver::Outcome,
+        exit_code: u8,
+    ) -> RunReport {
+        let summary = super::Summary::of(results);
+        let matrix = rules::rows(results.iter().map(|r| (r.id.as_str(), r.rules.as_slice())))
+            .into_iter()
+            .map(|row| MatrixRow {
+                status: row_status(&row.cases, results),
+                id: row.id,
+                group: row.group,
+                text: row.text,
+                checks: row.cases,
+            })
+            .collect();
+        let mut checks: Vec<CheckOut> = results
+            .iter()
+            .map(|r| check_out(r, properties.contains(&r.id)))
+            .collect();
+        checks.sort_by(|a, b| a.id.cmp(&b.id));
+        let waiver_out = |w: &Waiver, waived: &[String]| WaiverOut {
+            id: w.id.clone(),
+            reason: w.reason.clone(),
+            expires: w.expires.map(|d| d.to_string()),
+            at: w.at.clone(),
+            waived: waived.to_vec(),
+        };
+        RunReport {
+            schema: SCHEMA,
+            scimcheck_version: env!("CARGO_PKG_VERSION"),
+            verdict: if exit_code == 0 { "pass" } else { "fail" },
+            exit_code,
+            run,
+            totals: Totals {
+                total: results.len(),
+                passed: summary.passed,
+                failed: summary.failed,
+                failed_must: summary.failed_required,
+                waived: summary.waived,
+                skipped: summary.skipped,
+            },
+            matrix,
+            checks,
+            waivers: Waivers {
+                applied: waivers
+                    .applied
+                    .iter()
+                    .map(|(w, ids)| waiver_out(w, ids))
+                    .collect(),
+                stale: waivers.stale.iter().map(|w| waiver_out(w, &[])).collect(),
+                expired: waivers.expired.iter().map(|w| waiver_out(w, &[])).collect(),
+            },
+        }
+    }
+
+    /// The failed checks (not waived), for summaries.
+    pub fn failed(&self) -> impl Iterator<Item = &CheckOut> {
+        self.checks.iter().filter(|c| c.status == "failed")
+    }
+}
+
+fn row_status(ids: &[String], results: &[CaseResult]) -> &'static str {
+    let statuses: Vec<&str> = results
+        .iter()
+        .filter(|r| ids.contains(&r.id))
+        .map(|r| r.status.as_str())
+        .collect();
+    ["failed", "waived", "passed", "skipped"]
+        .into_iter()
+        .find(|s| statuses.contains(s))
+        .unwrap_or("uncovered")
+}
+
+fn check_out(result: &CaseResult, property: bool) -> CheckOut {
+    let failures = result
+        .failures()
+        .map(|(step, failure)| failure_out(result, step, failure))
+        .collect();
+    let exchanges = result
+        .steps
+        .iter()
+        .chain(&result.cleanup)
+        .filter_map(|step| Some(exchange_out(&step.label, step.exchange.as_ref()?)))
+        .collect();
+    let reason = match &result.status {
+        Status::Skipped { reason } | Status::Waived { reason } => Some(reason.clone()),
+        _ => None,
+    };
+    CheckOut {
+        id: result.id.clone(),
+        name: result.name.clone(),
+        kind: if property { "property" } else { "case" },
+        file: result.path.clone(),
+        area: result.area.clone(),
+        rules: result.rules.clone(),
+        level: result.level.as_str(),
+        status: result.status.as_str(),
+        reason,
+        duration_ms: result.duration.as_millis() as u64,
+        failures,
+        exchanges,
+    }
+}
+
+fn failure_out(result: &CaseResult, step: &StepResult, failure: &Failure) -> FailureOut {
+    FailureOut {
+        check: failure.check,
+        message: failure.message.clone(),
+        expected: failure.expected.clone(),
+        actual: failure.actual.clone(),
+        location: format!("{}:{}:{}", result.path, failure.loc.line, failure.loc.col),
+        step: step.label.clone(),
+    }
+}
+
+fn cut(text: &str) -> String {
+    if text.len() <= BODY_LIMIT {
+        return text.to_string();
+    }
+    let mut end = BODY_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], text.len())
+}
+
+fn exchange_out(step: &str, exchange: &Exchange) -> ExchangeOut {
+    let (status, response_headers, response_body, error) = match &exchange.response {
+        Ok(r) => (
+            Some(r.status),
+            r.headers
+                .iter()
+                .map(|(name, value)| {
+                    // A session cookie is a credential too.
+                    if name.eq_ignore_ascii_case("set-cookie") {
+                        (name.clone(), "[redacted]".to_string())
+                    } else {
+                        (name.clone(), value.clone())
+                    }
+                })
+                .collect(),
+            Some(cut(&r.body)),
+            None,
+        ),
+        Err(e) => (None, vec![], None, Some(e.clone())),
+    };
+    ExchangeOut {
+        step: step.to_string(),
+        method: exchange.request.method.as_str(),
+        url: exchange.request.url.clone(),
+        request_headers: exchange.request.headers.clone(),
+        request_body: exchange.request.body.as_deref().map(cut),
+        status,
+        response_headers,
+        response_body,
+        error,
+        elapsed_ms: exchange.elapsed.as_millis() as u64,
+        curl: exchange.curl(),
+    }
+}
