@@ -136,11 +136,16 @@ impl Store {
         if self.has(Fault::DuplicateAccepted) {
             return false;
         }
+        let exact = self.has(Fault::UniquenessCaseSensitive);
         self.users.values().any(|u| {
             u["id"].as_str() != except
-                && u["userName"]
-                    .as_str()
-                    .is_some_and(|n| n.to_lowercase() == user_name.to_lowercase())
+                && u["userName"].as_str().is_some_and(|n| {
+                    if exact {
+                        n == user_name
+                    } else {
+                        n.to_lowercase() == user_name.to_lowercase()
+                    }
+                })
         })
     }
 
@@ -336,6 +341,22 @@ impl Store {
                 Value::String(format!("W/\"{}\"", version + 1)),
             );
         }
+        if self.has(Fault::CreatedChanges)
+            && let Some(meta) = user.get_mut("meta").and_then(Value::as_object_mut)
+        {
+            meta.insert("created".into(), Value::String(self.now()));
+        }
+        if self.has(Fault::IdChanges) {
+            let seq = self
+                .by_id
+                .remove(id)
+                .ok_or_else(|| ScimError::not_found(id))?;
+            let new_id = uuid::Uuid::new_v4().to_string();
+            user["id"] = Value::String(new_id.clone());
+            self.by_id.insert(new_id, seq);
+            self.users.insert(seq, user.clone());
+            return Ok(user);
+        }
         *self.get_mut(id)? = user.clone();
         Ok(user)
     }
@@ -343,10 +364,10 @@ impl Store {
     /// DELETE /Users/{id}: hard or soft, as the profile documents.
     pub fn delete(&mut self, id: &str) -> Result<(), ScimError> {
         let hard = match self.profile.delete {
-            DeleteMode::Hard => !self.has(Fault::HardDelete),
+            DeleteMode::Hard => !self.has(Fault::SoftDelete),
             DeleteMode::Soft => self.has(Fault::HardDelete),
         };
-        let soft_documented = self.profile.delete == DeleteMode::Soft;
+        let soft = self.profile.delete == DeleteMode::Soft || self.has(Fault::SoftDelete);
         if hard {
             let seq = self
                 .by_id
@@ -356,7 +377,7 @@ impl Store {
             return Ok(());
         }
         let user = self.get(id)?.clone();
-        if soft_documented && user["active"] == Value::Bool(false) {
+        if soft && user["active"] == Value::Bool(false) {
             return Ok(());
         }
         if self.has(Fault::DeleteKeepsActive) {
@@ -378,6 +399,9 @@ impl Store {
             Some(text) if !self.has(Fault::FilterIgnored) => match self.check_filter(text) {
                 Ok(parsed) => Some(parsed),
                 Err(_) if self.has(Fault::InvalidFilterAccepted) => None,
+                Err(_) if self.has(Fault::InvalidFilter500) => {
+                    return Err(ScimError::new(500, None, "internal error"));
+                }
                 Err(error) => return Err(error),
             },
             _ => None,

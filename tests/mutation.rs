@@ -1,0 +1,145 @@
+//! The mutation test: for every fault the reference server can inject, the
+//! suite run against the faulty server must fail, and at least one failing
+//! check must enforce the very rule the fault breaks (not just any check).
+//! A fault the suite does not catch fails this test unless it is listed in
+//! [`KNOWN_GAPS`] with a reason. The score table is printed and written to
+//! `target/mutation-score.md`.
+//!
+//! Snapshots are off here: they pin every byte of the reference server and
+//! would catch any change by construction; the score measures the checks
+//! that are tied to rules.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::Mutex;
+
+use scimcheck::server::Fault;
+
+/// Faults the suite is known not to catch, with the reason. Empty: every
+/// fault is caught by a check tied to its rule.
+const KNOWN_GAPS: &[(&str, &str)] = &[];
+
+/// The profile a fault is a deviation from (default: the seed's, insightly).
+fn profile_for(fault: Fault) -> &'static str {
+    match fault {
+        // Removal is only a deviation where DELETE is documented to remove.
+        Fault::SoftDelete => "rfc7644",
+        _ => "insightly",
+    }
+}
+
+struct Outcome {
+    exit: Option<i32>,
+    /// Failing checks whose rules include the fault's rule.
+    catching: Vec<String>,
+    failed: usize,
+}
+
+fn run(fault: Fault) -> Outcome {
+    let dir = std::env::temp_dir().join(format!(
+        "scimcheck-mutation-{}-{}",
+        std::process::id(),
+        fault.name()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("report.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(["run", "--no-snapshots", "--profile", profile_for(fault)])
+        .args(["--server-fault", fault.name(), "--test-threads", "4", "-q"])
+        .arg("--report-json")
+        .arg(&report)
+        .env_remove("SCIMCHECK_URL")
+        .env_remove("SCIMCHECK_TOKEN")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("scimcheck runs");
+    let json: serde_json::Value = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| panic!("{}: no report: {output:?}", fault.name()));
+    let failed: Vec<&serde_json::Value> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "failed")
+        .collect();
+    let catching = failed
+        .iter()
+        .filter(|c| {
+            c["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == fault.rule())
+        })
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    Outcome {
+        exit: output.status.code(),
+        catching,
+        failed: failed.len(),
+    }
+}
+
+#[test]
+fn every_fault_is_caught_by_a_check_of_the_rule_it_breaks() {
+    let outcomes: Mutex<BTreeMap<&str, Outcome>> = Mutex::new(BTreeMap::new());
+    let queue: Mutex<Vec<Fault>> = Mutex::new(Fault::ALL.to_vec());
+    // A few runs at a time: each is mostly waiting on loopback I/O.
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(fault) = queue.lock().unwrap().pop() {
+                    let outcome = run(fault);
+                    outcomes.lock().unwrap().insert(fault.name(), outcome);
+                }
+            });
+        }
+    });
+    let outcomes = outcomes.into_inner().unwrap();
+    let mut table = String::from(
+        "| fault | rule broken | profile | failing checks | caught by (checks of that rule) |\n| --- | --- | --- | ---: | --- |\n",
+    );
+    let mut missed = Vec::new();
+    for fault in Fault::ALL {
+        let outcome = &outcomes[fault.name()];
+        let gap = KNOWN_GAPS.iter().find(|(name, _)| *name == fault.name());
+        let caught = outcome.exit == Some(1) && !outcome.catching.is_empty();
+        let verdict = match (caught, gap) {
+            (true, _) => outcome.catching.join(", "),
+            (false, Some((_, reason))) => format!("known gap: {reason}"),
+            (false, None) => {
+                missed.push(fault.name());
+                "**MISSED**".to_string()
+            }
+        };
+        table.push_str(&format!(
+            "| `{}` | `{}` | {} | {} | {} |\n",
+            fault.name(),
+            fault.rule(),
+            profile_for(*fault),
+            outcome.failed,
+            verdict
+        ));
+    }
+    let caught = Fault::ALL.len() - missed.len() - KNOWN_GAPS.len();
+    let score = format!(
+        "Mutation score: {caught}/{} faults caught by a check of the rule they break ({} known gaps).\n\n",
+        Fault::ALL.len(),
+        KNOWN_GAPS.len()
+    );
+    let text = score + &table;
+    println!("{text}");
+    let _ = std::fs::write(
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/../mutation-score.md"),
+        &text,
+    );
+    assert!(Fault::ALL.len() >= 25, "at least 25 faults");
+    assert!(missed.is_empty(), "not caught: {missed:?}\n{text}");
+    for (name, _) in KNOWN_GAPS {
+        assert!(
+            !outcomes[name].catching.is_empty() || outcomes[name].exit != Some(1),
+            "{name} is listed as a known gap but is caught now: remove it from KNOWN_GAPS"
+        );
+    }
+}
