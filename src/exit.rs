@@ -10,6 +10,8 @@ pub enum Exit {
     /// The harness could not do its job: bad flags, unreadable or invalid case
     /// files, an empty selection, an unreachable target.
     Harness = 2,
+    /// Interrupted by Ctrl-C (after cleaning up what the run created).
+    Interrupted = 130,
 }
 
 impl From<Exit> for std::process::ExitCode {

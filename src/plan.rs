@@ -24,11 +24,20 @@ pub struct Plan {
 
 /// Decides for every case whether the profile's claims let it run.
 pub fn plan(cases: Vec<Case>, profile: Profile) -> Plan {
+    plan_with(cases, profile, false)
+}
+
+/// As [`plan`]; with `read_only`, every case that would change the target
+/// (create, update or delete anything) is skipped and says so.
+pub fn plan_with(cases: Vec<Case>, profile: Profile, read_only: bool) -> Plan {
     let claimed = profile.capabilities();
     let cases = cases
         .into_iter()
         .map(|case| Planned {
-            skip: skip_reason(&case, &claimed, &profile.name),
+            skip: skip_reason(&case, &claimed, &profile.name).or_else(|| {
+                (read_only && case.changes_target())
+                    .then(|| "changes the target (--read-only)".to_string())
+            }),
             case: Arc::new(case),
         })
         .collect();

@@ -36,7 +36,8 @@ struct Entry {
 
 /// The names of checks a `case#check` waiver can name.
 pub const CHECKS: &[&str] = &[
-    "status", "header", "json", "value", "shape", "capture", "template", "snapshot", "property",
+    "response", "status", "header", "json", "value", "shape", "capture", "template", "snapshot",
+    "property",
 ];
 
 /// One waiver, validated.

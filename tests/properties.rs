@@ -197,6 +197,7 @@ fn a_whole_run_leaves_none_of_its_users_behind_on_a_server_that_deletes() {
             ..Credentials::default()
         },
         timeout: Duration::from_secs(5),
+        ..Target::default()
     })
     .unwrap();
     let exchange = runtime.block_on(client.send(Outgoing::get("/Users", &[])));

@@ -55,6 +55,20 @@ impl Case {
         self.id.split_once('/').map_or("cases", |(area, _)| area)
     }
 
+    /// Whether running the case creates, changes or deletes anything on the target.
+    pub fn changes_target(&self) -> bool {
+        match self.property {
+            Some((property, _)) => property.creates_users(),
+            None => {
+                !self.cleanup.is_empty()
+                    || self
+                        .steps
+                        .iter()
+                        .any(|s| s.request.value.method != super::Method::GET)
+            }
+        }
+    }
+
     /// `path:line:col` of a position in this case's file.
     pub fn at(&self, loc: Loc) -> String {
         format!("{}:{}:{}", self.path, loc.line, loc.col)

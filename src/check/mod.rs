@@ -155,8 +155,16 @@ pub fn step(expect: &Expect, exchange: &Exchange) -> Vec<Failure> {
             .chain(expect.values.values().map(Loc::of))
             .next()
             .unwrap_or_default();
+            let message = if response.truncated {
+                format!(
+                    "the body is not JSON: the server sent more than {} bytes, and the harness stopped reading there",
+                    crate::client::MAX_BODY
+                )
+            } else {
+                "the body is not JSON".to_string()
+            };
             failures.push(
-                Failure::new("json", "the body is not JSON")
+                Failure::new("json", message)
                     .expected("a JSON body")
                     .actual(actual)
                     .at(loc),

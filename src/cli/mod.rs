@@ -4,6 +4,7 @@
 //! are [`Exit`].
 
 mod run;
+mod sweep;
 mod tools;
 
 use std::collections::HashSet;
@@ -20,7 +21,7 @@ use crate::server::Fault;
 
 pub use run::{Session, execute};
 
-const EXIT_CODES: &str = "Exit codes:\n  0  every required (MUST) check passed\n  1  a check failed: the target is not conformant\n  2  the harness could not run: bad flags, invalid case files, no case selected, unreachable target";
+const EXIT_CODES: &str = "Exit codes:\n  0  every required (MUST) check passed\n  1  a check failed: the target is not conformant\n  2  the harness could not run: bad flags, invalid case files, no case selected, unreachable target\n  130  interrupted by Ctrl-C (after cleaning up)";
 
 #[derive(Debug, Parser)]
 #[command(name = "scimcheck", version, about = "SCIM 2.0 (RFC 7643/7644) conformance test harness", after_help = EXIT_CODES)]
@@ -38,9 +39,23 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the cases with their rule, level and needed capabilities.
     List(ListArgs),
+    /// Find users that earlier runs left on a target (named scimcheck-<run>-…) and remove them (dry run unless --delete).
+    Sweep(SweepArgs),
     /// Review, accept or reject pending snapshots (written by `run --update-snapshots`).
     #[command(subcommand)]
     Snapshots(SnapshotsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Delete what was found (without it, only list it).
+    #[arg(long)]
+    pub delete: bool,
+    /// Only the leftovers of this run (its 8-hex-digit id, as in scimcheck-<run>-…).
+    #[arg(long, value_name = "RUN")]
+    pub run: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,9 +96,21 @@ pub struct TargetArgs {
     /// Extra header sent with every request, as 'Name: value' (repeatable).
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
-    /// Per-request timeout in seconds.
+    /// Read the bearer token from FILE (first line; never echoed).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["token", "basic"])]
+    pub token_file: Option<PathBuf>,
+    /// Per-request timeout in seconds (the whole request: connect, send, read the body).
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub timeout: f64,
+    /// Connect timeout in seconds.
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub connect_timeout: f64,
+    /// Also trust the CA certificate(s) in this PEM file (a private CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify the target's TLS certificate (every report says so).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +141,21 @@ pub struct RunArgs {
     /// Known deviations to accept: a YAML file of `{id, reason, expires}` (see README).
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// Run only the checks that do not change the target (for production endpoints).
+    #[arg(long)]
+    pub read_only: bool,
+    /// At most N requests in flight (also the number of checks run at once, unless --test-threads says otherwise).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
+    /// At most N requests started per second.
+    #[arg(long, value_name = "N")]
+    pub rps: Option<f64>,
+    /// Total seconds the run may wait on `Retry-After` (429/503) before it stops retrying.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub max_retry_wait: f64,
+    /// Stop the run after SECS (no new requests, cleanup still runs); unfinished checks fail.
+    #[arg(long, value_name = "SECS")]
+    pub run_timeout: Option<f64>,
     /// Fail the run on SHOULD and MAY failures too (by default only MUST failures fail it).
     #[arg(long)]
     pub strict: bool,
@@ -172,6 +214,12 @@ pub struct ServeArgs {
     /// Create this many users before serving.
     #[arg(long, default_value_t = 0)]
     pub seed_users: usize,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +243,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Serve(args) => tools::serve(args),
         Command::List(args) => tools::list(args),
         Command::Snapshots(command) => tools::snapshots(command),
+        Command::Sweep(args) => sweep::sweep(args),
     };
     exit.into()
 }
@@ -256,6 +305,42 @@ pub(crate) fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
+/// Seconds from a flag: a positive, finite number.
+pub(crate) fn seconds(flag: &str, value: f64) -> Result<std::time::Duration, Exit> {
+    if value.is_finite() && value > 0.0 {
+        Ok(std::time::Duration::from_secs_f64(value))
+    } else {
+        Err(harness_error(format!(
+            "{flag} must be a positive number of seconds"
+        )))
+    }
+}
+
+/// How to reach the target at `url`, from the target flags.
+pub(crate) fn target(args: &TargetArgs, url: &str) -> Result<crate::client::Target, Exit> {
+    let ca_cert_pem = match &args.ca_cert {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            harness_error(format!("cannot read --ca-cert {}: {e}", path.display()))
+        })?),
+        None => None,
+    };
+    if args.insecure {
+        eprintln!(
+            "scimcheck: warning: --insecure: the target's TLS certificate is not verified (every report says so)"
+        );
+    }
+    Ok(crate::client::Target {
+        base_url: url.trim_end_matches('/').to_string(),
+        credentials: credentials(args)?,
+        timeout: seconds("--timeout", args.timeout)?,
+        connect_timeout: seconds("--connect-timeout", args.connect_timeout)?,
+        tls: crate::client::Tls {
+            ca_cert_pem,
+            insecure: args.insecure,
+        },
+    })
+}
+
 pub(crate) fn credentials(args: &TargetArgs) -> Result<Credentials, Exit> {
     let headers = args
         .headers
@@ -268,8 +353,24 @@ pub(crate) fn credentials(args: &TargetArgs) -> Result<Credentials, Exit> {
                 })
         })
         .collect::<Result<_, _>>()?;
+    let from_file = match &args.token_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                harness_error(format!("cannot read --token-file {}: {e}", path.display()))
+            })?;
+            let token = text.lines().next().unwrap_or_default().trim().to_string();
+            if token.is_empty() {
+                return Err(harness_error(format!(
+                    "--token-file {} is empty",
+                    path.display()
+                )));
+            }
+            Some(token)
+        }
+        None => None,
+    };
     Ok(Credentials {
-        bearer: args.token.clone(),
+        bearer: from_file.or_else(|| args.token.clone()),
         basic: args.basic.clone(),
         headers,
     })

@@ -8,14 +8,14 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{
-    RunArgs, credentials, harness_error, host_of, load_cases_with_digest, load_profile,
-    parse_faults, runtime,
+    RunArgs, harness_error, host_of, load_cases_with_digest, load_profile, parse_faults, runtime,
+    seconds, target,
 };
-use crate::client::{Client, Outgoing, Target};
+use crate::client::{Client, Guard, Outgoing, Pacing};
 use crate::exit::Exit;
 use crate::plan::{self, Plan};
 use crate::property;
-use crate::report::model::{RunInfo, RunReport};
+use crate::report::model::{Cleanup, RunInfo, RunReport};
 use crate::report::{Summary, github, html, json, junit, markdown, terminal};
 use crate::run::{CaseResult, Event, trial};
 use crate::server;
@@ -50,8 +50,21 @@ pub fn run(mut args: RunArgs) -> Exit {
             "--server-profile and --server-fault apply to the embedded server, not to --url",
         );
     }
-    if args.target.timeout.is_nan() || args.target.timeout <= 0.0 {
-        return harness_error("--timeout must be a positive number of seconds");
+    let retry_budget = if args.max_retry_wait == 0.0 {
+        Duration::ZERO
+    } else {
+        match seconds("--max-retry-wait", args.max_retry_wait) {
+            Ok(d) => d,
+            Err(exit) => return exit,
+        }
+    };
+    let run_timeout = match args.run_timeout.map(|s| seconds("--run-timeout", s)) {
+        Some(Err(exit)) => return exit,
+        Some(Ok(limit)) => Some(limit),
+        None => None,
+    };
+    if args.rps.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        return harness_error("--rps must be a positive number");
     }
     if !(args.prop_shrink_time >= 0.0 && args.prop_shrink_time.is_finite()) {
         return harness_error("--prop-shrink-time must be a number of seconds, 0 or more");
@@ -116,17 +129,19 @@ pub fn run(mut args: RunArgs) -> Exit {
     let Some(url) = target_args.url.clone() else {
         unreachable!("set above")
     };
-    let credentials = match credentials(&target_args) {
-        Ok(c) => c,
+    let target = match target(&target_args, &url) {
+        Ok(target) => target,
         Err(exit) => return exit,
     };
-    let target = Target {
-        base_url: url.trim_end_matches('/').to_string(),
-        credentials,
-        timeout: Duration::from_secs_f64(target_args.timeout),
-    };
+    let run_id = RunId::random();
+    let guard = Arc::new(Guard::new(&run_id.prefix(), args.read_only));
+    let pacing = Arc::new(Pacing::new(
+        args.concurrency.map(|c| c as usize),
+        args.rps,
+        retry_budget,
+    ));
     let client = match Client::new(target) {
-        Ok(client) => client,
+        Ok(client) => client.with_guard(guard.clone()).with_pacing(pacing.clone()),
         Err(e) => return harness_error(e),
     };
     if let Err(message) = runtime.block_on(preflight(&client)) {
@@ -141,7 +156,6 @@ pub fn run(mut args: RunArgs) -> Exit {
     } else {
         profile
     };
-    let run_id = RunId::random();
     let snapshots = snapshot_root.map(|root| {
         let target = match (&args.target_name, &embedded_profile) {
             (Some(name), _) => name.clone(),
@@ -171,14 +185,35 @@ pub fn run(mut args: RunArgs) -> Exit {
         cases_digest,
         seed: settings.seed.to_string(),
         strict: args.strict,
-        insecure: false,
+        insecure: target_args.insecure,
+        stopped: None,
     };
     let properties: Vec<String> = cases
         .iter()
         .filter(|c| c.property.is_some())
         .map(|c| c.id.clone())
         .collect();
-    let plan = plan::plan(cases, profile);
+    let plan = plan::plan_with(cases, profile, args.read_only);
+    if let Some(concurrency) = args.concurrency {
+        args.libtest
+            .test_threads
+            .get_or_insert(concurrency as usize);
+    }
+    watch_interrupts(&runtime, guard.clone());
+    if let Some(limit) = run_timeout {
+        let guard = guard.clone();
+        runtime.spawn(async move {
+            tokio::time::sleep(limit).await;
+            guard.stop(&format!(
+                "the --run-timeout of {} s was reached",
+                limit.as_secs_f64()
+            ));
+            eprintln!(
+                "scimcheck: --run-timeout reached: no new requests; cleaning up what this run created"
+            );
+        });
+    }
+    let cleaner = client.clone();
     let session = Session {
         client,
         run: run_id,
@@ -193,16 +228,23 @@ pub fn run(mut args: RunArgs) -> Exit {
     if args.libtest.list {
         return Exit::Passed;
     }
+    let cleanup = runtime.block_on(final_cleanup(&cleaner, &plan.profile));
     let waived = waiver::outcome(&waivers, &results, waiver::today());
-    let exit = summary.exit(args.strict);
+    let interrupted = guard.stop_reason();
+    let exit = match &interrupted {
+        Some(reason) if reason.contains("Ctrl-C") => Exit::Interrupted,
+        _ => summary.exit(args.strict),
+    };
     let report = RunReport::new(
         RunInfo {
             duration_ms: started.elapsed().as_millis() as u64,
+            stopped: interrupted,
             ..info
         },
         &results,
         &properties,
         &waived,
+        cleanup.clone(),
         exit as u8,
     );
     if let Err(message) = write_reports(&args, &report, &results, &plan.profile.name) {
@@ -222,8 +264,51 @@ pub fn run(mut args: RunArgs) -> Exit {
     if let Some(dir) = snapshot_dir {
         print!("{}", terminal::snapshot_text(&results, &dir));
     }
+    print!("{}", terminal::cleanup_text(&cleanup));
     print!("{}", terminal::summary_text(&summary, args.strict));
     exit
+}
+
+/// First Ctrl-C: no new requests, cleanup continues. Second: exit at once,
+/// saying what was left behind.
+fn watch_interrupts(runtime: &tokio::runtime::Runtime, guard: Arc<Guard>) {
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        guard.stop("interrupted by Ctrl-C");
+        eprintln!(
+            "\nscimcheck: interrupted: no new requests; removing what this run created (Ctrl-C again to exit at once)"
+        );
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let left = guard.live();
+            eprintln!(
+                "scimcheck: exiting at once; {} user(s) this run created were not removed: {}",
+                left.len(),
+                left.join(", ")
+            );
+            eprintln!("scimcheck: remove them later with `scimcheck sweep --url URL --delete`");
+            std::process::exit(Exit::Interrupted as i32);
+        }
+    });
+}
+
+/// The safety net after the checks' own cleanup: deletes every user the run
+/// created and did not delete (a case that crashed, a cleanup that failed).
+async fn final_cleanup(client: &Client, profile: &crate::profile::Profile) -> Cleanup {
+    let leftovers = client.guard().live();
+    for id in &leftovers {
+        client
+            .send(crate::property::population::delete_request(id))
+            .await;
+    }
+    Cleanup {
+        created: client.guard().created(),
+        removed_at_end: leftovers.len() - client.guard().live().len(),
+        left: client.guard().live(),
+        deactivated_only: profile.delete == crate::profile::DeleteMode::Soft,
+        retry_wait_ms: client.pacing().waited().as_millis() as u64,
+    }
 }
 
 fn load_waivers(path: &PathBuf, cases: &[crate::case::Case]) -> Result<Vec<Waiver>, Exit> {
@@ -256,7 +341,7 @@ fn write_reports(
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     if let Some(path) = &args.report_junit {
-        write(path, junit::render(results, profile))?;
+        write(path, junit::render(results, profile, report.run.insecure))?;
     }
     if let Some(path) = &args.report_json {
         write(path, json::render(report))?;

@@ -81,6 +81,19 @@ pub fn serve(args: ServeArgs) -> Exit {
         Ok(f) => f,
         Err(exit) => return exit,
     };
+    let identity = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let read = |path: &std::path::PathBuf| {
+                std::fs::read(path)
+                    .map_err(|e| harness_error(format!("cannot read {}: {e}", path.display())))
+            };
+            match (read(cert), read(key)) {
+                (Ok(cert_pem), Ok(key_pem)) => Some(server::TlsIdentity { cert_pem, key_pem }),
+                (Err(exit), _) | (_, Err(exit)) => return exit,
+            }
+        }
+        _ => None,
+    };
     let runtime = runtime();
     let config = server::Config {
         profile,
@@ -89,7 +102,11 @@ pub fn serve(args: ServeArgs) -> Exit {
         seed_users: args.seed_users,
     };
     runtime.block_on(async {
-        let running = match server::start(config, args.listen).await {
+        let started = match &identity {
+            Some(identity) => server::start_tls(config, args.listen, identity).await,
+            None => server::start(config, args.listen).await,
+        };
+        let running = match started {
             Ok(running) => running,
             Err(e) => return harness_error(format!("cannot listen on {}: {e}", args.listen)),
         };

@@ -79,6 +79,14 @@ impl Property {
         }
     }
 
+    /// Whether the property creates a population (most do; some only read).
+    pub fn creates_users(self) -> bool {
+        !matches!(
+            self,
+            Property::PagingMaxPageSize | Property::FilterNoMatch | Property::FilterUnsupported
+        )
+    }
+
     pub fn parse(name: &str) -> Result<Property, String> {
         Property::ALL
             .into_iter()

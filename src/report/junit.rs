@@ -7,13 +7,19 @@ use super::terminal::failure_text;
 use crate::run::{CaseResult, Status};
 
 /// Renders the results of a run as JUnit XML.
-pub fn render(results: &[CaseResult], suite_name: &str) -> String {
+pub fn render(results: &[CaseResult], suite_name: &str, insecure: bool) -> String {
     let mut report = Report::new("scimcheck");
     let mut areas: Vec<&str> = results.iter().map(|r| r.area.as_str()).collect();
     areas.sort();
     areas.dedup();
     for area in areas {
         let mut suite = TestSuite::new(format!("{suite_name}.{area}"));
+        if insecure {
+            suite.add_property(quick_junit::Property::new(
+                "warning",
+                "TLS certificate verification was off (--insecure)",
+            ));
+        }
         for result in results.iter().filter(|r| r.area == area) {
             let status = match &result.status {
                 Status::Passed => TestCaseStatus::success(),

@@ -38,6 +38,23 @@ pub struct RunInfo {
     pub strict: bool,
     /// TLS certificate verification was turned off (`--insecure`).
     pub insecure: bool,
+    /// Why the run stopped before its end (Ctrl-C, `--run-timeout`), if it did.
+    pub stopped: Option<String>,
+}
+
+/// What the run left on the target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cleanup {
+    /// Users the run created.
+    pub created: usize,
+    /// Of those, removed by the final safety net (not by their check's own cleanup).
+    pub removed_at_end: usize,
+    /// Users the run created that could not be deleted.
+    pub left: Vec<String>,
+    /// The server deactivates on DELETE: deleted users remain, inactive.
+    pub deactivated_only: bool,
+    /// Total time spent waiting on `Retry-After`.
+    pub retry_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,8 +105,16 @@ pub struct ExchangeOut {
     /// A transport error instead of a response.
     pub error: Option<String>,
     pub elapsed_ms: u64,
+    /// Earlier attempts answered 429/503 with `Retry-After`, and the wait before the next.
+    pub retries: Vec<RetryOut>,
     /// A shell command that sends the same request.
     pub curl: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RetryOut {
+    pub status: u16,
+    pub waited_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -142,6 +167,7 @@ pub struct RunReport {
     pub matrix: Vec<MatrixRow>,
     pub checks: Vec<CheckOut>,
     pub waivers: Waivers,
+    pub cleanup: Cleanup,
 }
 
 impl RunReport {
@@ -150,6 +176,7 @@ impl RunReport {
         results: &[CaseResult],
         properties: &[String],
         waivers: &waiver::Outcome,
+        cleanup: Cleanup,
         exit_code: u8,
     ) -> RunReport {
         let summary = super::Summary::of(results);
@@ -200,6 +227,7 @@ impl RunReport {
                 stale: waivers.stale.iter().map(|w| waiver_out(w, &[])).collect(),
                 expired: waivers.expired.iter().map(|w| waiver_out(w, &[])).collect(),
             },
+            cleanup,
         }
     }
 
@@ -305,6 +333,14 @@ fn exchange_out(step: &str, exchange: &Exchange) -> ExchangeOut {
         response_body,
         error,
         elapsed_ms: exchange.elapsed.as_millis() as u64,
+        retries: exchange
+            .retries
+            .iter()
+            .map(|r| RetryOut {
+                status: r.status,
+                waited_ms: r.waited.as_millis() as u64,
+            })
+            .collect(),
         curl: exchange.curl(),
     }
 }

@@ -121,6 +121,42 @@ pub fn waiver_text(outcome: &crate::waiver::Outcome) -> String {
     out
 }
 
+/// What the run left on the target.
+pub fn cleanup_text(cleanup: &crate::report::model::Cleanup) -> String {
+    if cleanup.created == 0 {
+        return String::new();
+    }
+    let mut out = format!(
+        "scimcheck: cleanup: {} user(s) created by this run",
+        cleanup.created
+    );
+    if cleanup.left.is_empty() {
+        out.push_str(", all deleted");
+    } else {
+        out.push_str(&format!(
+            ", {} NOT deleted: {} (remove them with `scimcheck sweep --url URL --delete`)",
+            cleanup.left.len(),
+            cleanup.left.join(", ")
+        ));
+    }
+    if cleanup.removed_at_end > 0 {
+        out.push_str(&format!(
+            " ({} by the final safety net)",
+            cleanup.removed_at_end
+        ));
+    }
+    if cleanup.deactivated_only {
+        out.push_str("; this server deactivates on DELETE, so they remain as inactive users named scimcheck-<run>-…");
+    }
+    if cleanup.retry_wait_ms > 0 {
+        out.push_str(&format!(
+            "; {:.1} s spent waiting on Retry-After",
+            cleanup.retry_wait_ms as f64 / 1000.0
+        ));
+    }
+    out + "\n"
+}
+
 /// The closing lines of a run.
 pub fn summary_text(summary: &Summary, strict: bool) -> String {
     let exit = summary.exit(strict) as u8;

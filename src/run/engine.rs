@@ -125,6 +125,12 @@ async fn run_step(index: usize, step: &Step, client: &Client, vars: &mut Vars) -
     };
     let exchange = client.send(out).await;
     let mut failures = check::step(&expect, &exchange);
+    // A failure without a place of its own (no response at all) belongs to the request.
+    for failure in &mut failures {
+        if failure.loc.line == 0 {
+            failure.loc = Loc::of(&step.request);
+        }
+    }
     // Capture even from a failed step, so that cleanup can remove what a
     // misbehaving server created anyway; only a passing step must find them.
     let missing = capture(step, &exchange, vars);

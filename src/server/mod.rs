@@ -28,6 +28,13 @@ pub struct Config {
     pub seed_users: usize,
 }
 
+/// A certificate chain and its private key (PEM), to serve HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsIdentity {
+    pub cert_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
+}
+
 /// A server running on a background task.
 pub struct Running {
     pub addr: SocketAddr,
@@ -44,15 +51,9 @@ impl Drop for Running {
 
 /// Binds `addr` (port 0 for an ephemeral port) and serves until dropped.
 pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running> {
-    let mut store = store::Store::new(config.profile, config.faults);
-    store.seed(config.seed_users, "seed-");
-    let state = Arc::new(routes::AppState {
-        store: RwLock::new(store),
-        token: config.token,
-    });
+    let app = app(config);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let app = routes::router(state);
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -61,4 +62,55 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         base_url: format!("http://{addr}{BASE_PATH}"),
         task,
     })
+}
+
+/// As [`start`], over HTTPS with the given certificate (rustls, ring).
+pub async fn start_tls(
+    config: Config,
+    addr: SocketAddr,
+    identity: &TlsIdentity,
+) -> std::io::Result<Running> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let invalid = |e: &dyn std::fmt::Display| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
+    };
+    let certs = CertificateDer::pem_slice_iter(&identity.cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(&e))?;
+    let key = PrivateKeyDer::from_pem_slice(&identity.key_pem).map_err(|e| invalid(&e))?;
+    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| invalid(&e))?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .map_err(|e| invalid(&e))?;
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let app = app(config);
+    let server = axum_server::from_tcp_rustls(
+        listener,
+        axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
+    )?;
+    let task = tokio::spawn(async move {
+        let _ = server.serve(app.into_make_service()).await;
+    });
+    Ok(Running {
+        addr,
+        base_url: format!("https://{addr}{BASE_PATH}"),
+        task,
+    })
+}
+
+fn app(config: Config) -> axum::Router {
+    let mut store = store::Store::new(config.profile, config.faults);
+    store.seed(config.seed_users, "seed-");
+    let state = Arc::new(routes::AppState {
+        store: RwLock::new(store),
+        token: config.token,
+    });
+    routes::router(state)
 }

@@ -2,13 +2,22 @@
 //! request/response pair as an [`Exchange`] for checks and reports.
 //!
 //! One [`Client`] (one reqwest connection pool, rustls) serves the whole run.
+//! Before anything is sent, the [`guard::Guard`] decides whether it may be
+//! (only what the run created is ever changed), and [`pacing::Pacing`] when.
 //! Redirects are never followed (a SCIM server that redirects is answering,
 //! and the answer is judged). Credentials never appear in an exchange: the
 //! recorded headers and the curl reproducer carry placeholders instead.
 
+pub mod guard;
+pub mod pacing;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+pub use guard::Guard;
+pub use pacing::{Pacing, Retry};
 
 use crate::case::model::{Auth, Method};
 
@@ -20,6 +29,18 @@ pub struct Target {
     pub credentials: Credentials,
     /// Per-request timeout (connect, send, and read the whole body).
     pub timeout: Duration,
+    /// Connect timeout (at most the request timeout).
+    pub connect_timeout: Duration,
+    pub tls: Tls,
+}
+
+/// How the target's TLS certificate is verified.
+#[derive(Debug, Clone, Default)]
+pub struct Tls {
+    /// Extra trusted CA certificates (PEM), e.g. a private CA (`--ca-cert`).
+    pub ca_cert_pem: Option<Vec<u8>>,
+    /// No verification at all (`--insecure`): warned about in every report.
+    pub insecure: bool,
 }
 
 /// Credentials sent with every request unless a step says otherwise.
@@ -114,6 +135,8 @@ pub struct Exchange {
     pub request: SentRequest,
     pub response: Result<Response, String>,
     pub elapsed: Duration,
+    /// Earlier attempts answered 429/503 with `Retry-After`, then retried.
+    pub retries: Vec<Retry>,
 }
 
 impl Exchange {
@@ -151,6 +174,8 @@ pub struct Client {
     http: reqwest::Client,
     target: Target,
     secrets: Vec<String>,
+    guard: Arc<Guard>,
+    pacing: Arc<Pacing>,
 }
 
 /// A request ready to send: everything already rendered.
@@ -189,15 +214,36 @@ pub enum Body {
 
 impl Client {
     pub fn new(target: Target) -> Result<Client, String> {
-        let http = reqwest::Client::builder()
+        let connect = if target.connect_timeout.is_zero() {
+            target.timeout.min(Duration::from_secs(5))
+        } else {
+            target.connect_timeout.min(target.timeout)
+        };
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(target.timeout)
-            .connect_timeout(target.timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(connect)
+            .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &target.tls.ca_cert_pem {
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| format!("cannot read the CA certificate: {e}"))?;
+            if certificates.is_empty() {
+                return Err("the CA certificate file holds no PEM certificate".into());
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        if target.tls.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let http = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let secrets = target.credentials.secrets();
         Ok(Client {
+            guard: Arc::new(Guard::default()),
+            pacing: Arc::new(Pacing::default()),
             http,
             target,
             secrets,
@@ -206,6 +252,25 @@ impl Client {
 
     pub fn target(&self) -> &Target {
         &self.target
+    }
+
+    /// The same client (same connections) under another guard.
+    pub fn with_guard(mut self, guard: Arc<Guard>) -> Client {
+        self.guard = guard;
+        self
+    }
+
+    pub fn with_pacing(mut self, pacing: Arc<Pacing>) -> Client {
+        self.pacing = pacing;
+        self
+    }
+
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+
+    pub fn pacing(&self) -> &Pacing {
+        &self.pacing
     }
 
     /// The full URL for a path under the base URL, with a percent-encoded query.
@@ -283,35 +348,78 @@ impl Client {
             sent.push((name.clone(), value.clone()));
             recorded.push((name.clone(), value.clone()));
         }
-        let mut builder = self.http.request(method, &url);
-        for (name, value) in &sent {
-            builder = builder.header(name, value);
-        }
-        if let Some(body) = &body_text {
-            builder = builder.body(body.clone());
-        }
-        let started = Instant::now();
-        let mut response = match builder.send().await {
-            Ok(response) => read(response).await,
-            Err(error) => Err(describe(&error, self.target.timeout)),
+        let request = SentRequest {
+            method: out.method,
+            url: url.clone(),
+            headers: recorded,
+            body: body_text.clone(),
         };
-        if let Ok(response) = &mut response {
-            scrub(response, &self.secrets);
+        let started = Instant::now();
+        if let Some(refusal) = self.guard.refuse(out.method, &out.path).or_else(|| {
+            self.guard
+                .refuse_create(out.method, &out.path, body_text.as_deref())
+        }) {
+            return Exchange {
+                request,
+                response: Err(refusal),
+                elapsed: Duration::ZERO,
+                retries: vec![],
+            };
+        }
+        let mut retries = Vec::new();
+        let response = loop {
+            let permit = self.pacing.start().await;
+            let mut builder = self.http.request(method.clone(), &url);
+            for (name, value) in &sent {
+                builder = builder.header(name, value);
+            }
+            if let Some(body) = &body_text {
+                builder = builder.body(body.clone());
+            }
+            let mut response = match builder.send().await {
+                Ok(response) => read(response, self.target.timeout).await,
+                Err(error) => Err(describe(&error, self.target.timeout)),
+            };
+            drop(permit);
+            if let Ok(response) = &mut response {
+                scrub(response, &self.secrets);
+            }
+            // 429/503 with Retry-After: wait and try again, within the budget.
+            let wait = response.as_ref().ok().and_then(|r| {
+                let busy = r.status == 429 || r.status == 503;
+                busy.then(|| r.header("retry-after").and_then(pacing::retry_after))
+                    .flatten()
+            });
+            match wait {
+                Some(wait)
+                    if retries.len() + 1 < pacing::MAX_ATTEMPTS
+                        && !self.guard.is_stopping()
+                        && self.pacing.reserve(wait).is_some() =>
+                {
+                    let status = response.as_ref().map(|r| r.status).unwrap_or_default();
+                    tokio::time::sleep(wait).await;
+                    retries.push(Retry {
+                        status,
+                        waited: wait,
+                    });
+                }
+                _ => break response,
+            }
+        };
+        if let Ok(answer) = &response {
+            self.guard
+                .record(out.method, &out.path, answer.status, answer.json.as_ref());
         }
         Exchange {
-            request: SentRequest {
-                method: out.method,
-                url,
-                headers: recorded,
-                body: body_text,
-            },
+            request,
             response,
             elapsed: started.elapsed(),
+            retries,
         }
     }
 }
 
-async fn read(mut response: reqwest::Response) -> Result<Response, String> {
+async fn read(mut response: reqwest::Response, timeout: Duration) -> Result<Response, String> {
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -337,6 +445,13 @@ async fn read(mut response: reqwest::Response) -> Result<Response, String> {
                 bytes.extend_from_slice(&chunk);
             }
             Ok(None) => break,
+            Err(error) if error.is_timeout() => {
+                return Err(format!(
+                    "no complete response within {} s (the request timeout): {} bytes of the body had arrived",
+                    timeout.as_secs_f64(),
+                    bytes.len()
+                ));
+            }
             Err(error) => {
                 return Err(format!(
                     "reading the response body failed: {}",
@@ -441,6 +556,33 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_the_server_echoes_is_redacted() {
+        let credentials = Credentials {
+            bearer: Some("s3cret-token".into()),
+            basic: Some("ada:pa55word".into()),
+            headers: vec![("X-Api-Key".into(), "k3y-value".into())],
+        };
+        let mut response = Response {
+            status: 401,
+            headers: vec![("www-authenticate".into(), "Bearer s3cret-token".into())],
+            body:
+                r#"{"detail": "bad token s3cret-token for ada:pa55word (pa55word), key k3y-value"}"#
+                    .into(),
+            json: None,
+            truncated: false,
+        };
+        scrub(&mut response, &credentials.secrets());
+        for secret in ["s3cret-token", "pa55word", "k3y-value"] {
+            assert!(!response.body.contains(secret), "{}", response.body);
+        }
+        assert!(!response.headers[0].1.contains("s3cret"));
+        assert_eq!(
+            response.json.unwrap()["detail"],
+            "bad token [redacted] for [redacted] ([redacted]), key [redacted]"
+        );
+    }
+
+    #[test]
     fn curl_never_inlines_the_token() {
         let exchange = Exchange {
             request: SentRequest {
@@ -451,6 +593,7 @@ mod tests {
             },
             response: Err("x".into()),
             elapsed: Duration::ZERO,
+            retries: vec![],
         };
         assert_eq!(
             exchange.curl(),

@@ -1,0 +1,170 @@
+//! `scimcheck sweep`: finds what earlier runs left on a target (users whose
+//! userName starts `scimcheck-<run>-`, e.g. after a killed run) and removes
+//! them. Dry-run by default: it lists what `--delete` would remove. It never
+//! touches a user without the harness's prefix.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{SweepArgs, harness_error, runtime, target};
+use crate::client::{Client, Guard, Outgoing};
+use crate::exit::Exit;
+use crate::property::population::{delete_request, quote};
+
+/// Users per page while searching.
+const PAGE: usize = 100;
+
+/// One user an earlier run left.
+struct Leftover {
+    id: String,
+    user_name: String,
+    active: Option<bool>,
+}
+
+pub fn sweep(args: SweepArgs) -> Exit {
+    let Some(url) = args.target.url.clone() else {
+        return harness_error("sweep needs --url (or SCIMCHECK_URL): the target to clean up");
+    };
+    let prefix = match &args.run {
+        Some(run) if run.len() == 8 && run.chars().all(|c| c.is_ascii_hexdigit()) => {
+            format!("{}{}-", crate::vars::PREFIX, run.to_ascii_lowercase())
+        }
+        Some(run) => {
+            return harness_error(format!(
+                "--run `{run}` is not a run id (8 hex digits, as in scimcheck-<run>-…)"
+            ));
+        }
+        None => crate::vars::PREFIX.to_string(),
+    };
+    let target = match target(&args.target, &url) {
+        Ok(target) => target,
+        Err(exit) => return exit,
+    };
+    let guard = Arc::new(Guard::new("", false));
+    let client = match Client::new(target) {
+        Ok(client) => client.with_guard(guard.clone()),
+        Err(e) => return harness_error(e),
+    };
+    let runtime = runtime();
+    let found = match runtime.block_on(find(&client, &prefix)) {
+        Ok(found) => found,
+        Err(message) => return harness_error(message),
+    };
+    if found.is_empty() {
+        println!("scimcheck: sweep: no user named {prefix}… on {url}");
+        return Exit::Passed;
+    }
+    for leftover in &found {
+        let state = match leftover.active {
+            Some(false) => " (inactive)",
+            _ => "",
+        };
+        println!("  {}  {}{state}", leftover.id, leftover.user_name);
+    }
+    if !args.delete {
+        println!(
+            "scimcheck: sweep: {} user(s) named {prefix}… found; nothing deleted (dry run). Run again with --delete to remove them.",
+            found.len()
+        );
+        return Exit::Passed;
+    }
+    let mut failed = 0;
+    for leftover in &found {
+        guard.adopt(&leftover.id);
+        let exchange = runtime.block_on(client.send(delete_request(&leftover.id)));
+        match &exchange.response {
+            Ok(r) if r.status < 300 || r.status == 404 => {}
+            Ok(r) => {
+                failed += 1;
+                eprintln!(
+                    "scimcheck: sweep: DELETE {} answered {}",
+                    leftover.id, r.status
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("scimcheck: sweep: DELETE {} failed: {e}", leftover.id);
+            }
+        }
+    }
+    println!(
+        "scimcheck: sweep: deleted {} of {} user(s) named {prefix}…",
+        found.len() - failed,
+        found.len()
+    );
+    if failed > 0 {
+        Exit::Failed
+    } else {
+        Exit::Passed
+    }
+}
+
+/// Every user whose userName starts with `prefix`: by a `sw` filter where the
+/// server supports it, else by paging through the whole collection (this is
+/// the one command that may: it is run on purpose, rarely).
+async fn find(client: &Client, prefix: &str) -> Result<Vec<Leftover>, String> {
+    let filter = format!("userName sw {}", quote(prefix));
+    match pages(client, Some(&filter), prefix).await {
+        Ok(found) => Ok(found),
+        Err(status) if status == 400 || status == 501 => {
+            eprintln!(
+                "scimcheck: sweep: the server rejects `sw` filters ({status}); looking through every page of /Users instead"
+            );
+            pages(client, None, prefix)
+                .await
+                .map_err(|status| format!("GET /Users answered {status}"))
+        }
+        Err(status) => Err(format!("searching /Users answered {status}")),
+    }
+}
+
+async fn pages(client: &Client, filter: Option<&str>, prefix: &str) -> Result<Vec<Leftover>, u16> {
+    let mut found = Vec::new();
+    let mut start = 1usize;
+    loop {
+        let (count, start_text) = (PAGE.to_string(), start.to_string());
+        let mut query = vec![
+            ("startIndex", start_text.as_str()),
+            ("count", count.as_str()),
+        ];
+        if let Some(filter) = filter {
+            query.push(("filter", filter));
+        }
+        let exchange = client.send(Outgoing::get("/Users", &query)).await;
+        let response = exchange.response.map_err(|_| 0u16)?;
+        let json = match (&response.json, response.status) {
+            (Some(json), 200) => json.clone(),
+            _ => return Err(response.status),
+        };
+        let resources = json
+            .get("Resources")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for user in &resources {
+            let user_name = user
+                .get("userName")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            // Only the harness's own users, whatever the server's filter did.
+            if user_name.to_ascii_lowercase().starts_with(prefix)
+                && let Some(id) = user.get("id").and_then(Value::as_str)
+            {
+                found.push(Leftover {
+                    id: id.to_string(),
+                    user_name: user_name.to_string(),
+                    active: user.get("active").and_then(Value::as_bool),
+                });
+            }
+        }
+        let total = json
+            .get("totalResults")
+            .and_then(Value::as_u64)
+            .unwrap_or(0) as usize;
+        start += resources.len();
+        if resources.is_empty() || start > total {
+            return Ok(found);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Real TLS: the reference server served over HTTPS with a certificate from
+//! a private CA (generated here with rcgen). Verification is on by default
+//! (an unknown CA is a clear harness error), `--ca-cert` trusts the private
+//! CA, and `--insecure` works only when asked, with a warning in every report.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use scimcheck::profile::Profile;
+use scimcheck::server::{self, TlsIdentity};
+
+struct Pki {
+    ca_pem: String,
+    identity: TlsIdentity,
+}
+
+/// A private CA and a certificate for 127.0.0.1 that it signed.
+fn pki() -> Pki {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    Pki {
+        ca_pem: ca_cert.pem(),
+        identity: TlsIdentity {
+            cert_pem: cert.pem().into_bytes(),
+            key_pem: key.serialize_pem().into_bytes(),
+        },
+    }
+}
+
+fn tempdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "scimcheck-tls-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn run(url: &str, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args([
+            "run",
+            "--no-snapshots",
+            "--profile",
+            "rfc7644",
+            "--url",
+            url,
+        ])
+        .args(extra)
+        .env("SCIMCHECK_TOKEN", "t0ken")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn tls_is_verified_by_default_and_a_private_ca_can_be_trusted() {
+    let pki = pki();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime
+        .block_on(server::start_tls(
+            server::Config {
+                profile: Profile::load("rfc7644").unwrap(),
+                token: Some("t0ken".into()),
+                faults: Default::default(),
+                seed_users: 0,
+            },
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            &pki.identity,
+        ))
+        .unwrap();
+    assert!(running.base_url.starts_with("https://127.0.0.1:"));
+    let dir = tempdir();
+
+    // Unknown issuer: the run cannot start, and says why in one line.
+    let untrusted = run(&running.base_url, &[]);
+    assert_eq!(untrusted.status.code(), Some(2), "{}", text(&untrusted));
+    assert!(
+        text(&untrusted).contains("cannot reach"),
+        "{}",
+        text(&untrusted)
+    );
+    assert!(
+        text(&untrusted).to_lowercase().contains("certificate"),
+        "{}",
+        text(&untrusted)
+    );
+
+    // The private CA, trusted with --ca-cert: the whole suite passes over TLS.
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let trusted = run(&running.base_url, &["--ca-cert", ca.to_str().unwrap()]);
+    assert_eq!(trusted.status.code(), Some(0), "{}", text(&trusted));
+
+    // --insecure: it runs, and every report says verification was off.
+    let html = dir.join("r.html");
+    let md = dir.join("r.md");
+    let json = dir.join("r.json");
+    let junit = dir.join("r.xml");
+    let insecure = run(
+        &running.base_url,
+        &[
+            "--insecure",
+            "users/get",
+            "--report-html",
+            html.to_str().unwrap(),
+            "--report-md",
+            md.to_str().unwrap(),
+            "--report-json",
+            json.to_str().unwrap(),
+            "--report-junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(insecure.status.code(), Some(0), "{}", text(&insecure));
+    assert!(
+        text(&insecure).contains("warning: --insecure"),
+        "{}",
+        text(&insecure)
+    );
+    for (file, warning) in [
+        (&html, "TLS certificate verification was turned off"),
+        (&md, "TLS certificate verification was **off**"),
+        (&json, "\"insecure\": true"),
+        (&junit, "TLS certificate verification was off"),
+    ] {
+        let content = std::fs::read_to_string(file).unwrap();
+        assert!(content.contains(warning), "{}: {content}", file.display());
+    }
+}
+
+#[test]
+fn a_bad_ca_file_is_a_clear_error() {
+    let dir = tempdir();
+    let bogus = dir.join("bogus.pem");
+    std::fs::write(&bogus, "not a certificate").unwrap();
+    let output = run(
+        "https://127.0.0.1:9/scim/v2",
+        &["--ca-cert", bogus.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("CA certificate"),
+        "{}",
+        text(&output)
+    );
+}
