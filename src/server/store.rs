@@ -3,12 +3,12 @@
 //! paging. HTTP-free, so the rules read on their own; [`super::routes`] maps
 //! them onto requests and responses.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
 use super::fault::Fault;
-use crate::filter::{Filter, user_case_exact};
+use crate::filter::{Filter, Op, user_case_exact};
 use crate::profile::{DeleteMode, Profile};
 
 pub const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -74,6 +74,10 @@ pub struct Store {
     /// Creation sequence → user; iteration order is list order.
     users: BTreeMap<u64, Value>,
     by_id: HashMap<String, u64>,
+    /// (lower-cased userName, sequence) of every user: uniqueness checks and
+    /// `userName eq` / `sw` filters without a scan, so that a target of
+    /// 100,000 users answers them as fast as an empty one.
+    names: BTreeSet<(String, u64)>,
     next: u64,
     /// The last timestamp handed out, so that every change advances time.
     clock_ms: i128,
@@ -93,6 +97,7 @@ impl Store {
             faults,
             users: BTreeMap::new(),
             by_id: HashMap::new(),
+            names: BTreeSet::new(),
             next: 1,
             clock_ms: 0,
         }
@@ -125,11 +130,40 @@ impl Store {
             .ok_or_else(|| ScimError::not_found(id))
     }
 
-    fn get_mut(&mut self, id: &str) -> Result<&mut Value, ScimError> {
-        let seq = *self.by_id.get(id).ok_or_else(|| ScimError::not_found(id))?;
-        self.users
-            .get_mut(&seq)
-            .ok_or_else(|| ScimError::not_found(id))
+    /// Stores a user under its sequence number, keeping the name index.
+    fn put(&mut self, seq: u64, user: Value) {
+        if let Some(old) = self.users.get(&seq).and_then(name_key) {
+            self.names.remove(&(old, seq));
+        }
+        if let Some(name) = name_key(&user) {
+            self.names.insert((name, seq));
+        }
+        self.users.insert(seq, user);
+    }
+
+    fn take(&mut self, seq: u64) -> Option<Value> {
+        let user = self.users.remove(&seq)?;
+        if let Some(name) = name_key(&user) {
+            self.names.remove(&(name, seq));
+        }
+        Some(user)
+    }
+
+    /// Sequences of the users whose userName equals `name` ignoring case.
+    fn named(&self, name: &str) -> impl Iterator<Item = u64> + '_ {
+        let name = name.to_lowercase();
+        self.names
+            .range((name.clone(), 0)..=(name, u64::MAX))
+            .map(|(_, seq)| *seq)
+    }
+
+    /// Sequences of the users whose userName starts with `prefix` ignoring case.
+    fn prefixed(&self, prefix: &str) -> impl Iterator<Item = u64> + '_ {
+        let prefix = prefix.to_lowercase();
+        self.names
+            .range((prefix.clone(), 0)..)
+            .take_while(move |(name, _)| name.starts_with(&prefix))
+            .map(|(_, seq)| *seq)
     }
 
     fn user_name_taken(&self, user_name: &str, except: Option<&str>) -> bool {
@@ -137,16 +171,30 @@ impl Store {
             return false;
         }
         let exact = self.has(Fault::UniquenessCaseSensitive);
-        self.users.values().any(|u| {
-            u["id"].as_str() != except
-                && u["userName"].as_str().is_some_and(|n| {
-                    if exact {
-                        n == user_name
-                    } else {
-                        n.to_lowercase() == user_name.to_lowercase()
-                    }
-                })
+        self.named(user_name).any(|seq| {
+            let u = &self.users[&seq];
+            u["id"].as_str() != except && (!exact || u["userName"].as_str() == Some(user_name))
         })
+    }
+
+    /// The users a filter can only match, from the name index; `None` when
+    /// the filter needs a scan. Sorted by sequence (the list order).
+    fn candidates(&self, filter: &Filter) -> Option<Vec<u64>> {
+        let mut seqs: Vec<u64> = match filter {
+            Filter::Compare {
+                path,
+                op,
+                value: Value::String(value),
+            } if path.sub.is_none() && path.name.eq_ignore_ascii_case("userName") => match op {
+                Op::Eq => self.named(value).collect(),
+                Op::Sw => self.prefixed(value).collect(),
+                _ => return None,
+            },
+            Filter::And(a, b) => return self.candidates(a).or_else(|| self.candidates(b)),
+            _ => return None,
+        };
+        seqs.sort_unstable();
+        Some(seqs)
     }
 
     /// POST /Users.
@@ -172,7 +220,7 @@ impl Store {
         if !self.has(Fault::CreateNoMeta) {
             fields.insert("meta".into(), json!({"resourceType": "User", "created": now, "lastModified": now, "version": "W/\"1\""}));
         }
-        self.users.insert(self.next, user.clone());
+        self.put(self.next, user.clone());
         self.by_id.insert(id, self.next);
         self.next += 1;
         Ok(user)
@@ -354,10 +402,11 @@ impl Store {
             let new_id = uuid::Uuid::new_v4().to_string();
             user["id"] = Value::String(new_id.clone());
             self.by_id.insert(new_id, seq);
-            self.users.insert(seq, user.clone());
+            self.put(seq, user.clone());
             return Ok(user);
         }
-        *self.get_mut(id)? = user.clone();
+        let seq = *self.by_id.get(id).ok_or_else(|| ScimError::not_found(id))?;
+        self.put(seq, user.clone());
         Ok(user)
     }
 
@@ -373,7 +422,7 @@ impl Store {
                 .by_id
                 .remove(id)
                 .ok_or_else(|| ScimError::not_found(id))?;
-            self.users.remove(&seq);
+            self.take(seq);
             return Ok(());
         }
         let user = self.get(id)?.clone();
@@ -409,17 +458,29 @@ impl Store {
         let exact_user_name = self.has(Fault::FilterCaseSensitive);
         let case_exact =
             |dotted: &str| user_case_exact(dotted) || (exact_user_name && dotted == "username");
-        let matching: Vec<&Value> = self
-            .users
-            .values()
-            .filter(|user| match &parsed {
-                None => true,
-                Some(filter) if self.has(Fault::EqAsSubstring) => {
-                    substring_eq(filter).matches(user, &case_exact)
-                }
-                Some(filter) => filter.matches(user, &case_exact),
-            })
-            .collect();
+        // Faults that change what `eq` means need the scan.
+        let indexed = !exact_user_name && !self.has(Fault::EqAsSubstring);
+        let candidates = parsed
+            .as_ref()
+            .filter(|_| indexed)
+            .and_then(|f| self.candidates(f));
+        let pool: Box<dyn Iterator<Item = &Value>> = match &candidates {
+            Some(seqs) => Box::new(seqs.iter().map(|seq| &self.users[seq])),
+            None => Box::new(self.users.values()),
+        };
+        let matching: Vec<&Value> = match &parsed {
+            // No filter: the page is cut from the collection without copying it.
+            None => Vec::new(),
+            Some(filter) => pool
+                .filter(|user| {
+                    if self.has(Fault::EqAsSubstring) {
+                        substring_eq(filter).matches(user, &case_exact)
+                    } else {
+                        filter.matches(user, &case_exact)
+                    }
+                })
+                .collect(),
+        };
         let max = self
             .profile
             .paging
@@ -444,16 +505,30 @@ impl Store {
         } else {
             start - 1
         };
-        let resources: Vec<Value> = matching
-            .iter()
-            .skip(skip)
-            .take(count)
-            .map(|u| (*u).clone())
-            .collect();
+        let (resources, matched): (Vec<Value>, usize) = match &parsed {
+            None => (
+                self.users
+                    .values()
+                    .skip(skip)
+                    .take(count)
+                    .cloned()
+                    .collect(),
+                self.users.len(),
+            ),
+            Some(_) => (
+                matching
+                    .iter()
+                    .skip(skip)
+                    .take(count)
+                    .map(|u| (*u).clone())
+                    .collect(),
+                matching.len(),
+            ),
+        };
         let total = if self.has(Fault::TotalCountsPage) {
             resources.len()
         } else {
-            matching.len()
+            matched
         };
         Ok(Page {
             total,
@@ -612,6 +687,13 @@ impl Store {
             let _ = self.create(&body);
         }
     }
+}
+
+/// The name index's key of a user: its userName, lower-cased.
+fn name_key(user: &Value) -> Option<String> {
+    user.get("userName")
+        .and_then(Value::as_str)
+        .map(str::to_lowercase)
 }
 
 fn strip_urn(name: &str) -> &str {
