@@ -308,6 +308,7 @@ async fn final_cleanup(client: &Client, profile: &crate::profile::Profile) -> Cl
         left: client.guard().live(),
         deactivated_only: profile.delete == crate::profile::DeleteMode::Soft,
         retry_wait_ms: client.pacing().waited().as_millis() as u64,
+        requests: client.pacing().sent(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! exchange, so nothing is silently retried away.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, SemaphorePermit};
@@ -30,6 +31,8 @@ pub struct Pacing {
     next_start: tokio::sync::Mutex<Option<Instant>>,
     retry_budget: Duration,
     waited: Mutex<Duration>,
+    /// Requests started (attempts, retries included).
+    sent: AtomicU64,
 }
 
 impl Default for Pacing {
@@ -48,12 +51,14 @@ impl Pacing {
             next_start: tokio::sync::Mutex::new(None),
             retry_budget,
             waited: Mutex::new(Duration::ZERO),
+            sent: AtomicU64::new(0),
         }
     }
 
     /// Waits for a free slot and the next start time; hold the permit while
     /// the request is in flight.
     pub async fn start(&self) -> Option<SemaphorePermit<'_>> {
+        self.sent.fetch_add(1, Ordering::Relaxed);
         let permit = match &self.permits {
             Some(semaphore) => semaphore.acquire().await.ok(),
             None => None,
@@ -77,6 +82,11 @@ impl Pacing {
         }
         *waited += wait;
         Some(wait)
+    }
+
+    /// How many requests were sent (retries included).
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// The total time spent waiting on `Retry-After`.

@@ -230,7 +230,7 @@ pub fn no_match(env: &Env) -> Outcome {
     });
     explore(env, &mut runner, &[], strategy, |query| {
         let page = search(env, &query.filter, 1)?;
-        if page.total == Some(0) && page.resources.is_empty() {
+        if page.total == Some(0) && page.resources().is_empty() {
             return Ok(());
         }
         Err(Counterexample::new(
@@ -244,7 +244,7 @@ pub fn no_match(env: &Env) -> Outcome {
         .actual(format!(
             "totalResults {}, {} resources",
             page.total.map_or("(absent)".into(), |t| t.to_string()),
-            page.resources.len()
+            page.resources().len()
         )))
     })
 }
@@ -473,10 +473,10 @@ pub fn expressions(env: &Env) -> Outcome {
                 &whole.exchange,
             )
             .expected(format!("the {n} users the property created"))
-            .actual(format!("{} resources", whole.resources.len())),
+            .actual(format!("{} resources", whole.resources().len())),
         );
     }
-    let vocabulary = Vocabulary::of(env, &whole.resources);
+    let vocabulary = Vocabulary::of(env, whole.resources());
     if vocabulary.attributes.is_empty() {
         return Outcome::Skipped("no filterable attribute has values in the population".into());
     }
@@ -492,7 +492,7 @@ pub fn expressions(env: &Env) -> Outcome {
     explore(env, &mut runner, &[], strategy, |query| {
         let filter = Filter::parse(&query.filter).expect("generated filters parse");
         let expected: BTreeSet<String> = whole
-            .resources
+            .resources()
             .iter()
             .filter(|r| filter.matches(r, &user_case_exact))
             .map(id_of)

@@ -190,14 +190,26 @@ pub struct Page {
     pub total: Option<u64>,
     pub items_per_page: Option<u64>,
     pub start_index: Option<u64>,
-    pub resources: Vec<Value>,
     pub exchange: Exchange,
 }
 
 impl Page {
+    /// The resources on the page, read in place from the exchange (pages
+    /// are the bulk of a property's traffic: nothing is copied).
+    pub fn resources(&self) -> &[Value] {
+        self.exchange
+            .response
+            .as_ref()
+            .ok()
+            .and_then(|r| r.json.as_ref())
+            .and_then(|j| j.get("Resources"))
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The `id` of every resource on the page (`?` for one without).
     pub fn ids(&self) -> Vec<String> {
-        self.resources.iter().map(id_of).collect()
+        self.resources().iter().map(id_of).collect()
     }
 }
 
@@ -260,23 +272,26 @@ impl<'a> Probe<'a> {
             }
         };
         let number = |key: &str| json.get(key).and_then(Value::as_u64);
-        let resources = match json.get("Resources") {
-            None | Some(Value::Null) => vec![],
-            Some(Value::Array(items)) => items.clone(),
-            Some(other) => {
-                return Err(
-                    Counterexample::new("`Resources` is not an array", &exchange)
-                        .expected("an array of resources")
-                        .actual(excerpt(&other.to_string(), 200)),
-                );
-            }
-        };
+        if let Some(other) = json
+            .get("Resources")
+            .filter(|r| !r.is_array() && !r.is_null())
+        {
+            return Err(
+                Counterexample::new("`Resources` is not an array", &exchange)
+                    .expected("an array of resources")
+                    .actual(excerpt(&other.to_string(), 200)),
+            );
+        }
+        let (total, items_per_page, start_index) = (
+            number("totalResults"),
+            number("itemsPerPage"),
+            number("startIndex"),
+        );
         Ok(Page {
-            total: number("totalResults"),
-            items_per_page: number("itemsPerPage"),
-            start_index: number("startIndex"),
-            resources,
-            exchange: exchange.clone(),
+            total,
+            items_per_page,
+            start_index,
+            exchange,
         })
     }
 

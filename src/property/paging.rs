@@ -73,7 +73,7 @@ fn walk_pages(env: &Env, population: &Population, count: i64) -> Verdict {
                 .actual(format!("`{id}` twice")));
             }
         }
-        let returned = page.resources.len() as i64;
+        let returned = page.resources().len() as i64;
         last = Some(page);
         if returned == 0 {
             break;
@@ -107,7 +107,7 @@ fn walk_pages(env: &Env, population: &Population, count: i64) -> Verdict {
 /// `itemsPerPage` counts what the page holds (required when the result is
 /// partial), no more than `count` resources, `startIndex` echoed.
 fn page_is_consistent(page: &Page, n: usize, start: i64, count: i64) -> Verdict {
-    let held = page.resources.len() as u64;
+    let held = page.resources().len() as u64;
     let field = |name: &str, expected: String, actual: String| {
         Err(Counterexample::new(
             format!("`{name}` is wrong on the page at startIndex={start}, count={count}"),
@@ -336,7 +336,7 @@ pub fn max_page_size(env: &Env) -> Outcome {
             let page = env
                 .probe
                 .list(&[("startIndex", "1".into()), ("count", count.to_string())])?;
-            let held = page.resources.len() as i64;
+            let held = page.resources().len() as i64;
             let items = page.items_per_page.map_or(held, |i| i as i64);
             if held <= max && items <= max {
                 return Ok(());

@@ -55,6 +55,8 @@ pub struct Cleanup {
     pub deactivated_only: bool,
     /// Total time spent waiting on `Retry-After`.
     pub retry_wait_ms: u64,
+    /// HTTP requests the run sent (retries and cleanup included).
+    pub requests: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
