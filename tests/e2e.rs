@@ -3,26 +3,19 @@
 //! breaks a documented rule fails the run (exit 1) and the JUnit names the
 //! failing case, and harness problems exit 2 with a clear message.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::{tempdir, text};
 
 fn scimcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+    common::scimcheck()
         .args(args)
-        .env_remove("SCIMCHECK_URL")
-        .env_remove("SCIMCHECK_TOKEN")
-        .env("NO_COLOR", "1")
         // CI mode: compare with the shipped snapshots, never write into the repository.
         .env("CI", "1")
         .output()
         .expect("scimcheck runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// The ids of the cases that failed, from libtest's `failures:` list.
@@ -113,16 +106,6 @@ fn judging_one_profile_against_the_other_fails_exactly_where_they_differ() {
         "rfc7644_server_judged_as_insightly",
         failed_cases(&rfc_judged_as_insightly).join("\n")
     );
-}
-
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("scimcheck-test-{}", uuid()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn uuid() -> String {
-    format!("{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], "")
 }
 
 #[test]

@@ -3,32 +3,19 @@
 //! counterexample; the same `--seed` reproduces the same counterexample; and
 //! a run leaves none of its users behind on a server that deletes.
 
-use std::net::SocketAddr;
-use std::process::{Command, Output};
-use std::time::Duration;
+mod common;
 
-use scimcheck::client::{Client, Credentials, Outgoing, Target};
-use scimcheck::profile::Profile;
-use scimcheck::server;
+use std::process::Output;
+
+use common::{reference_server, text, users};
 
 fn scimcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+    common::scimcheck()
         .args(args)
-        .env_remove("SCIMCHECK_URL")
-        .env_remove("SCIMCHECK_TOKEN")
-        .env("NO_COLOR", "1")
         // CI mode: compare with the shipped snapshots, never write into the repository.
         .env("CI", "1")
         .output()
         .expect("scimcheck runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// The counterexample lines of a run, with the run's random id masked (the
@@ -164,43 +151,15 @@ fn shrinking_reduces_a_random_failure_to_one_changed_letter() {
 #[test]
 fn a_whole_run_leaves_none_of_its_users_behind_on_a_server_that_deletes() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(server::start(
-            server::Config {
-                profile: Profile::load("rfc7644").unwrap(),
-                token: Some("t0ken".into()),
-                faults: Default::default(),
-                seed_users: 3,
-            },
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-        ))
-        .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args([
-            "run",
-            "--profile",
-            "rfc7644",
-            "--url",
-            &running.base_url,
-            "--no-snapshots",
-        ])
-        .env("SCIMCHECK_TOKEN", "t0ken")
-        .env("NO_COLOR", "1")
+    let running = reference_server(&runtime, "rfc7644", 3, &[]);
+    let before = users(&runtime, &running.base_url);
+    let output = common::scimcheck()
+        .args(["run", "--profile", "rfc7644", "--no-snapshots"])
+        .args(["--url", &running.base_url])
+        .env("SCIMCHECK_TOKEN", common::TOKEN)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     // The server deletes for real (rfc7644): only the three seeded users remain.
-    let client = Client::new(Target {
-        base_url: running.base_url.clone(),
-        credentials: Credentials {
-            bearer: Some("t0ken".into()),
-            ..Credentials::default()
-        },
-        timeout: Duration::from_secs(5),
-        ..Target::default()
-    })
-    .unwrap();
-    let exchange = runtime.block_on(client.send(Outgoing::get("/Users", &[])));
-    let json = exchange.response.unwrap().json.unwrap();
-    assert_eq!(json["totalResults"], 3, "{json}");
+    assert_eq!(users(&runtime, &running.base_url), before);
 }

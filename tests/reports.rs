@@ -4,33 +4,15 @@
 //! HTML opened in headless Chromium, GitHub annotations, and no token in any
 //! artefact of a run.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
+use common::{files, tempdir, text};
 use scimcheck::profile::Profile;
 use scimcheck::server;
-
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "scimcheck-reports-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 const FIXTURE: &str = "tests/data/reports";
 
@@ -355,25 +337,10 @@ fn no_artefact_of_a_run_contains_the_token() {
         !text(&output).contains(TOKEN),
         "the terminal output holds the token"
     );
-    let mut files = vec![];
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            if entry.path().is_dir() {
-                stack.push(entry.path());
-            } else {
-                files.push(entry.path());
-            }
-        }
-    }
-    assert!(files.len() >= 8, "{files:?}");
-    for file in files {
-        let bytes = std::fs::read(&file).unwrap();
+    let artefacts = files(&dir);
+    assert!(artefacts.len() >= 8, "{:?}", artefacts.keys());
+    for (name, bytes) in artefacts {
         let content = String::from_utf8_lossy(&bytes);
-        assert!(
-            !content.contains(TOKEN),
-            "{} holds the token",
-            file.display()
-        );
+        assert!(!content.contains(TOKEN), "{name} holds the token");
     }
 }

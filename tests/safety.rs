@@ -10,15 +10,16 @@
 //! preflight (`GET /Users?count=1`) properly and misbehaves on everything else.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use scimcheck::client::{Client, Credentials, Outgoing, Target};
-use scimcheck::profile::Profile;
-use scimcheck::server;
+mod common;
+
+use common::{client, finish, reference_server, text, users};
+use scimcheck::client::Outgoing;
 
 #[derive(Clone, Copy)]
 enum Misbehaviour {
@@ -115,29 +116,6 @@ fn serve(mut stream: TcpStream, mode: Misbehaviour, attempts: &AtomicUsize) {
     let _ = stream.read(&mut [0u8; 1]);
 }
 
-/// Waits for a child, killing it (and failing) if it outlives `limit`.
-fn finish(mut child: Child, limit: Duration) -> Output {
-    let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            panic!("scimcheck did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 /// Runs the one case `users/get-unknown` (a GET of an id that does not exist).
 fn get_unknown(url: &str, extra: &[&str]) -> Output {
     let timeout = if extra.contains(&"--timeout") {
@@ -145,13 +123,11 @@ fn get_unknown(url: &str, extra: &[&str]) -> Output {
     } else {
         &["--timeout", "1"][..]
     };
-    let child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+    let child = common::scimcheck()
         .args(["run", "users/get-unknown", "--exact", "--no-snapshots"])
         .args(["--url", url])
         .args(timeout)
         .args(extra)
-        .env_remove("SCIMCHECK_TOKEN")
-        .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -218,56 +194,12 @@ fn retry_after_is_honoured_and_the_retry_is_recorded() {
     assert!(text(&output).contains("status 429"), "{}", text(&output));
 }
 
-fn reference_server(runtime: &tokio::runtime::Runtime, seed_users: usize) -> server::Running {
-    runtime
-        .block_on(server::start(
-            server::Config {
-                profile: Profile::load("rfc7644").unwrap(),
-                token: Some("t0ken".into()),
-                faults: Default::default(),
-                seed_users,
-            },
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-        ))
-        .unwrap()
-}
-
-fn users(runtime: &tokio::runtime::Runtime, base_url: &str) -> Vec<String> {
-    let client = Client::new(Target {
-        base_url: base_url.into(),
-        credentials: Credentials {
-            bearer: Some("t0ken".into()),
-            ..Credentials::default()
-        },
-        timeout: Duration::from_secs(5),
-        ..Target::default()
-    })
-    .unwrap();
-    let exchange = runtime.block_on(client.send(Outgoing::get("/Users", &[("count", "1000")])));
-    let json = exchange.response.unwrap().json.unwrap();
-    json["Resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["userName"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn a_case_cannot_change_a_user_the_run_did_not_create() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = reference_server(&runtime, 1);
+    let running = reference_server(&runtime, "rfc7644", 1, &[]);
     let victim = users(&runtime, &running.base_url);
-    let client = Client::new(Target {
-        base_url: running.base_url.clone(),
-        credentials: Credentials {
-            bearer: Some("t0ken".into()),
-            ..Credentials::default()
-        },
-        timeout: Duration::from_secs(5),
-        ..Target::default()
-    })
-    .unwrap();
+    let client = client(&running.base_url);
     let list = runtime.block_on(client.send(Outgoing::get("/Users", &[])));
     let id = list.response.unwrap().json.unwrap()["Resources"][0]["id"]
         .as_str()
@@ -282,10 +214,10 @@ fn a_case_cannot_change_a_user_the_run_did_not_create() {
         ),
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+    let output = common::scimcheck()
         .args(["run", "--cases", dir.to_str().unwrap(), "--no-snapshots"])
         .args(["--url", &running.base_url, "--profile", "rfc7644"])
-        .env("SCIMCHECK_TOKEN", "t0ken")
+        .env("SCIMCHECK_TOKEN", common::TOKEN)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
@@ -304,10 +236,10 @@ fn a_case_cannot_change_a_user_the_run_did_not_create() {
 #[test]
 fn ctrl_c_stops_the_run_and_removes_what_it_created() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = reference_server(&runtime, 2);
+    let running = reference_server(&runtime, "rfc7644", 2, &[]);
     let before = users(&runtime, &running.base_url);
     // Paced to a few requests a second, so that the run is surely mid-way.
-    let child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+    let child = common::scimcheck()
         .args([
             "run",
             "--no-snapshots",
@@ -317,7 +249,7 @@ fn ctrl_c_stops_the_run_and_removes_what_it_created() {
             "40",
         ])
         .args(["--url", &running.base_url])
-        .env("SCIMCHECK_TOKEN", "t0ken")
+        .env("SCIMCHECK_TOKEN", common::TOKEN)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -345,19 +277,6 @@ fn ctrl_c_stops_the_run_and_removes_what_it_created() {
     );
 }
 
-fn bearer_client(base_url: &str) -> Client {
-    Client::new(Target {
-        base_url: base_url.into(),
-        credentials: Credentials {
-            bearer: Some("t0ken".into()),
-            ..Credentials::default()
-        },
-        timeout: Duration::from_secs(5),
-        ..Target::default()
-    })
-    .unwrap()
-}
-
 /// Creates a user the way an earlier, killed run would have left it.
 fn leave(runtime: &tokio::runtime::Runtime, base_url: &str, user_name: &str) {
     let body = serde_json::json!({
@@ -373,15 +292,14 @@ fn leave(runtime: &tokio::runtime::Runtime, base_url: &str, user_name: &str) {
         body: Some(scimcheck::client::Body::Json(body)),
         ..Outgoing::get("", &[])
     };
-    let exchange = runtime.block_on(bearer_client(base_url).send(out));
+    let exchange = runtime.block_on(client(base_url).send(out));
     assert_eq!(exchange.response.unwrap().status, 201);
 }
 
 fn scimcheck(args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+    let child = common::scimcheck()
         .args(args)
-        .env("SCIMCHECK_TOKEN", "t0ken")
-        .env("NO_COLOR", "1")
+        .env("SCIMCHECK_TOKEN", common::TOKEN)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -392,7 +310,7 @@ fn scimcheck(args: &[&str]) -> Output {
 #[test]
 fn sweep_lists_by_default_and_deletes_only_harness_leftovers() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = reference_server(&runtime, 1);
+    let running = reference_server(&runtime, "rfc7644", 1, &[]);
     let url = running.base_url.as_str();
     let bystanders = users(&runtime, url);
     leave(&runtime, url, "scimcheck-deadbeef-aaaaaa-left@example.com");
@@ -425,17 +343,7 @@ fn sweep_lists_by_default_and_deletes_only_harness_leftovers() {
 #[test]
 fn sweep_pages_through_a_server_without_sw_filters() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(server::start(
-            server::Config {
-                profile: Profile::load("insightly").unwrap(),
-                token: Some("t0ken".into()),
-                faults: Default::default(),
-                seed_users: 150,
-            },
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-        ))
-        .unwrap();
+    let running = reference_server(&runtime, "insightly", 150, &[]);
     leave(
         &runtime,
         &running.base_url,
@@ -450,7 +358,7 @@ fn sweep_pages_through_a_server_without_sw_filters() {
 #[test]
 fn read_only_changes_nothing_and_says_what_it_skipped() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = reference_server(&runtime, 3);
+    let running = reference_server(&runtime, "rfc7644", 3, &[]);
     let before = users(&runtime, &running.base_url);
     let output = scimcheck(&[
         "run",
@@ -473,7 +381,7 @@ fn read_only_changes_nothing_and_says_what_it_skipped() {
 #[test]
 fn the_whole_run_time_limit_stops_the_run_and_cleans_up() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = reference_server(&runtime, 2);
+    let running = reference_server(&runtime, "rfc7644", 2, &[]);
     let before = users(&runtime, &running.base_url);
     let output = scimcheck(&[
         "run",

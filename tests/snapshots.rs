@@ -4,66 +4,21 @@
 //! snapshots that see it with a diff naming the attribute; update, reject and
 //! accept round-trip; CI mode writes nothing.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{files, tempdir, text};
 
 /// Runs scimcheck; `ci` sets the `CI` variable (as a pipeline would).
 fn scimcheck(args: &[&str], ci: bool) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scimcheck"));
-    command
-        .args(args)
-        .env_remove("SCIMCHECK_URL")
-        .env_remove("SCIMCHECK_TOKEN")
-        .env_remove("CI")
-        .env("NO_COLOR", "1");
+    let mut command = common::scimcheck();
+    command.args(args).env_remove("CI");
     if ci {
         command.env("CI", "true");
     }
     command.output().expect("scimcheck runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scimcheck-snapshots-{}", rand_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn rand_suffix() -> String {
-    format!(
-        "{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
-}
-
-/// Every file under `dir`, relative path → bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let name = path.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(name, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -3,10 +3,12 @@
 //! (an unknown CA is a clear harness error), `--ca-cert` trusts the private
 //! CA, and `--insecure` works only when asked, with a warning in every report.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
+use std::net::SocketAddr;
+use std::process::Output;
+
+use common::{tempdir, text};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use scimcheck::profile::Profile;
 use scimcheck::server::{self, TlsIdentity};
@@ -37,29 +39,8 @@ fn pki() -> Pki {
     }
 }
 
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "scimcheck-tls-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 fn run(url: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+    common::scimcheck()
         .args([
             "run",
             "--no-snapshots",
@@ -69,8 +50,7 @@ fn run(url: &str, extra: &[&str]) -> Output {
             url,
         ])
         .args(extra)
-        .env("SCIMCHECK_TOKEN", "t0ken")
-        .env("NO_COLOR", "1")
+        .env("SCIMCHECK_TOKEN", common::TOKEN)
         .output()
         .unwrap()
 }
@@ -83,7 +63,7 @@ fn tls_is_verified_by_default_and_a_private_ca_can_be_trusted() {
         .block_on(server::start_tls(
             server::Config {
                 profile: Profile::load("rfc7644").unwrap(),
-                token: Some("t0ken".into()),
+                token: Some(common::TOKEN.into()),
                 faults: Default::default(),
                 seed_users: 0,
             },

@@ -19,11 +19,11 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
+use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
 use super::population::{self, Population, quote};
 use super::{Counterexample, Env, Outcome, Page, Verdict, explore, id_of, runner};
-use crate::check::excerpt;
 use crate::check::shape::{ERROR_URN, LIST_URN};
 use crate::filter::{AttrPath, Filter, Op, user_case_exact};
 
@@ -113,12 +113,16 @@ fn search(env: &Env, filter: &str, count: usize) -> Result<Page, Counterexample>
 
 pub fn eq_any_case(env: &Env) -> Outcome {
     let mut runner = runner(&env.settings, &env.case.id);
-    let population = match population::create(env, &mut runner, 4, |stem, k, person| {
+    match population::create(env, &mut runner, 4, |stem, k, person| {
         format!("{stem}-{k}{}@example.com", person.word)
     }) {
-        Ok(population) => population,
-        Err(cx) => return Outcome::Setup(cx),
-    };
+        Ok(population) => found_in_any_case(env, &mut runner, &population),
+        Err(cx) => Outcome::Setup(cx),
+    }
+}
+
+/// `userName eq <a member's name, letters in any case>` finds exactly that member.
+fn found_in_any_case(env: &Env, runner: &mut TestRunner, population: &Population) -> Outcome {
     let names: Vec<String> = population
         .members
         .iter()
@@ -128,8 +132,8 @@ pub fn eq_any_case(env: &Env) -> Outcome {
         filter: format!("userName eq {}", quote(&flip_case(&names[k], &mask))),
         member: Some(k),
     });
-    explore(env, &mut runner, &[], strategy, |query| {
-        finds_exactly(env, &population, query)
+    explore(env, runner, &[], strategy, |query| {
+        finds_exactly(env, population, query)
     })
 }
 
@@ -198,24 +202,12 @@ pub fn escaping(env: &Env) -> Outcome {
     let tails: Vec<String> = (0..AWKWARD.len())
         .map(|_| super::draw(&mut runner, "[a-z\"\\\\' +@éü名()]{0,4}"))
         .collect();
-    let population = match population::create(env, &mut runner, AWKWARD.len(), |stem, k, _| {
+    match population::create(env, &mut runner, AWKWARD.len(), |stem, k, _| {
         format!("{stem}-{k}{}{}", AWKWARD[k], tails[k])
     }) {
-        Ok(population) => population,
-        Err(cx) => return Outcome::Setup(cx),
-    };
-    let names: Vec<String> = population
-        .members
-        .iter()
-        .map(|m| m.user_name.clone())
-        .collect();
-    let strategy = (0..names.len(), mask()).prop_map(move |(k, mask)| Query {
-        filter: format!("userName eq {}", quote(&flip_case(&names[k], &mask))),
-        member: Some(k),
-    });
-    explore(env, &mut runner, &[], strategy, |query| {
-        finds_exactly(env, &population, query)
-    })
+        Ok(population) => found_in_any_case(env, &mut runner, &population),
+        Err(cx) => Outcome::Setup(cx),
+    }
 }
 
 pub fn no_match(env: &Env) -> Outcome {
@@ -614,11 +606,7 @@ pub fn unsupported(env: &Env) -> Outcome {
         if status == 400 && scim_type == Some(json!("invalidFilter")) && is_error {
             return Ok(());
         }
-        let body = exchange
-            .response
-            .as_ref()
-            .map(|r| excerpt(&r.body, 200))
-            .unwrap_or_else(|e| e.clone());
+        let body = super::body_excerpt(&exchange);
         Err(Counterexample::new(
             format!(
                 "`{}` uses {feature}, which the profile does not claim, and is not rejected",

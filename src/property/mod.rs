@@ -213,6 +213,15 @@ impl Page {
     }
 }
 
+/// The start of a response body (or the transport error), as evidence.
+pub fn body_excerpt(exchange: &Exchange) -> String {
+    exchange
+        .response
+        .as_ref()
+        .map(|r| excerpt(&r.body, 200))
+        .unwrap_or_else(|e| e.clone())
+}
+
 /// A resource's `id`, or `?` when it has none.
 pub fn id_of(resource: &Value) -> String {
     resource
@@ -531,16 +540,5 @@ pub fn run(
             )
         }
     };
-    CaseResult {
-        id: case.id.clone(),
-        name: case.name.clone(),
-        path: case.path.clone(),
-        area: case.area().to_string(),
-        level: case.level,
-        rules: case.rules.clone(),
-        status,
-        steps,
-        cleanup,
-        duration: started.elapsed(),
-    }
+    CaseResult::of(case, status, steps, cleanup, started.elapsed())
 }

@@ -17,7 +17,6 @@ use serde_json::Value;
 
 use super::population::{self, Population};
 use super::{Counterexample, Env, Outcome, Page, Verdict, explore, runner};
-use crate::check::excerpt;
 use crate::client::Outgoing;
 
 /// How many users a paging property creates (a few pages' worth at small counts).
@@ -364,11 +363,7 @@ fn declared(env: &Env) -> Result<(u64, crate::client::Exchange), Counterexample>
     match found {
         Some(declared) => Ok((declared, exchange)),
         None => {
-            let body = exchange
-                .response
-                .as_ref()
-                .map(|r| excerpt(&r.body, 200))
-                .unwrap_or_else(|e| e.clone());
+            let body = super::body_excerpt(&exchange);
             Err(Counterexample::new(
                 "`/ServiceProviderConfig` does not declare the maximum page size",
                 &exchange,

@@ -82,22 +82,12 @@ pub async fn run_case(
         cleanup.push(result);
     }
     let failed = steps.iter().any(|s| !s.failures.is_empty());
-    CaseResult {
-        id: case.id.clone(),
-        name: case.name.clone(),
-        path: case.path.clone(),
-        area: case.area().to_string(),
-        level: case.level,
-        rules: case.rules.clone(),
-        status: if failed {
-            Status::Failed
-        } else {
-            Status::Passed
-        },
-        steps,
-        cleanup,
-        duration: started.elapsed(),
-    }
+    let status = if failed {
+        Status::Failed
+    } else {
+        Status::Passed
+    };
+    CaseResult::of(case, status, steps, cleanup, started.elapsed())
 }
 
 async fn run_step(index: usize, step: &Step, client: &Client, vars: &mut Vars) -> StepResult {

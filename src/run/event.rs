@@ -77,6 +77,28 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// The result of `case`, with what its run produced.
+    pub fn of(
+        case: &crate::case::Case,
+        status: Status,
+        steps: Vec<StepResult>,
+        cleanup: Vec<StepResult>,
+        duration: Duration,
+    ) -> CaseResult {
+        CaseResult {
+            id: case.id.clone(),
+            name: case.name.clone(),
+            path: case.path.clone(),
+            area: case.area().to_string(),
+            level: case.level,
+            rules: case.rules.clone(),
+            status,
+            steps,
+            cleanup,
+            duration,
+        }
+    }
+
     /// Every failure of the case's steps, with the step it belongs to.
     pub fn failures(&self) -> impl Iterator<Item = (&StepResult, &Failure)> {
         self.steps

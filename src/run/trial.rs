@@ -49,20 +49,11 @@ pub fn trials(plan: &Plan, context: Arc<Context>) -> Vec<Trial> {
 fn run_trial(planned: &Planned, context: &Context) -> Result<Completion, Failed> {
     let case = &planned.case;
     if let Some(reason) = &planned.skip {
-        let _ = context.events.send(Event::CaseFinished(CaseResult {
-            id: case.id.clone(),
-            name: case.name.clone(),
-            path: case.path.clone(),
-            area: case.area().to_string(),
-            level: case.level,
-            rules: case.rules.clone(),
-            status: Status::Skipped {
-                reason: reason.clone(),
-            },
-            steps: vec![],
-            cleanup: vec![],
-            duration: Default::default(),
-        }));
+        let status = Status::Skipped {
+            reason: reason.clone(),
+        };
+        let result = CaseResult::of(case, status, vec![], vec![], Default::default());
+        let _ = context.events.send(Event::CaseFinished(result));
         return Ok(Completion::ignored_with(reason));
     }
     let result = match case.property {
