@@ -10,12 +10,7 @@ use std::process::Output;
 use common::{tempdir, text};
 
 fn scimcheck(args: &[&str]) -> Output {
-    common::scimcheck()
-        .args(args)
-        // CI mode: compare with the shipped snapshots, never write into the repository.
-        .env("CI", "1")
-        .output()
-        .expect("scimcheck runs")
+    common::scimcheck_ci(args)
 }
 
 /// The ids of the cases that failed, from libtest's `failures:` list.

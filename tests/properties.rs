@@ -10,12 +10,7 @@ use std::process::Output;
 use common::{reference_server, text, users};
 
 fn scimcheck(args: &[&str]) -> Output {
-    common::scimcheck()
-        .args(args)
-        // CI mode: compare with the shipped snapshots, never write into the repository.
-        .env("CI", "1")
-        .output()
-        .expect("scimcheck runs")
+    common::scimcheck_ci(args)
 }
 
 /// The counterexample lines of a run, with the run's random id masked (the

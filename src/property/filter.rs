@@ -113,9 +113,7 @@ fn search(env: &Env, filter: &str, count: usize) -> Result<Page, Counterexample>
 
 pub fn eq_any_case(env: &Env) -> Outcome {
     let mut runner = runner(&env.settings, &env.case.id);
-    match population::create(env, &mut runner, 4, |stem, k, person| {
-        format!("{stem}-{k}{}@example.com", person.word)
-    }) {
+    match population::plain(env, &mut runner, 4) {
         Ok(population) => found_in_any_case(env, &mut runner, &population),
         Err(cx) => Outcome::Setup(cx),
     }
@@ -123,11 +121,7 @@ pub fn eq_any_case(env: &Env) -> Outcome {
 
 /// `userName eq <a member's name, letters in any case>` finds exactly that member.
 fn found_in_any_case(env: &Env, runner: &mut TestRunner, population: &Population) -> Outcome {
-    let names: Vec<String> = population
-        .members
-        .iter()
-        .map(|m| m.user_name.clone())
-        .collect();
+    let names = population.user_names();
     let strategy = (0..names.len(), mask()).prop_map(move |(k, mask)| Query {
         filter: format!("userName eq {}", quote(&flip_case(&names[k], &mask))),
         member: Some(k),
@@ -139,17 +133,11 @@ fn found_in_any_case(env: &Env, runner: &mut TestRunner, population: &Population
 
 pub fn eq_not_substring(env: &Env) -> Outcome {
     let mut runner = runner(&env.settings, &env.case.id);
-    let population = match population::create(env, &mut runner, 3, |stem, k, person| {
-        format!("{stem}-{k}{}@example.com", person.word)
-    }) {
+    let population = match population::plain(env, &mut runner, 3) {
         Ok(population) => population,
         Err(cx) => return Outcome::Setup(cx),
     };
-    let names: Vec<String> = population
-        .members
-        .iter()
-        .map(|m| m.user_name.clone())
-        .collect();
+    let names = population.user_names();
     let lowered: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
     let strategy = (0..names.len(), any::<Index>(), any::<Index>())
         .prop_map(move |(k, from, length)| {
@@ -243,17 +231,11 @@ pub fn no_match(env: &Env) -> Outcome {
 
 pub fn name_case(env: &Env) -> Outcome {
     let mut runner = runner(&env.settings, &env.case.id);
-    let population = match population::create(env, &mut runner, 3, |stem, k, person| {
-        format!("{stem}-{k}{}@example.com", person.word)
-    }) {
+    let population = match population::plain(env, &mut runner, 3) {
         Ok(population) => population,
         Err(cx) => return Outcome::Setup(cx),
     };
-    let names: Vec<String> = population
-        .members
-        .iter()
-        .map(|m| m.user_name.clone())
-        .collect();
+    let names = population.user_names();
     let strategy = (0..names.len(), mask(), mask()).prop_map(move |(k, attr, op)| Query {
         filter: format!(
             "{} {} {}",

@@ -91,6 +91,10 @@ impl Population {
         }
     }
 
+    pub fn user_names(&self) -> Vec<String> {
+        self.members.iter().map(|m| m.user_name.clone()).collect()
+    }
+
     pub fn ids(&self) -> BTreeSet<String> {
         self.members.iter().map(|m| m.id.clone()).collect()
     }
@@ -123,6 +127,16 @@ pub fn scoped(
     } else {
         1
     };
+    plain(env, runner, size)
+}
+
+/// Creates `size` users with plain, email-like userNames
+/// (`<stem>-<k><word>@example.com`).
+pub fn plain(
+    env: &Env,
+    runner: &mut TestRunner,
+    size: usize,
+) -> Result<Population, Counterexample> {
     create(env, runner, size, |stem, k, person| {
         format!("{stem}-{k}{}@example.com", person.word)
     })

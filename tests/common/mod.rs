@@ -27,6 +27,16 @@ pub fn scimcheck() -> Command {
     command
 }
 
+/// Runs the binary in CI mode: it compares with the shipped snapshots and
+/// never writes into the repository.
+pub fn scimcheck_ci(args: &[&str]) -> Output {
+    scimcheck()
+        .args(args)
+        .env("CI", "1")
+        .output()
+        .expect("scimcheck runs")
+}
+
 /// Everything a run printed, stdout then stderr.
 pub fn text(output: &Output) -> String {
     format!(
