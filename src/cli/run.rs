@@ -251,11 +251,10 @@ pub fn run(mut args: RunArgs) -> Exit {
         return harness_error(message);
     }
     print!("{}", terminal::waiver_text(&waived));
-    if plan
-        .cases
-        .iter()
-        .any(|p| p.case.property.is_some() && p.skip.is_none())
-    {
+    // Only when a property actually ran (not filtered out, not skipped).
+    if results.iter().any(|r| {
+        properties.contains(&r.id) && !matches!(r.status, crate::run::Status::Skipped { .. })
+    }) {
         println!(
             "scimcheck: property checks used seed {} (reproduce with --seed {})",
             settings.seed, settings.seed
