@@ -135,12 +135,9 @@ pub fn load(path: &str, text: &str, cases: &[Case]) -> Result<Vec<Waiver>, Vec<L
                 }
             },
         };
+        let at = Loc::of(&entry.id);
         waivers.push(Waiver {
-            at: format!(
-                "{path}:{}:{}",
-                Loc::of(&entry.id).line,
-                Loc::of(&entry.id).col
-            ),
+            at: format!("{path}:{}:{}", at.line, at.col),
             id,
             reason: entry.reason.value.trim().to_string(),
             expires,

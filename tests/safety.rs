@@ -18,7 +18,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{client, finish, reference_server, text, users};
+use common::{assert_fails_with, client, finish, reference_server, tempdir, text, users};
 use scimcheck::client::Outgoing;
 
 #[derive(Clone, Copy)]
@@ -139,38 +139,25 @@ fn get_unknown(url: &str, extra: &[&str]) -> Output {
 fn a_server_that_never_answers_or_drips_bytes_fails_its_check_within_the_timeout() {
     for mode in [Misbehaviour::NeverAnswers, Misbehaviour::DripsBytes] {
         let output = get_unknown(&hostile(mode), &[]);
-        assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-        assert!(
-            text(&output).contains("no complete response within 1 s"),
-            "{}",
-            text(&output)
-        );
+        assert_fails_with(&output, "no complete response within 1 s");
     }
 }
 
 #[test]
 fn an_endless_body_is_cut_at_the_limit_and_fails_the_check() {
     let output = get_unknown(&hostile(Misbehaviour::EndlessBody), &["--timeout", "20"]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let out = text(&output);
-    assert!(out.contains("8388608"), "{out}");
+    assert_fails_with(&output, "8388608");
 }
 
 #[test]
 fn a_redirect_loop_is_not_followed_and_fails_the_check() {
     let output = get_unknown(&hostile(Misbehaviour::RedirectLoop), &[]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(
-        text(&output).contains("status 302, expected 404"),
-        "{}",
-        text(&output)
-    );
+    assert_fails_with(&output, "status 302, expected 404");
 }
 
 #[test]
 fn retry_after_is_honoured_and_the_retry_is_recorded() {
-    let dir = std::env::temp_dir().join(format!("scimcheck-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempdir();
     let report = dir.join("retry.json");
     let output = get_unknown(
         &hostile(Misbehaviour::RetryLater),
@@ -190,8 +177,7 @@ fn retry_after_is_honoured_and_the_retry_is_recorded() {
         &hostile(Misbehaviour::RetryLater),
         &["--max-retry-wait", "0"],
     );
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(text(&output).contains("status 429"), "{}", text(&output));
+    assert_fails_with(&output, "status 429");
 }
 
 #[test]
@@ -205,7 +191,7 @@ fn a_case_cannot_change_a_user_the_run_did_not_create() {
         .as_str()
         .unwrap()
         .to_string();
-    let dir = std::env::temp_dir().join(format!("scimcheck-guard-{}", std::process::id()));
+    let dir = tempdir();
     std::fs::create_dir_all(dir.join("users")).unwrap();
     std::fs::write(
         dir.join("users/delete-someone.yaml"),
@@ -220,12 +206,7 @@ fn a_case_cannot_change_a_user_the_run_did_not_create() {
         .env("SCIMCHECK_TOKEN", common::TOKEN)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(
-        text(&output).contains("refused: DELETE"),
-        "{}",
-        text(&output)
-    );
+    assert_fails_with(&output, "refused: DELETE");
     assert_eq!(
         users(&runtime, &running.base_url),
         victim,
@@ -395,10 +376,8 @@ fn the_whole_run_time_limit_stops_the_run_and_cleans_up() {
         "--url",
         &running.base_url,
     ]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let out = text(&output);
-    assert!(out.contains("--run-timeout reached"), "{out}");
-    assert!(out.contains("not sent: the run is stopping"), "{out}");
+    assert_fails_with(&output, "--run-timeout reached");
+    assert_fails_with(&output, "not sent: the run is stopping");
     assert_eq!(
         users(&runtime, &running.base_url),
         before,

@@ -33,7 +33,8 @@ fn fail(what: &str, message: String, expected: &str, json: &Value) -> Failure {
         .actual(show(json))
 }
 
-fn has_schema(json: &Value, urn: &str) -> bool {
+/// Whether the message's `schemas` lists `urn`.
+pub fn has_schema(json: &Value, urn: &str) -> bool {
     field(json, "schemas")
         .and_then(Value::as_array)
         .is_some_and(|schemas| schemas.iter().any(|s| s.as_str() == Some(urn)))

@@ -137,17 +137,11 @@ impl Snapshots {
         let path = self.dir.join(format!("{name}.snap"));
         let new = TextSnapshotContents::new(text.clone(), TextSnapshotKind::File);
         let old = Snapshot::from_file(&path).ok();
-        let old_text = old
-            .as_ref()
-            .and_then(|s| s.as_text())
-            .map(|t| t.to_string());
-        let matches = old
-            .as_ref()
-            .and_then(|s| s.as_text())
-            .is_some_and(|old| old.matches_latest(&new));
-        if matches {
+        let old = old.as_ref().and_then(Snapshot::as_text);
+        if old.is_some_and(|old| old.matches_latest(&new)) {
             return Outcome::Matched;
         }
+        let old_text = old.map(ToString::to_string);
         let shown = path.display().to_string();
         match (self.mode, old_text) {
             (Mode::Ci, None) => Outcome::Failed(

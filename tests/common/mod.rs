@@ -46,6 +46,13 @@ pub fn text(output: &Output) -> String {
     )
 }
 
+/// Asserts that a run failed a check (exit 1) and said `needle`.
+pub fn assert_fails_with(output: &Output, needle: &str) {
+    let all = text(output);
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    assert!(all.contains(needle), "expected `{needle}` in:\n{all}");
+}
+
 /// A new, empty folder under the system's temporary folder.
 pub fn tempdir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
