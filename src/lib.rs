@@ -1,30 +1,44 @@
 //! scimcheck: a SCIM 2.0 (RFC 7643 / RFC 7644) conformance test harness.
 //!
-//! The pipeline reads top to bottom through the modules:
-//! [`case`] loads YAML case files once into typed [`case::Case`]s that keep
-//! their source positions; [`profile`] says what a target claims and [`plan`]
-//! turns cases plus a profile into a [`plan::Plan`] (what runs, what is skipped
-//! and why); [`run`] executes each planned case step by step (render templates
-//! with [`vars`], send with [`client`], judge with [`check`], capture values),
-//! always running cleanup, and emits [`run::Event`]s; [`report`] turns events
-//! into terminal output and JUnit XML and decides the [`exit::Exit`] code.
-//! [`server`] is the embedded in-memory reference server that is the default
-//! target; it shares the SCIM [`filter`] parser and evaluator with the checks.
+//! The pipeline, bottom layer first (each layer imports only the ones
+//! above it in this list):
+//!
+//! 1. [`diag`] (where something is written, what is wrong with it) and
+//!    [`exit`] (the exit codes): leaves.
+//! 2. [`scim`]: what the RFCs say — URNs, resource types, the Error
+//!    message, the filter grammar and evaluator, PATCH paths, attribute
+//!    characteristics — shared by the checker and the reference server.
+//! 3. [`rules`] (the documented rules cases cite) and [`profile`] (what a
+//!    target claims, as capabilities).
+//! 4. [`case`]: YAML case files loaded once into a typed model, templates,
+//!    selectors and all, with `path:line:col` errors.
+//! 5. [`client`]: sends requests, records [`client::Exchange`]s, guards
+//!    what may be sent and keeps the run's ledger of created resources.
+//! 6. [`check`]: pure functions judging an exchange against an expectation;
+//!    [`snapshot`]: responses pinned against a reviewed baseline.
+//! 7. [`waiver`], then [`result`]: the one hand-off from runner to reporters.
+//! 8. [`plan`]: which cases run against this profile, and why others do not.
+//! 9. [`run`]: executes the plan — steps, properties, cleanup from the
+//!    ledger — and returns a [`result::RunResult`].
+//! 10. [`report`]: terminal, JUnit, JSON, Markdown, HTML, GitHub.
+//! 11. [`cli`]: the commands, as phases returning typed errors.
+//!
+//! [`server`] is the embedded reference server, the default target; it
+//! depends only on [`scim`], [`profile`] and [`diag`].
 
 pub mod case;
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod diag;
 pub mod exit;
-pub mod filter;
 pub mod plan;
 pub mod profile;
-pub mod property;
 pub mod report;
+pub mod result;
 pub mod rules;
 pub mod run;
+pub mod scim;
 pub mod server;
 pub mod snapshot;
-pub mod suite;
-pub mod vars;
 pub mod waiver;

@@ -1,5 +1,5 @@
-//! Planning: which cases run against a target and which are skipped (and why),
-//! given the capabilities its profile claims.
+//! Planning: which cases run against a target and which are skipped (and
+//! why), given the capabilities its profile claims.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -22,14 +22,9 @@ pub struct Plan {
     pub cases: Vec<Planned>,
 }
 
-/// Decides for every case whether the profile's claims let it run.
-pub fn plan(cases: Vec<Case>, profile: Profile) -> Plan {
-    plan_with(cases, profile, false)
-}
-
-/// As [`plan`]; with `read_only`, every case that would change the target
-/// (create, update or delete anything) is skipped and says so.
-pub fn plan_with(cases: Vec<Case>, profile: Profile, read_only: bool) -> Plan {
+/// Decides for every case whether the profile's claims let it run; with
+/// `read_only`, every case that would change the target is skipped and says so.
+pub fn plan(cases: Vec<Case>, profile: Profile, read_only: bool) -> Plan {
     let claimed = profile.capabilities();
     let cases = cases
         .into_iter()

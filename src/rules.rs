@@ -128,9 +128,7 @@ pub fn check_ref(rule: &str) -> Result<(), String> {
         return Ok(());
     }
     let mut message = format!("unknown rule `{rule}`");
-    if let Some(best) = crate::case::load::did_you_mean(rule, CATALOGUE.iter().map(|r| r.id)) {
-        message.push_str(&format!(", did you mean `{best}`?"));
-    }
+    message.push_str(&crate::diag::hint(rule, CATALOGUE.iter().map(|r| r.id)));
     message.push_str(" (rules are `rfc7643#SECTION`, `rfc7644#SECTION`, `doc:TEXT` or a catalogue id such as `insightly.op.create`)");
     Err(message)
 }
@@ -202,10 +200,10 @@ pub fn rows<'a>(cases: impl IntoIterator<Item = (&'a str, &'a [String])> + Clone
     out
 }
 
-/// The traceability matrix as text (`scimcheck list --matrix`). A row
-/// without a case says `(no case)`.
-pub fn matrix(cases: &[crate::case::Case]) -> String {
-    let rows = rows(cases.iter().map(|c| (c.id.as_str(), c.rules.as_slice())));
+/// The traceability matrix as text (`scimcheck list --matrix`), from each
+/// case's id and rules. A row without a case says `(no case)`.
+pub fn matrix<'a>(cases: impl IntoIterator<Item = (&'a str, &'a [String])> + Clone) -> String {
+    let rows = rows(cases);
     let mut out = String::new();
     let mut group = "";
     for row in &rows {

@@ -1,44 +1,41 @@
 //! End-to-end tests of the `scimcheck` binary against its embedded reference
 //! server: the whole suite passes under each shipped profile, a server that
-//! breaks a documented rule fails the run (exit 1) and the JUnit names the
-//! failing case, and harness problems exit 2 with a clear message.
+//! breaks a documented rule fails the run (exit 1) and the reports name the
+//! failing case, and harness problems exit 2 with a clear message. Verdicts
+//! are read from the JSON report, never from libtest's console text.
 
 mod common;
 
 use std::process::Output;
 
-use common::{tempdir, text};
+use common::{checks_with, scimcheck_report, tempdir, text};
 
 fn scimcheck(args: &[&str]) -> Output {
     common::scimcheck_ci(args)
 }
 
-/// The ids of the cases that failed, from libtest's `failures:` list.
-fn failed_cases(output: &Output) -> Vec<String> {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut failed: Vec<String> = stdout
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("---- ")
-                .and_then(|l| l.strip_suffix(" ----"))
-        })
-        .map(str::to_string)
-        .collect();
-    failed.sort();
-    failed
+/// The ids of the checks that failed, from the JSON report.
+fn failed_cases(args: &[&str]) -> (Output, Vec<String>) {
+    let (output, report) = scimcheck_report(args);
+    (output, checks_with(&report, "failed"))
 }
 
 #[test]
 fn the_whole_suite_passes_against_the_reference_server_under_each_profile() {
     for profile in ["insightly", "rfc7644"] {
-        let output = scimcheck(&["run", "--profile", profile]);
+        let (output, report) = scimcheck_report(&["run", "--profile", profile]);
         assert_eq!(
             output.status.code(),
             Some(0),
             "profile {profile}:\n{}",
             text(&output)
         );
-        assert!(text(&output).contains(" 0 failed"), "{}", text(&output));
+        assert_eq!(report["totals"]["failed"], 0, "{}", text(&output));
+        assert!(
+            report["totals"]["passed"].as_u64().unwrap() > 40,
+            "{}",
+            text(&output)
+        );
     }
 }
 
@@ -46,7 +43,7 @@ fn the_whole_suite_passes_against_the_reference_server_under_each_profile() {
 fn a_server_that_answers_200_on_create_fails_the_run_and_the_junit_names_the_case() {
     let dir = tempdir();
     let junit = dir.join("out.xml");
-    let output = scimcheck(&[
+    let (output, failed) = failed_cases(&[
         "run",
         "--server-fault",
         "create-returns-200",
@@ -55,7 +52,7 @@ fn a_server_that_answers_200_on_create_fails_the_run_and_the_junit_names_the_cas
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(
-        failed_cases(&output).contains(&"users/create".to_string()),
+        failed.contains(&"users/create".to_string()),
         "{}",
         text(&output)
     );
@@ -77,30 +74,24 @@ fn a_server_that_answers_200_on_create_fails_the_run_and_the_junit_names_the_cas
 
 #[test]
 fn judging_one_profile_against_the_other_fails_exactly_where_they_differ() {
-    let insightly_judged_as_rfc = scimcheck(&[
+    let (output, failed) = failed_cases(&[
         "run",
         "--profile",
         "rfc7644",
         "--server-profile",
         "insightly",
     ]);
-    assert_eq!(insightly_judged_as_rfc.status.code(), Some(1));
-    insta::assert_snapshot!(
-        "insightly_server_judged_as_rfc7644",
-        failed_cases(&insightly_judged_as_rfc).join("\n")
-    );
-    let rfc_judged_as_insightly = scimcheck(&[
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("insightly_server_judged_as_rfc7644", failed.join("\n"));
+    let (output, failed) = failed_cases(&[
         "run",
         "--profile",
         "insightly",
         "--server-profile",
         "rfc7644",
     ]);
-    assert_eq!(rfc_judged_as_insightly.status.code(), Some(1));
-    insta::assert_snapshot!(
-        "rfc7644_server_judged_as_insightly",
-        failed_cases(&rfc_judged_as_insightly).join("\n")
-    );
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("rfc7644_server_judged_as_insightly", failed.join("\n"));
 }
 
 #[test]
@@ -152,13 +143,11 @@ fn selecting_no_case_is_an_error() {
 
 #[test]
 fn a_filter_selects_cases_like_cargo_test() {
-    let output = scimcheck(&["run", "filter/"]);
+    let (output, report) = scimcheck_report(&["run", "filter/"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let out = text(&output);
-    assert!(
-        out.contains("filter/username-eq ") && !out.contains("users/create "),
-        "{out}"
-    );
+    let ids = checks_with(&report, "passed");
+    assert!(ids.contains(&"filter/username-eq".to_string()), "{ids:?}");
+    assert!(ids.iter().all(|id| id.starts_with("filter/")), "{ids:?}");
 }
 
 #[test]
@@ -170,7 +159,8 @@ fn the_auto_profile_reads_the_claims_from_discovery_and_says_so() {
         out.contains("auto profile: filter: every operator on any attribute"),
         "{out}"
     );
-    let output = scimcheck(&["run", "--profile", "auto", "--server-profile", "insightly"]);
+    let (output, failed) =
+        failed_cases(&["run", "--profile", "auto", "--server-profile", "insightly"]);
     let out = text(&output);
     assert!(
         out.contains("auto profile: filter: only `userName eq` (no ServiceProviderConfig"),
@@ -181,5 +171,5 @@ fn the_auto_profile_reads_the_claims_from_discovery_and_says_so() {
         "{out}"
     );
     // Discovery cannot reveal soft delete: that is the one case auto gets wrong.
-    assert_eq!(failed_cases(&output), ["users/delete-removes"], "{out}");
+    assert_eq!(failed, ["users/delete-removes"], "{out}");
 }

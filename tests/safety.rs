@@ -250,7 +250,7 @@ fn ctrl_c_stops_the_run_and_removes_what_it_created() {
     assert_eq!(output.status.code(), Some(130), "{}", text(&output));
     let out = text(&output);
     assert!(out.contains("interrupted: no new requests"), "{out}");
-    assert!(out.contains("all deleted"), "{out}");
+    assert!(out.contains("all gone"), "{out}");
     assert_eq!(
         users(&runtime, &running.base_url),
         before,

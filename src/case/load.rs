@@ -1,119 +1,51 @@
-//! Loading a case set: parse every file once, validate it, and report every
-//! problem at once as `path:line:col: message` (the run then exits 2).
+//! Loading a case set: parse every file once, validate it, compile it into
+//! the typed model, and report every problem at once as `path:line:col:
+//! message` (the run then exits 2).
 //!
-//! The main type is [`Case`], a validated [`CaseFile`] with its id and path.
-//! Validation covers what serde cannot: rule ids, capability names (with a
-//! "did you mean"), selectors, regular expressions and status classes.
+//! Validation covers what serde cannot: rule ids, capability names and
+//! property names (with a "did you mean"), selectors, regular expressions,
+//! status classes, capture specs, templates (syntax, and that every
+//! variable a step uses is captured by an earlier step).
 
-use std::fmt;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
+use regex::Regex;
+use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use super::model::{CaseFile, HeaderRule, Level, SnapshotSpec, StatusRule, Step};
-use crate::check::Selector;
-use crate::property::Property;
-use crate::{profile::Capability, rules};
+use super::Case;
+use super::file::{self, AuthSpec, CaseFile, HeaderSpec, SnapshotSpec, StatusSpec, ValueSpec};
+use super::model::{
+    Auth, Body, Capture, CaptureFrom, Cleanup, Expect, Expected, HeaderRule, Property, Request,
+    Snapshot, StatusRule, Step, ValueRule,
+};
+use super::selector::Selector;
+use super::source::Source;
+use super::template::{JsonTemplate, Template};
+use crate::diag::{Diagnostic, Location, Pos, parse_yaml};
+use crate::profile::Capability;
+use crate::rules;
 
-/// A position in a case file (1-based).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Loc {
-    pub line: u64,
-    pub col: u64,
-}
+/// Names every template may use besides captured values (see the runner's `Vars`).
+pub const GENERATED: &[&str] = &["unique", "email", "run"];
 
-impl Loc {
-    pub fn of<T>(spanned: &Spanned<T>) -> Loc {
-        Loc {
-            line: spanned.referenced.line(),
-            col: spanned.referenced.column(),
-        }
-    }
-}
-
-/// A validated case, ready to plan and run.
-#[derive(Debug)]
-pub struct Case {
-    /// The file's path under the case root without `.yaml`: `users/create`.
-    pub id: String,
-    /// The path as shown to users: `cases/users/create.yaml`.
-    pub path: String,
-    pub name: String,
-    pub rules: Vec<String>,
-    pub level: Level,
-    pub tags: Vec<String>,
-    pub needs: Vec<Capability>,
-    pub unless: Vec<Capability>,
-    pub steps: Vec<Step>,
-    pub cleanup: Vec<Spanned<super::Request>>,
-    /// The property the case runs instead of steps, and where it is named.
-    pub property: Option<(Property, Loc)>,
-}
-
-impl Case {
-    /// The SCIM area the case belongs to (its folder): `users`, `filter`, ...
-    pub fn area(&self) -> &str {
-        self.id.split_once('/').map_or("cases", |(area, _)| area)
-    }
-
-    /// Whether running the case creates, changes or deletes anything on the target.
-    pub fn changes_target(&self) -> bool {
-        match self.property {
-            Some((property, _)) => property.creates_users(),
-            None => {
-                !self.cleanup.is_empty()
-                    || self
-                        .steps
-                        .iter()
-                        .any(|s| s.request.value.method != super::Method::GET)
-            }
-        }
-    }
-
-    /// `path:line:col` of a position in this case's file.
-    pub fn at(&self, loc: Loc) -> String {
-        format!("{}:{}:{}", self.path, loc.line, loc.col)
-    }
-}
-
-/// One problem in one case file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadError {
-    pub path: String,
-    pub loc: Loc,
-    pub message: String,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path, self.loc.line, self.loc.col, self.message
-        )
-    }
-}
-
-/// A case file's text and where it came from.
-pub struct Source {
-    /// The id: path under the case root, without `.yaml`.
-    pub id: String,
-    /// The path shown in messages.
-    pub path: String,
-    pub text: String,
-}
-
-/// Parses and validates every source; returns all cases, or every error found.
-pub fn load_sources(sources: Vec<Source>) -> Result<Vec<Case>, Vec<LoadError>> {
+/// Parses and validates every source; all cases, or every problem found.
+pub fn load_sources(sources: Vec<Source>) -> Result<Vec<Case>, Vec<Diagnostic>> {
     let mut cases = Vec::new();
     let mut errors = Vec::new();
     for source in sources {
-        match parse(&source) {
+        match parse_yaml::<CaseFile>(&source.path, &source.text) {
             Ok(file) => {
-                let before = errors.len();
-                validate(&source, &file, &mut errors);
-                if errors.len() == before {
-                    cases.push(into_case(source, file));
+                let mut compiler = Compiler {
+                    file: Location::new(source.path.as_str(), Pos::START),
+                    errors: Vec::new(),
+                };
+                let case = compiler.case(&source, file);
+                if compiler.errors.is_empty() {
+                    cases.push(case);
                 }
+                errors.append(&mut compiler.errors);
             }
             Err(error) => errors.push(error),
         }
@@ -126,236 +58,377 @@ pub fn load_sources(sources: Vec<Source>) -> Result<Vec<Case>, Vec<LoadError>> {
     }
 }
 
-/// The YAML options every case (and profile) file is read with: only
-/// `true`/`false` are booleans (no `yes`/`on` surprises).
-pub fn yaml_options() -> serde_saphyr::Options {
-    serde_saphyr::options! { strict_booleans: true, with_snippet: false }
+/// Compiles one file, collecting its problems.
+struct Compiler {
+    file: Location,
+    errors: Vec<Diagnostic>,
 }
 
-/// Deserializes one YAML document into `T`, turning serde-saphyr's error into
-/// a [`LoadError`] with a quoted value and a "did you mean" where it helps.
-pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, LoadError> {
-    serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|error| {
-        let loc = error.location().map_or(Loc { line: 1, col: 1 }, |l| Loc {
-            line: l.line().max(1),
-            col: l.column().max(1),
-        });
-        LoadError {
-            path: path.to_string(),
-            loc,
-            message: explain(&error.to_string(), text, loc),
-        }
-    })
-}
+impl Compiler {
+    fn error(&mut self, pos: Pos, message: impl Into<String>) {
+        self.errors
+            .push(Diagnostic::new(self.file.at(pos), message));
+    }
 
-fn parse(source: &Source) -> Result<CaseFile, LoadError> {
-    parse_yaml(&source.path, &source.text)
-}
+    /// `Some(value)`, or records the error at `pos`.
+    fn ok<T>(&mut self, pos: Pos, result: Result<T, String>) -> Option<T> {
+        result.map_err(|message| self.error(pos, message)).ok()
+    }
 
-/// Rewrites a serde message for people: drops the trailing position (we print
-/// it first), quotes the offending scalar, and suggests the closest known name.
-fn explain(raw: &str, text: &str, loc: Loc) -> String {
-    let message = match raw.rfind(" at line ") {
-        Some(at) => &raw[..at],
-        None => raw,
-    };
-    for prefix in ["unknown field `", "unknown variant `"] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            let Some((found, tail)) = rest.split_once('`') else {
-                break;
-            };
-            let expected: Vec<&str> = tail
-                .trim_start_matches(", expected one of ")
-                .trim_start_matches(", expected ")
-                .split(", ")
-                .map(|s| s.trim_matches('`'))
-                .filter(|s| !s.is_empty())
-                .collect();
-            let what = if prefix.contains("field") {
-                "key"
-            } else {
-                "value"
-            };
-            let mut out = format!("unknown {what} `{found}`");
-            if let Some(best) = did_you_mean(found, expected.iter().copied()) {
-                out.push_str(&format!(", did you mean `{best}`?"));
+    fn case(&mut self, source: &Source, file: CaseFile) -> Case {
+        let rule_pos = Pos::of(&file.rule);
+        let rules = file.rule.value.into_vec();
+        for rule in &rules {
+            if let Err(message) = rules::check_ref(rule) {
+                self.error(rule_pos, message);
             }
-            out.push_str(&format!(" (expected one of: {})", expected.join(", ")));
-            return out;
         }
-    }
-    if (message.starts_with("invalid ") || message.starts_with("invalid type"))
-        && let Some(token) = token_at(text, loc)
-    {
-        return format!("{message}: found `{token}`");
-    }
-    message.to_string()
-}
-
-/// The scalar that starts at `loc`, for quoting in messages.
-fn token_at(text: &str, loc: Loc) -> Option<String> {
-    let line = text.lines().nth(loc.line.checked_sub(1)? as usize)?;
-    let rest: String = line
-        .chars()
-        .skip(loc.col.saturating_sub(1) as usize)
-        .collect();
-    let token = rest
-        .trim_end()
-        .trim_end_matches(',')
-        .trim_end_matches(['}', ']']);
-    (!token.is_empty()).then(|| token.to_string())
-}
-
-/// The candidate closest to `found`, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(
-    found: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&found.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
-        })
-        .filter(|(distance, c)| *distance <= (c.len() / 3).max(2))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, c)| c)
-}
-
-fn validate(source: &Source, file: &CaseFile, errors: &mut Vec<LoadError>) {
-    let mut error = |loc: Loc, message: String| {
-        errors.push(LoadError {
-            path: source.path.clone(),
-            loc,
-            message,
-        })
-    };
-    for rule in file.rule.value.clone().into_vec() {
-        if let Err(message) = rules::check_ref(&rule) {
-            error(Loc::of(&file.rule), message);
-        }
-    }
-    for capability in file.needs.iter().chain(&file.unless) {
-        if let Err(message) = Capability::parse(&capability.value) {
-            error(Loc::of(capability), message);
-        }
-    }
-    match &file.property {
-        None if file.steps.is_empty() => error(
-            Loc { line: 1, col: 1 },
-            "a case needs at least one step (or a `property:`)".into(),
-        ),
-        Some(property) => {
-            if let Err(message) = Property::parse(&property.value) {
-                error(Loc::of(property), message);
-            }
-            if !file.steps.is_empty() || !file.cleanup.is_empty() {
-                error(
-                    Loc::of(property),
-                    "a property case has no `steps:` or `cleanup:` (the property makes its own requests and removes what it creates)".into(),
+        let mut capabilities = |list: &[Spanned<String>]| -> Vec<Capability> {
+            list.iter()
+                .filter_map(|c| self.ok(Pos::of(c), Capability::parse(&c.value)))
+                .collect()
+        };
+        let needs = capabilities(&file.needs);
+        let unless = capabilities(&file.unless);
+        let property = match &file.property {
+            None if file.steps.is_empty() => {
+                self.error(
+                    Pos::START,
+                    "a case needs at least one step (or a `property:`)",
                 );
+                None
             }
+            None => None,
+            Some(named) => {
+                if !file.steps.is_empty() || !file.cleanup.is_empty() {
+                    self.error(
+                        Pos::of(named),
+                        "a property case has no `steps:` or `cleanup:` (the property makes its own requests and removes what it creates)",
+                    );
+                }
+                self.ok(Pos::of(named), Property::parse(&named.value))
+                    .map(|p| (p, Pos::of(named)))
+            }
+        };
+        // Variables a step may use: the generated ones and what earlier steps captured.
+        let mut known: BTreeSet<String> = GENERATED.iter().map(|s| s.to_string()).collect();
+        let mut steps = Vec::new();
+        for (index, step) in file.steps.iter().enumerate() {
+            steps.extend(self.step(index, step, &known));
+            // Even a step with errors names its captures: later steps are
+            // then judged on their own mistakes only.
+            known.extend(step.capture.keys().cloned());
         }
-        None => {}
+        let cleanup = file
+            .cleanup
+            .iter()
+            .filter_map(|request| {
+                let at = Pos::of(request);
+                let compiled = self.request(&request.value, at)?;
+                self.check_variables(at, compiled.variables(), &known);
+                Some(Cleanup {
+                    label: format!(
+                        "cleanup: {} {}",
+                        request.value.method.as_str(),
+                        request.value.path
+                    ),
+                    request: compiled,
+                    at,
+                })
+            })
+            .collect();
+        Case {
+            id: source.id.clone(),
+            path: Arc::from(source.path.as_str()),
+            name: file.name,
+            rules,
+            level: file.level,
+            tags: file.tags,
+            needs,
+            unless,
+            steps,
+            cleanup,
+            property,
+        }
     }
-    for step in &file.steps {
-        validate_step(step, &mut error);
-    }
-}
 
-fn validate_step(step: &Step, error: &mut impl FnMut(Loc, String)) {
-    let expect = &step.expect;
-    if let Some(status) = &expect.status
-        && let StatusRule::Class(class) = &status.value
-        && crate::check::status_class(class).is_none()
-    {
-        error(
-            Loc::of(status),
-            format!("status class `{class}` is not one of 1xx, 2xx, 3xx, 4xx, 5xx"),
-        );
-    }
-    for (name, rule) in &expect.headers {
-        if let HeaderRule::Matches { matches } = &rule.value
-            && let Err(e) = regex::Regex::new(matches)
-        {
-            error(
-                Loc::of(rule),
+    fn check_variables(&mut self, pos: Pos, used: BTreeSet<String>, known: &BTreeSet<String>) {
+        for name in used.difference(known) {
+            let captured: Vec<&str> = known
+                .iter()
+                .map(String::as_str)
+                .filter(|k| !GENERATED.contains(k))
+                .collect();
+            self.error(
+                pos,
                 format!(
-                    "header `{name}`: invalid regex `{matches}`: {}",
-                    regex_error(&e)
+                    "`{name}` is not captured by an earlier step{} (captured before here: [{}]; always available: unique, email, run)",
+                    crate::diag::hint(name, known.iter().map(String::as_str)),
+                    captured.join(", ")
                 ),
             );
         }
     }
-    for (selector, rule) in &expect.values {
-        if let Err(message) = Selector::parse(selector) {
-            error(Loc::of(rule), message);
-        }
-        if let Some(pattern) = &rule.value.matches
-            && let Err(e) = regex::Regex::new(pattern)
-        {
-            error(
-                Loc::of(rule),
-                format!(
-                    "`{selector}`: invalid regex `{pattern}`: {}",
-                    regex_error(&e)
-                ),
-            );
-        }
+
+    fn template(&mut self, pos: Pos, text: &str) -> Option<Template> {
+        self.ok(pos, Template::parse(text))
     }
-    if let Some(spec) = &step.snapshot
-        && let SnapshotSpec::With(options) = &spec.value
-    {
-        for selector in options.redact.keys() {
-            if let Err(message) = Selector::parse(selector) {
-                error(Loc::of(spec), format!("snapshot redaction: {message}"));
+
+    fn json(&mut self, pos: Pos, value: &Value) -> Option<JsonTemplate> {
+        self.ok(pos, JsonTemplate::parse(value))
+    }
+
+    fn request(&mut self, request: &file::Request, at: Pos) -> Option<Request> {
+        let path = self.template(at, &request.path);
+        let mut pairs =
+            |map: &indexmap::IndexMap<String, String>| -> Option<Vec<(String, Template)>> {
+                map.iter()
+                    .map(|(k, v)| Some((k.clone(), self.template(at, v)?)))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .collect()
+            };
+        let query = pairs(&request.query);
+        let headers = pairs(&request.headers);
+        let body = match (&request.json, &request.body) {
+            (Some(_), Some(_)) => {
+                self.error(at, "a request has `json:` or `body:`, not both");
+                None
+            }
+            (Some(json), None) => Some(Body::Json(self.json(at, json)?)),
+            (None, Some(raw)) => Some(Body::Raw(self.template(at, raw)?)),
+            (None, None) => None,
+        };
+        let auth = match &request.auth {
+            AuthSpec::Default => Auth::Default,
+            AuthSpec::None => Auth::None,
+            AuthSpec::Bearer(token) => Auth::Bearer(self.template(at, token)?),
+        };
+        Some(Request {
+            method: request.method,
+            path: path?,
+            query: query?,
+            headers: headers?,
+            body,
+            auth,
+        })
+    }
+
+    fn step(&mut self, index: usize, step: &file::Step, known: &BTreeSet<String>) -> Option<Step> {
+        let at = Pos::of(&step.request);
+        let before = self.errors.len();
+        let request = self.request(&step.request.value, at);
+        let expect = self.expect(&step.expect);
+        let captures: Vec<Capture> = step
+            .capture
+            .iter()
+            .filter_map(|(name, spec)| self.capture(name, spec))
+            .collect();
+        let snapshot = step.snapshot.as_ref().and_then(|spec| self.snapshot(spec));
+        if self.errors.len() > before {
+            return None;
+        }
+        let (request, expect) = (request?, expect?);
+        let mut used = request.variables();
+        used.extend(expect.variables());
+        self.check_variables(at, used, known);
+        let label = step.name.clone().unwrap_or_else(|| {
+            format!(
+                "step {}: {} {}",
+                index + 1,
+                step.request.value.method.as_str(),
+                step.request.value.path
+            )
+        });
+        Some(Step {
+            label,
+            request,
+            at,
+            expect,
+            captures,
+            snapshot,
+        })
+    }
+
+    fn expect(&mut self, expect: &file::Expect) -> Option<Expect> {
+        let before = self.errors.len();
+        let status = expect.status.as_ref().and_then(|s| {
+            let at = Pos::of(s);
+            let rule = match &s.value {
+                StatusSpec::Exact(code) => Some(StatusRule::Exact(*code)),
+                StatusSpec::AnyOf(codes) => Some(StatusRule::AnyOf(codes.clone())),
+                StatusSpec::Class(class) => self.ok(at, status_class(class).map(StatusRule::Class)),
+            }?;
+            Some(Expected { rule, at })
+        });
+        let mut headers = Vec::new();
+        for (name, spec) in &expect.headers {
+            let at = Pos::of(spec);
+            let rule = match &spec.value {
+                HeaderSpec::Text(text) if text == "present" => Some(HeaderRule::Present),
+                HeaderSpec::Text(text) if text == "absent" => Some(HeaderRule::Absent),
+                HeaderSpec::Text(text) => self.template(at, text).map(HeaderRule::Equals),
+                HeaderSpec::Matches { matches } => self
+                    .ok(
+                        at,
+                        regex(matches).map_err(|e| format!("header `{name}`: {e}")),
+                    )
+                    .map(HeaderRule::Matches),
+            };
+            if let Some(rule) = rule {
+                headers.push((name.clone(), Expected { rule, at }));
             }
         }
-    }
-    for (name, from) in &step.capture {
-        let spec = from.value.strip_suffix('?').unwrap_or(&from.value);
-        if spec.strip_prefix("header:").is_none()
-            && let Err(message) = Selector::parse(spec)
-        {
-            error(Loc::of(from), format!("capture `{name}`: {message}"));
+        let shape = expect.shape.as_ref().map(|s| Expected {
+            rule: s.value,
+            at: Pos::of(s),
+        });
+        let json = expect.json.as_ref().and_then(|j| {
+            Some(Expected {
+                rule: self.json(Pos::of(j), &j.value)?,
+                at: Pos::of(j),
+            })
+        });
+        let mut values = Vec::new();
+        for (text, spec) in &expect.values {
+            let at = Pos::of(spec);
+            let selector = self.ok(at, Selector::parse(text));
+            let rule = self.value_rule(at, text, &spec.value);
+            if let (Some(selector), Some(rule)) = (selector, rule) {
+                values.push((selector, Expected { rule, at }));
+            }
         }
+        (self.errors.len() == before).then_some(Expect {
+            status,
+            headers,
+            shape,
+            json,
+            values,
+        })
+    }
+
+    fn value_rule(&mut self, at: Pos, selector: &str, spec: &ValueSpec) -> Option<ValueRule> {
+        let before = self.errors.len();
+        let mut json = |v: &Option<Value>| v.as_ref().and_then(|v| self.json(at, v));
+        let rule = ValueRule {
+            equals: json(&spec.equals),
+            equals_ignoring_case: json(&spec.equals_ignoring_case.clone().map(Value::String)),
+            not_equals: json(&spec.not_equals),
+            kind: spec.kind,
+            exists: spec.exists,
+            contains: json(&spec.contains),
+            not_contains: json(&spec.not_contains),
+            matches: None,
+            length: spec.length,
+            min: json(&spec.min),
+            max: json(&spec.max),
+        };
+        let matches = match &spec.matches {
+            Some(pattern) => {
+                Some(self.ok(at, regex(pattern).map_err(|e| format!("`{selector}`: {e}")))?)
+            }
+            None => None,
+        };
+        (self.errors.len() == before).then_some(ValueRule { matches, ..rule })
+    }
+
+    fn capture(&mut self, name: &str, spec: &Spanned<String>) -> Option<Capture> {
+        let at = Pos::of(spec);
+        let (text, optional) = match spec.value.strip_suffix('?') {
+            Some(text) => (text, true),
+            None => (spec.value.as_str(), false),
+        };
+        let from = match text.strip_prefix("header:") {
+            Some(header) if !header.trim().is_empty() => {
+                CaptureFrom::Header(header.trim().to_string())
+            }
+            Some(_) => {
+                self.error(
+                    at,
+                    format!("capture `{name}`: `header:` needs a header name"),
+                );
+                return None;
+            }
+            None => CaptureFrom::Json(self.ok(
+                at,
+                Selector::parse(text).map_err(|e| format!("capture `{name}`: {e}")),
+            )?),
+        };
+        Some(Capture {
+            name: name.to_string(),
+            from,
+            optional,
+            spec: spec.value.clone(),
+            at,
+        })
+    }
+
+    fn snapshot(&mut self, spec: &Spanned<SnapshotSpec>) -> Option<Snapshot> {
+        let at = Pos::of(spec);
+        let options = match &spec.value {
+            SnapshotSpec::On(false) => return None,
+            SnapshotSpec::On(true) => file::SnapshotOptions::default(),
+            SnapshotSpec::With(options) => options.clone(),
+        };
+        let redact = options
+            .redact
+            .iter()
+            .filter_map(|(selector, placeholder)| {
+                let parsed = self.ok(
+                    at,
+                    Selector::parse(selector).map_err(|e| format!("snapshot redaction: {e}")),
+                )?;
+                Some((parsed, placeholder.clone()))
+            })
+            .collect();
+        Some(Snapshot { redact, at })
     }
 }
 
-/// The last line of a regex error (the explanation), without the ASCII art.
-fn regex_error(error: &regex::Error) -> String {
-    let text = error.to_string();
-    text.lines()
-        .last()
-        .unwrap_or_default()
-        .trim_start_matches("error: ")
-        .to_string()
+impl Expect {
+    /// The root variables the expectation refers to.
+    pub fn variables(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for (_, header) in &self.headers {
+            if let HeaderRule::Equals(template) = &header.rule {
+                names.extend(template.variables());
+            }
+        }
+        if let Some(json) = &self.json {
+            names.extend(json.rule.variables());
+        }
+        for (_, value) in &self.values {
+            names.extend(value.rule.values().flat_map(JsonTemplate::variables));
+        }
+        names
+    }
 }
 
-fn into_case(source: Source, file: CaseFile) -> Case {
-    let capabilities = |list: &[Spanned<String>]| {
-        list.iter()
-            .filter_map(|c| Capability::parse(&c.value).ok())
-            .collect::<Vec<_>>()
-    };
-    Case {
-        needs: capabilities(&file.needs),
-        unless: capabilities(&file.unless),
-        id: source.id,
-        path: source.path,
-        name: file.name,
-        rules: file.rule.value.into_vec(),
-        level: file.level,
-        tags: file.tags,
-        property: file
-            .property
-            .as_ref()
-            .and_then(|p| Some((Property::parse(&p.value).ok()?, Loc::of(p)))),
-        steps: file.steps,
-        cleanup: file.cleanup,
+/// The first digit of a status class (`4xx` → 4).
+fn status_class(text: &str) -> Result<u16, String> {
+    let mut chars = text.chars();
+    let digit = chars.next().and_then(|c| c.to_digit(10));
+    let rest: String = chars.collect();
+    match digit {
+        Some(d) if (1..=5).contains(&d) && rest.eq_ignore_ascii_case("xx") => Ok(d as u16),
+        _ => Err(format!(
+            "status class `{text}` is not one of 1xx, 2xx, 3xx, 4xx, 5xx"
+        )),
     }
+}
+
+/// A regular expression, or the last line of regex's explanation.
+fn regex(pattern: &str) -> Result<Regex, String> {
+    Regex::new(pattern).map_err(|e| {
+        let text = e.to_string();
+        let why = text
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        format!("invalid regex `{pattern}`: {why}")
+    })
 }
 
 #[cfg(test)]
@@ -426,6 +499,20 @@ mod tests {
     fn yes_is_not_a_boolean() {
         insta::assert_snapshot!(errors(&format!(
             "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n    expect:\n      values:\n        /active: {{exists: yes}}\n"
+        )));
+    }
+
+    #[test]
+    fn template_errors_are_load_errors_at_their_place() {
+        insta::assert_snapshot!(errors(&format!(
+            "{HEAD}steps:\n  - request: {{method: GET, path: '/Users/{{{{ nope'}}\n  - request: {{method: GET, path: /Users}}\n    expect:\n      json: {{userName: '{{{{ 1 + }}}}'}}\n"
+        )));
+    }
+
+    #[test]
+    fn a_variable_no_earlier_step_captures_is_a_load_error() {
+        insta::assert_snapshot!(errors(&format!(
+            "{HEAD}steps:\n  - request: {{method: POST, path: /Users, json: {{userName: '{{{{ unique.a }}}}'}}}}\n    capture: {{user_id: /id}}\n  - request: {{method: GET, path: '/Users/{{{{ usr_id }}}}'}}\ncleanup:\n  - {{method: DELETE, path: '/Users/{{{{ user_id }}}}'}}\n"
         )));
     }
 }

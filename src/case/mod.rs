@@ -1,10 +1,67 @@
-//! Cases: the YAML test files under `cases/`, their typed model and their loader.
+//! Cases: the YAML test files under `cases/`, their typed model and their
+//! loader.
 //!
-//! [`model`] is the file format, [`load`] parses and validates a whole case set
-//! at once and reports every problem as `path:line:col: message`.
+//! [`source`] says where case files come from, [`file`] is the format as
+//! written, [`load`] validates and compiles it into the typed [`model`]
+//! (with [`template`]s and [`selector`]s parsed once) and reports every
+//! problem as `path:line:col: message`.
 
+pub mod file;
 pub mod load;
 pub mod model;
+pub mod selector;
+pub mod source;
+pub mod template;
 
-pub use load::{Case, LoadError, Loc, did_you_mean, load_sources};
-pub use model::{Level, Method, Request, Step};
+use std::sync::Arc;
+
+pub use load::load_sources;
+pub use model::{Level, Method, Property, Step};
+pub use selector::Selector;
+pub use source::Source;
+pub use template::{JsonTemplate, Template};
+
+use crate::diag::{Location, Pos};
+use crate::profile::Capability;
+
+/// A validated case, ready to plan and run.
+#[derive(Debug)]
+pub struct Case {
+    /// The file's path under the case root without `.yaml`: `users/create`.
+    pub id: String,
+    /// The path as shown to users: `cases/users/create.yaml`.
+    pub path: Arc<str>,
+    pub name: String,
+    pub rules: Vec<String>,
+    pub level: Level,
+    pub tags: Vec<String>,
+    pub needs: Vec<Capability>,
+    pub unless: Vec<Capability>,
+    pub steps: Vec<Step>,
+    pub cleanup: Vec<model::Cleanup>,
+    /// The property the case runs instead of steps, and where it is named.
+    pub property: Option<(Property, Pos)>,
+}
+
+impl Case {
+    /// The SCIM area the case belongs to (its folder): `users`, `filter`, ...
+    pub fn area(&self) -> &str {
+        self.id.split_once('/').map_or("cases", |(area, _)| area)
+    }
+
+    /// Whether running the case creates, changes or deletes anything on the target.
+    pub fn changes_target(&self) -> bool {
+        match self.property {
+            Some((property, _)) => property.creates_resources(),
+            None => {
+                !self.cleanup.is_empty()
+                    || self.steps.iter().any(|s| s.request.method != Method::GET)
+            }
+        }
+    }
+
+    /// A place in this case's file.
+    pub fn at(&self, pos: Pos) -> Location {
+        Location::new(self.path.clone(), pos)
+    }
+}

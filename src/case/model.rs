@@ -1,63 +1,15 @@
-//! The typed case model: what one YAML case file deserializes into.
-//!
-//! Every struct rejects unknown keys, and the values a user can get wrong
-//! keep their source position ([`Spanned`]) so that load-time validation and
-//! run-time failures can point at `path:line:col`. Only the JSON under test
-//! (request bodies, expected JSON) stays a [`serde_json::Value`].
+//! The typed case model: what the runner executes. The loader builds it
+//! from a [`super::file::CaseFile`] once; every selector, capture, status
+//! class, regular expression and template in it is already parsed, so a run
+//! never meets a malformed one. Positions ([`Pos`]) point back into the file.
 
-use indexmap::IndexMap;
+use regex::Regex;
 use serde::Deserialize;
 use serde_json::Value;
-use serde_saphyr::Spanned;
 
-/// One case file as written, before validation.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseFile {
-    /// What the case shows, in one sentence.
-    pub name: String,
-    /// The rule(s) the case enforces: `rfc7644#3.3`, `insightly.op.create`, ...
-    pub rule: Spanned<OneOrMany>,
-    /// How binding the rule is.
-    pub level: Level,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// Capabilities the target must claim for the case to run.
-    #[serde(default)]
-    pub needs: Vec<Spanned<String>>,
-    /// Capabilities the target must NOT claim for the case to run: this is how
-    /// a profile changes expectations (e.g. an unclaimed filter must be rejected).
-    #[serde(default)]
-    pub unless: Vec<Spanned<String>>,
-    /// The requests of the case, in order (none for a property).
-    #[serde(default)]
-    pub steps: Vec<Step>,
-    /// A property check (`paging.walk`, `filter.eq-any-case`, ...) that
-    /// generates its own requests, instead of steps.
-    pub property: Option<Spanned<String>>,
-    /// Requests that always run after the steps, even when a step failed.
-    /// A cleanup request whose template needs a value that was never captured
-    /// is skipped (there is nothing to clean up).
-    #[serde(default)]
-    pub cleanup: Vec<Spanned<Request>>,
-}
-
-/// A string or a list of strings.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    pub fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(one) => vec![one],
-            OneOrMany::Many(many) => many,
-        }
-    }
-}
+use super::selector::Selector;
+use super::template::{JsonTemplate, Template};
+use crate::diag::Pos;
 
 /// RFC 2119 requirement level of the rule a case enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -77,74 +29,7 @@ impl Level {
     }
 }
 
-/// One request with its expectations and captures.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
-    /// Optional label used in reports; defaults to `METHOD path`.
-    pub name: Option<String>,
-    pub request: Spanned<Request>,
-    #[serde(default)]
-    pub expect: Expect,
-    /// Variables to capture from the response: `name: /json/pointer`,
-    /// `name: $.json.path` or `name: header:Location`; a trailing `?` makes
-    /// the capture optional (e.g. the id of a resource that should not exist).
-    #[serde(default)]
-    pub capture: IndexMap<String, Spanned<String>>,
-    /// Pin the normalized response in a snapshot (`true`, or with the
-    /// case's own redactions: `{redact: {"/selector": "[placeholder]"}}`).
-    pub snapshot: Option<Spanned<SnapshotSpec>>,
-}
-
-/// How a step's response is snapshotted. (Untagged: positions inside are
-/// lost, so errors point at the `snapshot:` key itself.)
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum SnapshotSpec {
-    On(bool),
-    With(SnapshotOptions),
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SnapshotOptions {
-    /// Selector (JSON pointer or JSONPath) → the placeholder that replaces
-    /// what it picks, for values only this case knows to be volatile.
-    #[serde(default)]
-    pub redact: IndexMap<String, String>,
-}
-
-impl SnapshotSpec {
-    /// The redactions of an enabled snapshot; `None` when snapshots are off.
-    pub fn options(&self) -> Option<SnapshotOptions> {
-        match self {
-            SnapshotSpec::On(true) => Some(SnapshotOptions::default()),
-            SnapshotSpec::On(false) => None,
-            SnapshotSpec::With(options) => Some(options.clone()),
-        }
-    }
-}
-
-/// An HTTP request, relative to the target's base URL. Strings are templates.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Request {
-    pub method: Method,
-    pub path: String,
-    #[serde(default)]
-    pub query: IndexMap<String, String>,
-    #[serde(default)]
-    pub headers: IndexMap<String, String>,
-    /// A JSON body, sent as `application/scim+json`.
-    pub json: Option<Value>,
-    /// A raw body, sent as is (for malformed-input cases).
-    pub body: Option<String>,
-    /// Which credentials to send; the run's own by default.
-    #[serde(default)]
-    pub auth: Auth,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 pub enum Method {
     GET,
     POST,
@@ -165,96 +50,17 @@ impl Method {
     }
 }
 
-/// Credentials for one request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Auth {
-    /// The credentials the run was given (`--token`, `--basic`, `--header`).
-    #[default]
-    Default,
-    /// No Authorization header at all.
-    None,
-    /// A specific bearer token (e.g. a wrong one, to test rejection).
-    Bearer(String),
-}
-
-/// What the response must look like. Every part is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expect {
-    /// `201`, `[200, 204]` or a class such as `2xx`.
-    pub status: Option<Spanned<StatusRule>>,
-    /// Header name (case-insensitive) to a rule: `present`, `absent`, a value
-    /// that must be equal (media types compare without parameters), or
-    /// `{matches: regex}`.
-    #[serde(default)]
-    pub headers: IndexMap<String, Spanned<HeaderRule>>,
-    /// A SCIM message shape the body must have.
-    pub shape: Option<Spanned<Shape>>,
-    /// A JSON value the body must contain (a subset match; SCIM attribute
-    /// names compare case-insensitively, arrays match in any order).
-    pub json: Option<Spanned<Value>>,
-    /// Selector (a JSON pointer `/a/b` or a JSONPath `$.a[*].b`) to a rule.
-    #[serde(default)]
-    pub values: IndexMap<String, Spanned<ValueRule>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum StatusRule {
-    Exact(u16),
-    AnyOf(Vec<u16>),
-    Class(String),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum HeaderRule {
-    /// `present`, `absent`, or a value to equal.
-    Text(String),
-    Matches {
-        matches: String,
-    },
-}
-
 /// The SCIM message shapes of RFC 7643 §3 and RFC 7644 §3.4.2 / §3.12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Shape {
     /// A resource: `schemas`, `id`, `meta`.
     Resource,
-    /// A ListResponse: its schema URN, `totalResults`, `Resources`, `startIndex`, `itemsPerPage`.
+    /// A ListResponse: its schema URN, `totalResults`, `Resources`, and
+    /// `startIndex`/`itemsPerPage` when the result is paginated.
     List,
     /// An Error: the Error URN and `status` as a string.
     Error,
-}
-
-/// What must hold for the value(s) a selector picks. All given parts must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ValueRule {
-    /// The value equals this (strings exactly; see `equals_ignoring_case`).
-    pub equals: Option<Value>,
-    /// The value is a string equal to this one ignoring letter case.
-    pub equals_ignoring_case: Option<String>,
-    pub not_equals: Option<Value>,
-    #[serde(rename = "type")]
-    pub kind: Option<JsonType>,
-    /// `true`: the selector picks something; `false`: it picks nothing.
-    pub exists: Option<bool>,
-    /// An array with an element that contains this value (subset match), or a
-    /// string with this substring.
-    pub contains: Option<Value>,
-    /// An array with no element that contains this value.
-    pub not_contains: Option<Value>,
-    /// A string matching this regular expression.
-    pub matches: Option<String>,
-    /// An array (or string) of exactly this length.
-    pub length: Option<usize>,
-    /// A number at least / at most this (a number, or a template such as
-    /// `"{{ total }}"` that renders to one).
-    pub min: Option<Value>,
-    pub max: Option<Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -300,4 +106,311 @@ impl JsonType {
             other => other.name() == JsonType::of(value),
         }
     }
+}
+
+/// The properties a case file can name with `property:`; their checks
+/// live with the runner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Property {
+    PagingWalk,
+    PagingWindow,
+    PagingMaxPageSize,
+    FilterEqAnyCase,
+    FilterEqNotSubstring,
+    FilterEscaping,
+    FilterNoMatch,
+    FilterNameCase,
+    FilterExpressions,
+    FilterUnsupported,
+}
+
+impl Property {
+    pub const ALL: [Property; 10] = [
+        Property::PagingWalk,
+        Property::PagingWindow,
+        Property::PagingMaxPageSize,
+        Property::FilterEqAnyCase,
+        Property::FilterEqNotSubstring,
+        Property::FilterEscaping,
+        Property::FilterNoMatch,
+        Property::FilterNameCase,
+        Property::FilterExpressions,
+        Property::FilterUnsupported,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Property::PagingWalk => "paging.walk",
+            Property::PagingWindow => "paging.window",
+            Property::PagingMaxPageSize => "paging.max-page-size",
+            Property::FilterEqAnyCase => "filter.eq-any-case",
+            Property::FilterEqNotSubstring => "filter.eq-not-substring",
+            Property::FilterEscaping => "filter.escaping",
+            Property::FilterNoMatch => "filter.no-match",
+            Property::FilterNameCase => "filter.name-case",
+            Property::FilterExpressions => "filter.expressions",
+            Property::FilterUnsupported => "filter.unsupported",
+        }
+    }
+
+    /// Whether the property creates a population (most do; some only read).
+    pub fn creates_resources(self) -> bool {
+        !matches!(
+            self,
+            Property::PagingMaxPageSize | Property::FilterNoMatch | Property::FilterUnsupported
+        )
+    }
+
+    pub fn parse(name: &str) -> Result<Property, String> {
+        Property::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Property::ALL.iter().map(|p| p.name()).collect();
+                let hint = crate::diag::did_you_mean(name, names.iter().copied())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                format!(
+                    "unknown property `{name}`{hint}; known: {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// One request with its expectations and captures.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// `step 2: PATCH /Users/{{ id }}`, or the step's own name.
+    pub label: String,
+    pub request: Request,
+    /// Where the request is written.
+    pub at: Pos,
+    pub expect: Expect,
+    pub captures: Vec<Capture>,
+    pub snapshot: Option<Snapshot>,
+}
+
+/// An HTTP request, relative to the target's base URL.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub path: Template,
+    pub query: Vec<(String, Template)>,
+    pub headers: Vec<(String, Template)>,
+    pub body: Option<Body>,
+    pub auth: Auth,
+}
+
+impl Request {
+    /// Every template of the request, for checking the variables it uses.
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut out = vec![&self.path];
+        out.extend(self.query.iter().chain(&self.headers).map(|(_, t)| t));
+        if let Some(Body::Raw(raw)) = &self.body {
+            out.push(raw);
+        }
+        if let Auth::Bearer(token) = &self.auth {
+            out.push(token);
+        }
+        out
+    }
+
+    /// The root variables the request refers to, body included.
+    pub fn variables(&self) -> std::collections::BTreeSet<String> {
+        let mut names: std::collections::BTreeSet<String> = self
+            .templates()
+            .into_iter()
+            .flat_map(Template::variables)
+            .collect();
+        if let Some(Body::Json(json)) = &self.body {
+            names.extend(json.variables());
+        }
+        names
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Sent as `application/scim+json`.
+    Json(JsonTemplate),
+    /// Sent as is (malformed-input cases).
+    Raw(Template),
+}
+
+/// Which credentials a request carries.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// The run's own (`--token`, `--basic`, `--header`).
+    Default,
+    /// No Authorization header.
+    None,
+    /// A bearer token of the case's choosing (a wrong one, to test rejection).
+    Bearer(Template),
+}
+
+/// A request that always runs after the steps.
+#[derive(Debug, Clone)]
+pub struct Cleanup {
+    pub label: String,
+    pub request: Request,
+    pub at: Pos,
+}
+
+/// An expectation and where it is written.
+#[derive(Debug, Clone)]
+pub struct Expected<T> {
+    pub rule: T,
+    pub at: Pos,
+}
+
+/// What a response must look like. Every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    pub status: Option<Expected<StatusRule>>,
+    pub headers: Vec<(String, Expected<HeaderRule>)>,
+    pub shape: Option<Expected<Shape>>,
+    pub json: Option<Expected<JsonTemplate>>,
+    pub values: Vec<(Selector, Expected<ValueRule>)>,
+}
+
+/// `201`, `[200, 204]` or a class such as `2xx`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusRule {
+    Exact(u16),
+    AnyOf(Vec<u16>),
+    /// The first digit of the class: `4` for `4xx`.
+    Class(u16),
+}
+
+impl StatusRule {
+    pub fn allows(&self, status: u16) -> bool {
+        match self {
+            StatusRule::Exact(code) => status == *code,
+            StatusRule::AnyOf(codes) => codes.contains(&status),
+            StatusRule::Class(digit) => status / 100 == *digit,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusRule::Exact(code) => write!(f, "{code}"),
+            StatusRule::AnyOf(codes) => {
+                let codes: Vec<String> = codes.iter().map(u16::to_string).collect();
+                write!(f, "one of {}", codes.join(", "))
+            }
+            StatusRule::Class(digit) => write!(f, "{digit}xx"),
+        }
+    }
+}
+
+/// What a header must be; `S` is a template in a case, text once rendered.
+#[derive(Debug, Clone)]
+pub enum HeaderRule<S = Template> {
+    Present,
+    Absent,
+    /// Equal to this value (media types compare without parameters).
+    Equals(S),
+    Matches(Regex),
+}
+
+/// What must hold for the value(s) a selector picks; `V` is a JSON template
+/// in a case, a JSON value once rendered. All given parts must hold.
+#[derive(Debug, Clone)]
+pub struct ValueRule<V = JsonTemplate> {
+    /// Equal to this (strings exactly; see `equals_ignoring_case`).
+    pub equals: Option<V>,
+    /// A string equal to this one ignoring letter case.
+    pub equals_ignoring_case: Option<V>,
+    pub not_equals: Option<V>,
+    pub kind: Option<JsonType>,
+    /// `true`: the selector picks something; `false`: it picks nothing.
+    pub exists: Option<bool>,
+    /// An array with an element that contains this (subset match), or a
+    /// string with this substring.
+    pub contains: Option<V>,
+    pub not_contains: Option<V>,
+    /// A string matching this regular expression.
+    pub matches: Option<Regex>,
+    /// An array (or string) of exactly this length.
+    pub length: Option<usize>,
+    pub min: Option<V>,
+    pub max: Option<V>,
+}
+
+impl<V> ValueRule<V> {
+    /// The same rule with every value transformed (rendered) by `f`.
+    pub fn try_map<W, E>(&self, f: impl Fn(&V) -> Result<W, E>) -> Result<ValueRule<W>, E> {
+        let map = |v: &Option<V>| v.as_ref().map(&f).transpose();
+        Ok(ValueRule {
+            equals: map(&self.equals)?,
+            equals_ignoring_case: map(&self.equals_ignoring_case)?,
+            not_equals: map(&self.not_equals)?,
+            kind: self.kind,
+            exists: self.exists,
+            contains: map(&self.contains)?,
+            not_contains: map(&self.not_contains)?,
+            matches: self.matches.clone(),
+            length: self.length,
+            min: map(&self.min)?,
+            max: map(&self.max)?,
+        })
+    }
+
+    /// Whether the rule judges a value (not only its existence).
+    pub fn judges_value(&self) -> bool {
+        self.equals.is_some()
+            || self.equals_ignoring_case.is_some()
+            || self.not_equals.is_some()
+            || self.kind.is_some()
+            || self.contains.is_some()
+            || self.not_contains.is_some()
+            || self.matches.is_some()
+            || self.length.is_some()
+            || self.min.is_some()
+            || self.max.is_some()
+    }
+
+    /// Every value of the rule, for checking the variables it uses.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        [
+            &self.equals,
+            &self.equals_ignoring_case,
+            &self.not_equals,
+            &self.contains,
+            &self.not_contains,
+            &self.min,
+            &self.max,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// A value taken from a response for later steps.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub name: String,
+    pub from: CaptureFrom,
+    /// Written with a trailing `?`: may find nothing.
+    pub optional: bool,
+    /// The spec as written (`/id`, `header:Location?`).
+    pub spec: String,
+    pub at: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub enum CaptureFrom {
+    Header(String),
+    Json(Selector),
+}
+
+/// A step's pinned response and the case's own redactions.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Selector → the placeholder that replaces what it picks.
+    pub redact: Vec<(Selector, String)>,
+    pub at: Pos,
 }

@@ -2,58 +2,42 @@
 //! matches a regular expression. `Content-Type` compares as a media type
 //! (case-insensitive, parameters such as `charset` ignored).
 
-use super::Failure;
+use super::{CheckKind, Failure};
 use crate::case::model::HeaderRule;
 use crate::client::Response;
 
-pub fn header(name: &str, rule: &HeaderRule, response: &Response) -> Option<Failure> {
+pub fn header(name: &str, rule: &HeaderRule<String>, response: &Response) -> Option<Failure> {
     let actual = response.header(name);
-    let shown = actual.map_or_else(|| "(absent)".to_string(), |v| format!("`{v}`"));
-    let fail = |expected: String| {
-        Some(
-            Failure::new(
-                "header",
-                format!("header {name}: expected {expected}, got {shown}"),
-            )
-            .expected(expected)
-            .actual(shown.clone()),
-        )
-    };
-    match rule {
-        HeaderRule::Text(text) if text == "present" => match actual {
-            Some(_) => None,
-            None => fail("present".into()),
-        },
-        HeaderRule::Text(text) if text == "absent" => match actual {
-            None => None,
-            Some(_) => fail("absent".into()),
-        },
-        HeaderRule::Text(expected) => {
-            let equal = actual.is_some_and(|actual| {
+    let (ok, expected) = match rule {
+        HeaderRule::Present => (actual.is_some(), "present".to_string()),
+        HeaderRule::Absent => (actual.is_none(), "absent".to_string()),
+        HeaderRule::Equals(expected) => (
+            actual.is_some_and(|actual| {
                 if name.eq_ignore_ascii_case("content-type") {
                     media_type(actual).eq_ignore_ascii_case(media_type(expected))
                 } else {
                     actual == expected
                 }
-            });
-            if equal {
-                None
-            } else {
-                fail(format!("`{expected}`"))
-            }
-        }
-        HeaderRule::Matches { matches } => {
-            let ok = match (regex::Regex::new(matches), actual) {
-                (Ok(re), Some(actual)) => re.is_match(actual),
-                _ => false,
-            };
-            if ok {
-                None
-            } else {
-                fail(format!("a value matching `{matches}`"))
-            }
-        }
+            }),
+            format!("`{expected}`"),
+        ),
+        HeaderRule::Matches(re) => (
+            actual.is_some_and(|a| re.is_match(a)),
+            format!("a value matching `{}`", re.as_str()),
+        ),
+    };
+    if ok {
+        return None;
     }
+    let shown = actual.map_or_else(|| "(absent)".to_string(), |v| format!("`{v}`"));
+    Some(
+        Failure::new(
+            CheckKind::Header,
+            format!("header {name}: expected {expected}, got {shown}"),
+        )
+        .expected(expected)
+        .actual(shown),
+    )
 }
 
 /// `application/scim+json; charset=utf-8` → `application/scim+json`.
@@ -84,20 +68,18 @@ mod tests {
             ("content-type", "application/scim+json; charset=utf-8"),
             ("Location", "http://x/Users/1"),
         ]);
-        let text = |t: &str| HeaderRule::Text(t.into());
-        assert!(header("Content-Type", &text("application/scim+json"), &r).is_none());
-        let wrong = header("content-type", &text("application/json"), &r).unwrap();
+        let equals = |t: &str| HeaderRule::Equals(t.to_string());
+        assert!(header("Content-Type", &equals("application/scim+json"), &r).is_none());
+        let wrong = header("content-type", &equals("application/json"), &r).unwrap();
         assert_eq!(
             wrong.message,
             "header content-type: expected `application/json`, got `application/scim+json; charset=utf-8`"
         );
-        assert!(header("location", &text("present"), &r).is_none());
-        assert!(header("etag", &text("present"), &r).is_some());
-        assert!(header("etag", &text("absent"), &r).is_none());
-        assert!(header("location", &text("absent"), &r).is_some());
-        let rule = HeaderRule::Matches {
-            matches: "/Users/[^/]+$".into(),
-        };
+        assert!(header("location", &HeaderRule::Present, &r).is_none());
+        assert!(header("etag", &HeaderRule::Present, &r).is_some());
+        assert!(header("etag", &HeaderRule::Absent, &r).is_none());
+        assert!(header("location", &HeaderRule::Absent, &r).is_some());
+        let rule = HeaderRule::Matches(regex::Regex::new("/Users/[^/]+$").unwrap());
         assert!(header("location", &rule, &r).is_none());
         assert!(header("etag", &rule, &r).is_some());
     }

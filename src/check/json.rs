@@ -1,5 +1,6 @@
-//! JSON body checks: `subset` (the body contains an expected JSON value) and
-//! `value` (what a selector picks satisfies a [`ValueRule`]).
+//! JSON body checks: `subset` (the body contains an expected JSON value;
+//! every place where it does not is a failure of its own) and `value` (what
+//! a selector picks satisfies a [`ValueRule`]).
 //!
 //! SCIM attribute names are case-insensitive (RFC 7643 §2.1), so object keys
 //! match ignoring case; arrays match in any order (multi-valued attributes
@@ -8,66 +9,89 @@
 
 use serde_json::Value;
 
-use super::{Failure, Selector, show};
+use super::{CheckKind, Failure, show};
+use crate::case::Selector;
 use crate::case::model::{JsonType, ValueRule};
 
-/// Does `actual` contain `expected`? The failure names the first place where it does not.
-pub fn subset(expected: &Value, actual: &Value) -> Option<Failure> {
-    mismatch(expected, actual, "").map(|(path, want, got)| {
-        let at = if path.is_empty() {
-            "the body".to_string()
-        } else {
-            format!("`{path}`")
-        };
-        Failure::new("json", format!("at {at}: expected {want}, got {got}"))
-            .expected(show(expected))
-            .actual(show(actual))
-    })
+/// Does `actual` contain `expected`? One failure for every place where it
+/// does not, so that one mismatch never hides another.
+pub fn subset(expected: &Value, actual: &Value) -> Vec<Failure> {
+    let mut found = Vec::new();
+    mismatches(expected, actual, "", &mut found);
+    found
+        .into_iter()
+        .map(|(path, want, got)| {
+            let at = if path.is_empty() {
+                "the body".to_string()
+            } else {
+                format!("`{path}`")
+            };
+            Failure::new(
+                CheckKind::Json,
+                format!("at {at}: expected {want}, got {got}"),
+            )
+            .expected(want)
+            .actual(got)
+        })
+        .collect()
 }
 
 /// Whether `expected` is contained in `actual` (the same rule as [`subset`]).
 pub fn contains(expected: &Value, actual: &Value) -> bool {
-    mismatch(expected, actual, "").is_none()
+    let mut found = Vec::new();
+    mismatches(expected, actual, "", &mut found);
+    found.is_empty()
 }
 
-fn mismatch(expected: &Value, actual: &Value, path: &str) -> Option<(String, String, String)> {
+/// Every (place, expected, actual) where `actual` does not contain `expected`.
+fn mismatches(
+    expected: &Value,
+    actual: &Value,
+    path: &str,
+    out: &mut Vec<(String, String, String)>,
+) {
     match (expected, actual) {
-        (Value::Object(want), Value::Object(got)) => want.iter().find_map(|(key, want_value)| {
-            let here = format!("{path}/{key}");
-            match got.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
-                Some((_, got_value)) => mismatch(want_value, got_value, &here),
-                None => Some((here, show(want_value), "(absent)".into())),
+        (Value::Object(want), Value::Object(got)) => {
+            for (key, want_value) in want {
+                let here = format!("{path}/{key}");
+                match got.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                    Some((_, got_value)) => mismatches(want_value, got_value, &here, out),
+                    None => out.push((here, show(want_value), "(absent)".into())),
+                }
             }
-        }),
-        (Value::Array(want), Value::Array(got)) => want.iter().find_map(|item| {
-            (!got.iter().any(|g| mismatch(item, g, path).is_none())).then(|| {
-                (
-                    path.to_string(),
-                    format!("an element containing {}", show(item)),
-                    show(actual),
-                )
-            })
-        }),
-        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => None,
-        (want, got) if want == got => None,
-        (want, got) => Some((path.to_string(), show(want), show(got))),
+        }
+        (Value::Array(want), Value::Array(got)) => {
+            for item in want {
+                if !got.iter().any(|g| contains(item, g)) {
+                    out.push((
+                        path.to_string(),
+                        format!("an element containing {}", show(item)),
+                        show(actual),
+                    ));
+                }
+            }
+        }
+        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
+        (want, got) if want == got => {}
+        (want, got) => out.push((path.to_string(), show(want), show(got))),
     }
 }
 
 /// Checks what `selector` picks in `json` against every part of `rule`.
-pub fn value(text: &str, selector: &Selector, rule: &ValueRule, json: &Value) -> Vec<Failure> {
+pub fn value(selector: &Selector, rule: &ValueRule<Value>, json: &Value) -> Vec<Failure> {
     let picked = selector.select(json);
     let mut failures = Vec::new();
     let mut fail = |message: String, expected: String, actual: String| {
         failures.push(
-            Failure::new("value", format!("`{text}`: {message}"))
+            Failure::new(CheckKind::Value, format!("`{selector}`: {message}"))
                 .expected(expected)
                 .actual(actual),
         );
     };
-    let subject: Option<Value> = match selector {
-        Selector::Pointer(_) => picked.first().map(|v| (*v).clone()),
-        Selector::Path(_) => Some(Value::Array(picked.iter().map(|v| (*v).clone()).collect())),
+    let subject: Option<Value> = if selector.is_pointer() {
+        picked.first().map(|v| (*v).clone())
+    } else {
+        Some(Value::Array(picked.iter().map(|v| (*v).clone()).collect()))
     };
     let found = !picked.is_empty();
     match rule.exists {
@@ -83,19 +107,9 @@ pub fn value(text: &str, selector: &Selector, rule: &ValueRule, json: &Value) ->
         ),
         _ => {}
     }
-    let has_value_rules = rule.equals.is_some()
-        || rule.equals_ignoring_case.is_some()
-        || rule.not_equals.is_some()
-        || rule.kind.is_some()
-        || rule.contains.is_some()
-        || rule.not_contains.is_some()
-        || rule.matches.is_some()
-        || rule.length.is_some()
-        || rule.min.is_some()
-        || rule.max.is_some();
-    let value = match (subject, has_value_rules) {
+    let value = match (subject, rule.judges_value()) {
         (_, false) => return failures,
-        (Some(value), true) if found || matches!(selector, Selector::Path(_)) => value,
+        (Some(value), true) if found || !selector.is_pointer() => value,
         _ => {
             fail(
                 "selects nothing".into(),
@@ -115,16 +129,20 @@ pub fn value(text: &str, selector: &Selector, rule: &ValueRule, json: &Value) ->
             got.clone(),
         );
     }
-    if let Some(expected) = &rule.equals_ignoring_case
-        && value
+    if let Some(expected) = &rule.equals_ignoring_case {
+        let expected = expected
+            .as_str()
+            .map_or_else(|| expected.to_string(), str::to_string);
+        if value
             .as_str()
             .is_none_or(|s| s.to_lowercase() != expected.to_lowercase())
-    {
-        fail(
-            format!("expected `{expected}` in any letter case, got {got}"),
-            expected.clone(),
-            got.clone(),
-        );
+        {
+            fail(
+                format!("expected `{expected}` in any letter case, got {got}"),
+                expected.clone(),
+                got.clone(),
+            );
+        }
     }
     if let Some(unexpected) = &rule.not_equals
         && same(unexpected, &value)
@@ -166,17 +184,17 @@ pub fn value(text: &str, selector: &Selector, rule: &ValueRule, json: &Value) ->
             got.clone(),
         );
     }
-    if let Some(pattern) = &rule.matches {
-        let ok = value
-            .as_str()
-            .is_some_and(|s| regex::Regex::new(pattern).is_ok_and(|re| re.is_match(s)));
-        if !ok {
-            fail(
-                format!("expected a string matching `{pattern}`, got {got}"),
-                pattern.clone(),
-                got.clone(),
-            );
-        }
+    if let Some(pattern) = &rule.matches
+        && !value.as_str().is_some_and(|s| pattern.is_match(s))
+    {
+        fail(
+            format!(
+                "expected a string matching `{}`, got {got}",
+                pattern.as_str()
+            ),
+            pattern.as_str().to_string(),
+            got.clone(),
+        );
     }
     if let Some(length) = rule.length {
         let actual = match &value {
@@ -250,28 +268,61 @@ mod tests {
                 &json!({"USERNAME": "a", "emails": [{"value": "y"}, {"type": "work"}]}),
                 &body
             )
-            .is_none()
+            .is_empty()
         );
-        let failure = subset(&json!({"name": {"givenName": "B"}}), &body).unwrap();
+        let failures = subset(&json!({"name": {"givenName": "B"}}), &body);
         assert_eq!(
-            failure.message,
+            failures[0].message,
             r#"at `/name/givenName`: expected "B", got "A""#
         );
-        let failure = subset(&json!({"title": "x"}), &body).unwrap();
+        let failures = subset(&json!({"title": "x"}), &body);
         assert_eq!(
-            failure.message,
+            failures[0].message,
             r#"at `/title`: expected "x", got (absent)"#
         );
-        assert!(subset(&json!({"n": 1.0}), &json!({"n": 1})).is_none());
+        assert!(subset(&json!({"n": 1.0}), &json!({"n": 1})).is_empty());
     }
 
-    fn rule(yaml: &str) -> ValueRule {
-        serde_saphyr::from_str(yaml).unwrap()
+    #[test]
+    fn subset_reports_every_mismatch() {
+        let error =
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": 400});
+        let messages: Vec<String> = subset(
+            &json!({"status": "400", "scimType": "invalidFilter"}),
+            &error,
+        )
+        .into_iter()
+        .map(|f| f.message)
+        .collect();
+        assert_eq!(
+            messages,
+            [
+                r#"at `/status`: expected "400", got 400"#,
+                r#"at `/scimType`: expected "invalidFilter", got (absent)"#
+            ]
+        );
+    }
+
+    /// A rule as a case file writes it, compiled by the loader's own code.
+    fn rule(yaml: &str) -> ValueRule<Value> {
+        let text = format!(
+            "name: n\nrule: rfc7644#3.3\nlevel: MUST\nsteps:\n  - request: {{method: GET, path: /}}\n    expect: {{values: {{/x: {yaml}}}}}\n"
+        );
+        let source = crate::case::Source {
+            id: "t".into(),
+            path: "t.yaml".into(),
+            text,
+        };
+        let case = crate::case::load_sources(vec![source]).unwrap().remove(0);
+        let (_, expected) = &case.steps[0].expect.values[0];
+        expected
+            .rule
+            .try_map(|t| t.render(&minijinja::Value::UNDEFINED))
+            .unwrap()
     }
 
     fn check(selector: &str, rule_yaml: &str, body: &Value) -> Vec<String> {
-        let selector_parsed = Selector::parse(selector).unwrap();
-        value(selector, &selector_parsed, &rule(rule_yaml), body)
+        value(&Selector::parse(selector).unwrap(), &rule(rule_yaml), body)
             .into_iter()
             .map(|f| f.message)
             .collect()

@@ -1,45 +1,106 @@
 //! Checks: small named functions that judge one response against one
 //! expectation and return [`Failure`]s with the evidence.
 //!
-//! Checks are pure: (rendered expectation, response) → failures. [`step`]
-//! runs every expectation of a step; the submodules hold one family each:
-//! [`status`], [`header`], [`json`] (subset match and selector rules) and
-//! [`shape`] (the SCIM resource, ListResponse and Error shapes).
+//! Checks are pure: (rendered [`Expectation`], [`Exchange`]) → failures.
+//! [`step`] runs every expectation of a step and reports every mismatch it
+//! finds; the submodules hold one family each: [`status`], [`header`],
+//! [`json`] (subset match and selector rules) and [`shape`] (the SCIM
+//! resource, ListResponse and Error shapes).
 
 pub mod header;
 pub mod json;
 pub mod shape;
 pub mod status;
 
+use std::fmt;
+
 use serde_json::Value;
 
-use crate::case::Loc;
-use crate::case::model::Expect;
-use crate::client::Exchange;
+use crate::case::Selector;
+use crate::case::model::{Expected, HeaderRule, Shape, StatusRule, ValueRule};
+use crate::client::{Exchange, NoResponse, excerpt};
+use crate::diag::Location;
 
-pub use status::status_class;
+/// What kind of check a failure comes from; `case#kind` waivers name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckKind {
+    /// No response: the connection failed, timed out or was cut.
+    Response,
+    /// The harness refused to send the request (the guard).
+    Refused,
+    Status,
+    Header,
+    Json,
+    Value,
+    Shape,
+    Capture,
+    Template,
+    Snapshot,
+    Property,
+}
+
+impl CheckKind {
+    pub const ALL: [CheckKind; 11] = [
+        CheckKind::Response,
+        CheckKind::Refused,
+        CheckKind::Status,
+        CheckKind::Header,
+        CheckKind::Json,
+        CheckKind::Value,
+        CheckKind::Shape,
+        CheckKind::Capture,
+        CheckKind::Template,
+        CheckKind::Snapshot,
+        CheckKind::Property,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::Response => "response",
+            CheckKind::Refused => "refused",
+            CheckKind::Status => "status",
+            CheckKind::Header => "header",
+            CheckKind::Json => "json",
+            CheckKind::Value => "value",
+            CheckKind::Shape => "shape",
+            CheckKind::Capture => "capture",
+            CheckKind::Template => "template",
+            CheckKind::Snapshot => "snapshot",
+            CheckKind::Property => "property",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<CheckKind> {
+        CheckKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for CheckKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// One way a response broke an expectation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
-    /// The check's name: `status`, `header`, `json`, `value`, `shape`, ...
-    pub check: &'static str,
-    /// What went wrong, in one line.
+    pub kind: CheckKind,
+    /// What went wrong, in one line (a snapshot diff follows on more lines).
     pub message: String,
     pub expected: String,
     pub actual: String,
-    /// Where the expectation is written in the case file.
-    pub loc: Loc,
+    /// Where the expectation is written.
+    pub location: Location,
 }
 
 impl Failure {
-    pub fn new(check: &'static str, message: impl Into<String>) -> Failure {
+    pub fn new(kind: CheckKind, message: impl Into<String>) -> Failure {
         Failure {
-            check,
+            kind,
             message: message.into(),
             expected: String::new(),
             actual: String::new(),
-            loc: Loc::default(),
+            location: Location::default(),
         }
     }
 
@@ -53,155 +114,117 @@ impl Failure {
         self
     }
 
-    pub fn at(mut self, loc: Loc) -> Failure {
-        self.loc = loc;
+    pub fn at(mut self, location: Location) -> Failure {
+        self.location = location;
         self
     }
-}
 
-/// Where in a JSON body a rule looks: a JSON pointer (`/name/givenName`) or a
-/// JSONPath (`$.Resources[*].id`).
-#[derive(Debug, Clone)]
-pub enum Selector {
-    Pointer(String),
-    Path(serde_json_path::JsonPath),
-}
-
-impl Selector {
-    pub fn parse(text: &str) -> Result<Selector, String> {
-        if text.is_empty() || text.starts_with('/') {
-            Ok(Selector::Pointer(text.to_string()))
-        } else if text.starts_with('$') {
-            serde_json_path::JsonPath::parse(text)
-                .map(Selector::Path)
-                .map_err(|e| format!("invalid JSONPath `{text}`: {e}"))
-        } else {
-            Err(format!(
-                "selector `{text}` is neither a JSON pointer (starting with `/`) nor a JSONPath (starting with `$`)"
-            ))
-        }
-    }
-
-    /// JSON pointers to every value the selector picks in `json`.
-    pub fn pointers(&self, json: &Value) -> Vec<String> {
-        match self {
-            Selector::Pointer(pointer) => json
-                .pointer(pointer)
-                .map(|_| pointer.clone())
-                .into_iter()
-                .collect(),
-            Selector::Path(path) => path
-                .query_located(json)
-                .locations()
-                .map(|l| l.to_json_pointer())
-                .collect(),
-        }
-    }
-
-    /// Every value the selector picks in `json`.
-    pub fn select<'a>(&self, json: &'a Value) -> Vec<&'a Value> {
-        match self {
-            Selector::Pointer(pointer) => json.pointer(pointer).into_iter().collect(),
-            Selector::Path(path) => path.query(json).all(),
+    /// The failure of an exchange that has no response.
+    pub fn no_response(none: &NoResponse) -> Failure {
+        match none {
+            NoResponse::Refused(refusal) => Failure::new(CheckKind::Refused, refusal.to_string())
+                .expected("a request the run may send")
+                .actual("not sent"),
+            NoResponse::Transport(error) => {
+                Failure::new(CheckKind::Response, format!("no response: {error}"))
+                    .expected("an HTTP response")
+                    .actual(error.clone())
+            }
         }
     }
 }
 
-/// Runs every expectation of a step against its exchange.
-pub fn step(expect: &Expect, exchange: &Exchange) -> Vec<Failure> {
+/// A step's expectations with every template rendered: what [`step`] judges.
+#[derive(Debug, Clone, Default)]
+pub struct Expectation {
+    pub status: Option<Expected<StatusRule>>,
+    pub headers: Vec<(String, Expected<HeaderRule<String>>)>,
+    pub shape: Option<Expected<Shape>>,
+    pub json: Option<Expected<Value>>,
+    pub values: Vec<(Selector, Expected<ValueRule<Value>>)>,
+}
+
+/// Runs every expectation of a step against its exchange; `file` is the
+/// case file, whose positions the failures point at.
+pub fn step(expect: &Expectation, exchange: &Exchange, file: &Location) -> Vec<Failure> {
     let response = match &exchange.response {
         Ok(response) => response,
-        Err(error) => {
-            return vec![
-                Failure::new("response", format!("no response: {error}"))
-                    .expected("an HTTP response")
-                    .actual(error.clone()),
-            ];
-        }
+        Err(none) => return vec![Failure::no_response(none)],
     };
-    let mut failures = Vec::new();
-    if let Some(rule) = &expect.status {
-        failures.extend(status::status(&rule.value, response.status).map(|f| f.at(Loc::of(rule))));
-    }
-    if !failures.is_empty() {
+    if let Some(rule) = &expect.status
+        && let Some(failure) = status::status(&rule.rule, response.status)
+    {
         // A wrong status explains every later difference: report it alone.
-        return failures;
+        return vec![failure.at(file.at(rule.at))];
     }
-    for (name, rule) in &expect.headers {
-        failures.extend(header::header(name, &rule.value, response).map(|f| f.at(Loc::of(rule))));
-    }
+    let mut failures: Vec<Failure> = expect
+        .headers
+        .iter()
+        .filter_map(|(name, rule)| {
+            header::header(name, &rule.rule, response).map(|f| f.at(file.at(rule.at)))
+        })
+        .collect();
     // 204 No Content has no body by definition (RFC 9110 §15.3.5): where a
     // case allows it (PATCH may answer 204, RFC 7644 §3.5.2), body checks
     // do not apply and the case verifies with a later GET.
-    if response.status == 204 && failures.is_empty() && expect.status.is_some() {
+    if response.status == 204 && expect.status.is_some() {
         return failures;
     }
-    let needs_json = expect.shape.is_some() || expect.json.is_some() || !expect.values.is_empty();
-    let json = match (&response.json, needs_json) {
-        (Some(json), _) => json,
-        (None, false) => return failures,
-        (None, true) => {
-            let actual = if response.body.is_empty() {
-                "an empty body".to_string()
-            } else {
-                format!("`{}`", excerpt(&response.body, 200))
-            };
-            let loc = [
-                expect.shape.as_ref().map(Loc::of),
-                expect.json.as_ref().map(Loc::of),
-            ]
-            .into_iter()
-            .flatten()
-            .chain(expect.values.values().map(Loc::of))
-            .next()
-            .unwrap_or_default();
-            let message = if response.truncated {
-                format!(
-                    "the body is not JSON: the server sent more than {} bytes, and the harness stopped reading there",
-                    crate::client::MAX_BODY
-                )
-            } else {
-                "the body is not JSON".to_string()
-            };
-            failures.push(
-                Failure::new("json", message)
-                    .expected("a JSON body")
-                    .actual(actual)
-                    .at(loc),
-            );
-            return failures;
-        }
+    let first_body_rule = [
+        expect.shape.as_ref().map(|s| s.at),
+        expect.json.as_ref().map(|j| j.at),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(expect.values.iter().map(|(_, v)| v.at))
+    .next();
+    let Some(body_rule) = first_body_rule else {
+        return failures;
+    };
+    let Some(json) = &response.json else {
+        let actual = if response.body.is_empty() {
+            "an empty body".to_string()
+        } else {
+            format!("`{}`", excerpt(&response.body, 200))
+        };
+        let message = if response.truncated {
+            format!(
+                "the body is not JSON: the server sent more than {} bytes, and the harness stopped reading there",
+                crate::client::MAX_BODY
+            )
+        } else {
+            "the body is not JSON".to_string()
+        };
+        failures.push(
+            Failure::new(CheckKind::Json, message)
+                .expected("a JSON body")
+                .actual(actual)
+                .at(file.at(body_rule)),
+        );
+        return failures;
     };
     if let Some(rule) = &expect.shape {
         failures.extend(
-            shape::shape(rule.value, json)
+            shape::shape(rule.rule, json)
                 .into_iter()
-                .map(|f| f.at(Loc::of(rule))),
+                .map(|f| f.at(file.at(rule.at))),
         );
     }
     if let Some(expected) = &expect.json {
-        failures.extend(json::subset(&expected.value, json).map(|f| f.at(Loc::of(expected))));
+        failures.extend(
+            json::subset(&expected.rule, json)
+                .into_iter()
+                .map(|f| f.at(file.at(expected.at))),
+        );
     }
     for (selector, rule) in &expect.values {
-        match Selector::parse(selector) {
-            Ok(parsed) => failures.extend(
-                json::value(selector, &parsed, &rule.value, json)
-                    .into_iter()
-                    .map(|f| f.at(Loc::of(rule))),
-            ),
-            Err(message) => failures.push(Failure::new("value", message).at(Loc::of(rule))),
-        }
+        failures.extend(
+            json::value(selector, &rule.rule, json)
+                .into_iter()
+                .map(|f| f.at(file.at(rule.at))),
+        );
     }
     failures
-}
-
-/// At most `max` characters of `text`, with an ellipsis when cut.
-pub fn excerpt(text: &str, max: usize) -> String {
-    let mut out: String = text.chars().take(max).collect();
-    if text.chars().nth(max).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// A compact JSON rendering for evidence.

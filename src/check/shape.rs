@@ -5,11 +5,9 @@
 
 use serde_json::Value;
 
-use super::{Failure, show};
+use super::{CheckKind, Failure, show};
 use crate::case::model::Shape;
-
-pub const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+use crate::scim::urn::{self, ERROR as ERROR_URN, LIST_RESPONSE as LIST_URN};
 
 /// Checks the shape named by the case.
 pub fn shape(shape: Shape, json: &Value) -> Vec<Failure> {
@@ -28,16 +26,9 @@ fn field<'a>(json: &'a Value, name: &str) -> Option<&'a Value> {
 }
 
 fn fail(what: &str, message: String, expected: &str, json: &Value) -> Failure {
-    Failure::new("shape", format!("not a SCIM {what}: {message}"))
+    Failure::new(CheckKind::Shape, format!("not a SCIM {what}: {message}"))
         .expected(expected)
         .actual(show(json))
-}
-
-/// Whether the message's `schemas` lists `urn`.
-pub fn has_schema(json: &Value, urn: &str) -> bool {
-    field(json, "schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|schemas| schemas.iter().any(|s| s.as_str() == Some(urn)))
 }
 
 /// A resource has a non-empty `schemas` array, a string `id` and a `meta` object.
@@ -85,7 +76,7 @@ pub fn resource(json: &Value) -> Vec<Failure> {
 /// `Resources` as an array (it may be omitted only when `totalResults` is 0).
 pub fn list(json: &Value) -> Vec<Failure> {
     let mut failures = Vec::new();
-    if !has_schema(json, LIST_URN) {
+    if !urn::declares(json, LIST_URN) {
         failures.push(fail(
             "ListResponse",
             format!("`schemas` does not contain `{LIST_URN}`"),
@@ -129,7 +120,7 @@ pub fn list(json: &Value) -> Vec<Failure> {
 /// An Error carries the Error URN and `status` as a string holding the HTTP code.
 pub fn error(json: &Value) -> Vec<Failure> {
     let mut failures = Vec::new();
-    if !has_schema(json, ERROR_URN) {
+    if !urn::declares(json, ERROR_URN) {
         failures.push(fail(
             "Error",
             format!("`schemas` does not contain `{ERROR_URN}`"),

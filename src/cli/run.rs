@@ -1,271 +1,322 @@
-//! `scimcheck run`: load the cases, resolve the target and its profile,
-//! plan, run the trials, apply waivers, and write every report asked for.
+//! `scimcheck run`, as phases that each return a typed [`Error`]: load the
+//! cases and waivers, check the flags, resolve the target (starting the
+//! embedded server when there is no `--url`), connect (preflight, the
+//! `auto` profile), plan, execute, and report.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::{
-    RunArgs, harness_error, host_of, load_cases_with_digest, load_profile, parse_faults, runtime,
-    seconds, target,
-};
-use crate::client::{Client, Guard, Outgoing, Pacing};
+use super::args::RunArgs;
+use super::{Error, load_cases, load_profile, parse_faults, runtime, seconds, target};
+use crate::case::Case;
+use crate::client::{Client, Guard, Ledger, Outgoing, Pacing};
 use crate::exit::Exit;
-use crate::plan::{self, Plan};
-use crate::property;
-use crate::report::model::{Cleanup, RunInfo, RunReport};
-use crate::report::{Summary, github, html, json, junit, markdown, terminal};
-use crate::run::{CaseResult, Event, trial};
+use crate::plan;
+use crate::profile::{self, Profile};
+use crate::report::model::{RunInfo, RunReport};
+use crate::report::{github, html, json, junit, markdown, terminal};
+use crate::result::{RunResult, Summary};
+use crate::run::vars::RunId;
+use crate::run::{self, Session, property};
 use crate::server;
 use crate::snapshot::{self, Snapshots};
-use crate::vars::RunId;
-use crate::waiver::{self, Waiver};
+use crate::waiver::Waivers;
 
-pub fn run(mut args: RunArgs) -> Exit {
+pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     let started = Instant::now();
     let started_at = time::OffsetDateTime::now_utc();
-    let (cases, cases_digest) = match load_cases_with_digest(args.cases.as_ref()) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
-    let waivers = match &args.waivers {
-        None => vec![],
-        Some(path) => match load_waivers(path, &cases) {
-            Ok(waivers) => waivers,
-            Err(exit) => return exit,
-        },
-    };
-    // `auto` is read from the target itself, once it is reachable (below).
-    let auto = args.profile == "auto";
-    let profile = match load_profile(if auto { "rfc7644" } else { &args.profile }) {
-        Ok(profile) => profile,
-        Err(exit) => return exit,
-    };
-    if args.target.url.is_some()
-        && (args.server_profile.is_some() || !args.server_faults.is_empty())
-    {
-        return harness_error(
-            "--server-profile and --server-fault apply to the embedded server, not to --url",
-        );
-    }
-    let retry_budget = if args.max_retry_wait == 0.0 {
-        Duration::ZERO
-    } else {
-        match seconds("--max-retry-wait", args.max_retry_wait) {
-            Ok(d) => d,
-            Err(exit) => return exit,
-        }
-    };
-    let run_timeout = match args.run_timeout.map(|s| seconds("--run-timeout", s)) {
-        Some(Err(exit)) => return exit,
-        Some(Ok(limit)) => Some(limit),
-        None => None,
-    };
-    if args.rps.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
-        return harness_error("--rps must be a positive number");
-    }
-    if !(args.prop_shrink_time >= 0.0 && args.prop_shrink_time.is_finite()) {
-        return harness_error("--prop-shrink-time must be a number of seconds, 0 or more");
-    }
-    let settings = property::Settings {
-        seed: args.seed.unwrap_or_else(rand::random),
-        cases: args.prop_cases,
-        shrink_requests: args.prop_shrink_requests,
-        shrink_time: Duration::from_secs_f64(args.prop_shrink_time),
-    };
-    let snapshot_mode = snapshot::Mode::from_flags(args.update_snapshots);
-    let snapshot_root = if args.no_snapshots {
-        None
-    } else {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let root = cwd.join(&args.snapshots);
-        snapshot::init(&cwd, snapshot_mode);
-        Some(root)
-    };
-    let embedded_profile = args
-        .target
-        .url
-        .is_none()
-        .then(|| args.server_profile.clone().unwrap_or(args.profile.clone()));
-    let runtime = runtime();
-    // The embedded server lives as long as this guard.
-    let mut _server = None;
-    let mut target_args = args.target.clone();
-    if target_args.url.is_none() {
-        let server_profile = match &args.server_profile {
-            Some(name) => match load_profile(name) {
-                Ok(p) => p,
-                Err(exit) => return exit,
-            },
-            None => profile.clone(),
-        };
-        let faults = match parse_faults(&args.server_faults) {
-            Ok(f) => f,
-            Err(exit) => return exit,
-        };
-        let token = format!("scimcheck-{}", uuid::Uuid::new_v4().simple());
-        let config = server::Config {
-            profile: server_profile,
-            token: Some(token.clone()),
-            faults,
-            seed_users: 0,
-        };
-        let running =
-            match runtime.block_on(server::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))) {
-                Ok(running) => running,
-                Err(e) => return harness_error(format!("cannot start the reference server: {e}")),
-            };
-        eprintln!(
-            "scimcheck: no --url given: testing the embedded reference server at {}",
-            running.base_url
-        );
-        target_args.url = Some(running.base_url.clone());
-        target_args.token = Some(token);
-        target_args.basic = None;
-        _server = Some(running);
-    }
-    let Some(url) = target_args.url.clone() else {
-        unreachable!("set above")
-    };
-    let target = match target(&target_args, &url) {
-        Ok(target) => target,
-        Err(exit) => return exit,
-    };
-    let run_id = RunId::random();
-    let guard = Arc::new(Guard::new(&run_id.prefix(), args.read_only));
-    let pacing = Arc::new(Pacing::new(
-        args.concurrency.map(|c| c as usize),
-        args.rps,
-        retry_budget,
-    ));
-    let client = match Client::new(target) {
-        Ok(client) => client.with_guard(guard.clone()).with_pacing(pacing.clone()),
-        Err(e) => return harness_error(e),
-    };
-    if let Err(message) = runtime.block_on(preflight(&client)) {
-        return harness_error(message);
-    }
-    let profile = if auto {
-        let (inferred, notes) = runtime.block_on(crate::profile::auto::infer(&client));
-        for note in notes {
-            eprintln!("scimcheck: auto profile: {note}");
-        }
-        inferred
-    } else {
-        profile
-    };
-    let snapshots = snapshot_root.map(|root| {
-        let target = match (&args.target_name, &embedded_profile) {
-            (Some(name), _) => name.clone(),
-            (None, Some(server)) => format!("reference-{server}"),
-            (None, None) => format!("{}-{}", host_of(&url), profile.name),
-        };
-        let target = snapshot::target_name(&target);
-        Snapshots {
-            dir: root.join(&target),
-            target,
-            mode: snapshot_mode,
-            base_url: client.target().base_url.clone(),
-            run_prefix: run_id.prefix(),
-        }
+    let (cases, cases_digest) = load_cases(args.cases.as_ref())?;
+    let waivers = load_waivers(args.waivers.as_ref(), &cases)?;
+    let limits = Limits::of(&args)?;
+    // Before any thread exists: it sets environment variables insta reads.
+    let snapshot_mode = (!args.no_snapshots).then(|| {
+        let mode = snapshot::Mode::from_flags(args.update_snapshots);
+        snapshot::init(&std::env::current_dir().unwrap_or_default(), mode);
+        mode
     });
-    let snapshot_dir = snapshots.as_ref().map(|s| s.dir.clone());
-    let info = RunInfo {
-        id: run_id.0.clone(),
-        started_at: started_at
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-        duration_ms: 0,
-        target_url: client.target().base_url.clone(),
-        embedded_server: embedded_profile.is_some(),
-        profile: profile.name.clone(),
-        profile_digest: profile_digest(&profile),
-        cases_digest,
-        seed: settings.seed.to_string(),
-        strict: args.strict,
-        insecure: target_args.insecure,
-        stopped: None,
-    };
-    let properties: Vec<String> = cases
-        .iter()
-        .filter(|c| c.property.is_some())
-        .map(|c| c.id.clone())
-        .collect();
-    let plan = plan::plan_with(cases, profile, args.read_only);
+    let runtime = runtime();
+    let target = resolve(&args, &runtime)?;
+    let connection = connect(&args, &target, &limits, &runtime)?;
+    let snapshots = snapshot_mode.map(|mode| snapshots(&args, mode, &target, &connection));
+    let plan = plan::plan(cases, connection.profile.clone(), args.read_only);
     if let Some(concurrency) = args.concurrency {
         args.libtest
             .test_threads
             .get_or_insert(concurrency as usize);
     }
-    watch_interrupts(&runtime, guard.clone());
-    if let Some(limit) = run_timeout {
-        let guard = guard.clone();
-        runtime.spawn(async move {
-            tokio::time::sleep(limit).await;
-            guard.stop(&format!(
-                "the --run-timeout of {} s was reached",
-                limit.as_secs_f64()
-            ));
-            eprintln!(
-                "scimcheck: --run-timeout reached: no new requests; cleaning up what this run created"
-            );
-        });
+    watch_interrupts(&runtime, connection.guard.clone());
+    if let Some(limit) = limits.run_timeout {
+        stop_after(&runtime, connection.guard.clone(), limit);
     }
-    let cleaner = client.clone();
+    let info = RunInfo {
+        id: connection.run.0.clone(),
+        started_at: started_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        duration_ms: 0,
+        target_url: connection.client.target().base_url.clone(),
+        embedded_server: target.server.is_some(),
+        profile: plan.profile.name.clone(),
+        profile_digest: profile_digest(&plan.profile),
+        cases_digest,
+        seed: limits.properties.seed.to_string(),
+        strict: args.strict,
+        insecure: args.target.insecure,
+        stopped: None,
+    };
+    let snapshot_dir = snapshots.as_ref().map(|s| s.dir.clone());
     let session = Session {
-        client,
-        run: run_id,
-        settings,
+        runtime: runtime.handle().clone(),
+        client: connection.client.clone(),
+        run: connection.run.clone(),
+        profile: plan.profile.clone(),
+        settings: limits.properties,
         snapshots,
-        waivers: waivers.clone(),
+        waivers,
     };
-    let (summary, results) = match execute(&plan, session, &runtime, &mut args.libtest) {
-        Ok(done) => done,
-        Err(exit) => return exit,
-    };
+    let color = terminal::color_enabled();
+    let present =
+        Arc::new(move |result: &crate::result::CaseResult| terminal::failure_text(result, color));
+    let result = run::execute(&plan, session, &mut args.libtest, present).map_err(|_| {
+        Error::harness(format!(
+            "no case matches the filter `{}` (see `scimcheck list`)",
+            args.libtest.filter.as_deref().unwrap_or("")
+        ))
+    })?;
     if args.libtest.list {
-        return Exit::Passed;
+        return Ok(Exit::Passed);
     }
-    let cleanup = runtime.block_on(final_cleanup(&cleaner, &plan.profile));
-    let waived = waiver::outcome(&waivers, &results, waiver::today());
-    let interrupted = guard.stop_reason();
-    let exit = match &interrupted {
+    let summary = Summary::of(&result.cases);
+    let exit = match &result.stopped {
         Some(reason) if reason.contains("Ctrl-C") => Exit::Interrupted,
         _ => summary.exit(args.strict),
     };
-    let report = RunReport::new(
-        RunInfo {
-            duration_ms: started.elapsed().as_millis() as u64,
-            stopped: interrupted,
-            ..info
-        },
-        &results,
-        &properties,
-        &waived,
-        cleanup.clone(),
-        exit as u8,
+    let info = RunInfo {
+        duration_ms: started.elapsed().as_millis() as u64,
+        stopped: result.stopped.clone(),
+        ..info
+    };
+    report(&args, info, &result, exit, snapshot_dir)?;
+    print!("{}", terminal::summary_text(&summary, exit));
+    Ok(exit)
+}
+
+fn load_waivers(path: Option<&PathBuf>, cases: &[Case]) -> Result<Waivers, Error> {
+    let Some(path) = path else {
+        return Ok(Waivers::default());
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::harness(format!("cannot read waivers {shown}: {e}")))?;
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    Waivers::load(&shown, &text, &ids)
+        .map_err(|problems| Error::diagnostics(problems, "the waivers file"))
+}
+
+/// The run's numeric limits, checked.
+struct Limits {
+    retry_budget: Duration,
+    run_timeout: Option<Duration>,
+    properties: property::Settings,
+}
+
+impl Limits {
+    fn of(args: &RunArgs) -> Result<Limits, Error> {
+        if args.target.url.is_some()
+            && (args.server_profile.is_some() || !args.server_faults.is_empty())
+        {
+            return Err(Error::harness(
+                "--server-profile and --server-fault apply to the embedded server, not to --url",
+            ));
+        }
+        if args.rps.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+            return Err(Error::harness("--rps must be a positive number"));
+        }
+        if !(args.prop_shrink_time >= 0.0 && args.prop_shrink_time.is_finite()) {
+            return Err(Error::harness(
+                "--prop-shrink-time must be a number of seconds, 0 or more",
+            ));
+        }
+        Ok(Limits {
+            retry_budget: if args.max_retry_wait == 0.0 {
+                Duration::ZERO
+            } else {
+                seconds("--max-retry-wait", args.max_retry_wait)?
+            },
+            run_timeout: args
+                .run_timeout
+                .map(|s| seconds("--run-timeout", s))
+                .transpose()?,
+            properties: property::Settings {
+                seed: args.seed.unwrap_or_else(rand::random),
+                cases: args.prop_cases,
+                shrink_requests: args.prop_shrink_requests,
+                shrink_time: Duration::from_secs_f64(args.prop_shrink_time),
+            },
+        })
+    }
+}
+
+/// Where the run sends its requests.
+struct Resolved {
+    url: String,
+    args: super::args::TargetArgs,
+    /// The embedded server (kept alive for the run) and the profile it implements.
+    server: Option<(server::Running, String)>,
+}
+
+/// The target: `--url`, or the embedded reference server on loopback with
+/// a random token.
+fn resolve(args: &RunArgs, runtime: &tokio::runtime::Runtime) -> Result<Resolved, Error> {
+    if let Some(url) = &args.target.url {
+        return Ok(Resolved {
+            url: url.clone(),
+            args: args.target.clone(),
+            server: None,
+        });
+    }
+    let name = args.server_profile.clone().unwrap_or(args.profile.clone());
+    // `auto` judges the server by what it declares; the server itself needs a real profile.
+    let profile = load_profile(if name == "auto" { "rfc7644" } else { &name })?;
+    let token = format!("scimcheck-{}", uuid::Uuid::new_v4().simple());
+    let config = server::Config {
+        profile,
+        token: Some(token.clone()),
+        faults: parse_faults(&args.server_faults)?,
+        seed_users: 0,
+    };
+    let running = runtime
+        .block_on(server::start(config, SocketAddr::from(([127, 0, 0, 1], 0))))
+        .map_err(|e| Error::harness(format!("cannot start the reference server: {e}")))?;
+    eprintln!(
+        "scimcheck: no --url given: testing the embedded reference server at {}",
+        running.base_url
     );
-    if let Err(message) = write_reports(&args, &report, &results, &plan.profile.name) {
-        return harness_error(message);
+    let mut target = args.target.clone();
+    target.url = Some(running.base_url.clone());
+    target.token = Some(token);
+    target.basic = None;
+    Ok(Resolved {
+        url: running.base_url.clone(),
+        args: target,
+        server: Some((running, name)),
+    })
+}
+
+/// A reachable target, the run's client and the profile it is judged by.
+struct Connection {
+    client: Client,
+    guard: Arc<Guard>,
+    run: RunId,
+    profile: Profile,
+}
+
+fn connect(
+    args: &RunArgs,
+    resolved: &Resolved,
+    limits: &Limits,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Connection, Error> {
+    let run = RunId::random();
+    let guard = Arc::new(Guard::new(
+        &run.prefix(),
+        args.read_only,
+        Arc::new(Ledger::default()),
+    ));
+    let pacing = Arc::new(Pacing::new(
+        args.concurrency.map(|c| c as usize),
+        args.rps,
+        limits.retry_budget,
+    ));
+    let client = Client::new(target(&resolved.args, &resolved.url)?)
+        .map_err(Error::harness)?
+        .with_guard(guard.clone())
+        .with_pacing(pacing);
+    runtime.block_on(preflight(&client))?;
+    let profile = if args.profile == "auto" {
+        let documents = runtime.block_on(discover(&client));
+        let (inferred, notes) = profile::auto::infer(&documents);
+        for note in notes {
+            eprintln!("scimcheck: auto profile: {note}");
+        }
+        inferred
+    } else {
+        load_profile(&args.profile)?
+    };
+    Ok(Connection {
+        client,
+        guard,
+        run,
+        profile,
+    })
+}
+
+/// Fails early, with one line, when the target cannot be reached at all or
+/// rejects the credentials (every case would fail for the same reason).
+async fn preflight(client: &Client) -> Result<(), Error> {
+    let exchange = client
+        .send(Outgoing::get("/Users", &[("count", "1")]))
+        .await;
+    let base = &client.target().base_url;
+    match &exchange.response {
+        Err(none) => Err(Error::harness(format!("cannot reach {base}: {none}"))),
+        Ok(r) if r.status == 401 || r.status == 403 => Err(Error::harness(format!(
+            "{base} answered {} to GET /Users: check --token / --basic / --header",
+            r.status
+        ))),
+        Ok(_) => Ok(()),
     }
-    print!("{}", terminal::waiver_text(&waived));
-    // Only when a property actually ran (not filtered out, not skipped).
-    if results.iter().any(|r| {
-        properties.contains(&r.id) && !matches!(r.status, crate::run::Status::Skipped { .. })
-    }) {
-        println!(
-            "scimcheck: property checks used seed {} (reproduce with --seed {})",
-            settings.seed, settings.seed
-        );
+}
+
+/// The target's discovery documents, for the `auto` profile.
+async fn discover(client: &Client) -> profile::auto::Documents {
+    let fetch = |path: &'static str| async move {
+        client
+            .send(Outgoing::get(path, &[]))
+            .await
+            .response
+            .ok()
+            .filter(|r| r.status == 200)
+            .and_then(|r| r.json)
+    };
+    profile::auto::Documents {
+        service_provider_config: fetch("/ServiceProviderConfig").await,
+        schemas: fetch("/Schemas").await,
+        resource_types: fetch("/ResourceTypes").await,
     }
-    if let Some(dir) = snapshot_dir {
-        print!("{}", terminal::snapshot_text(&results, &dir));
+}
+
+/// Where this target's snapshots live.
+fn snapshots(
+    args: &RunArgs,
+    mode: snapshot::Mode,
+    resolved: &Resolved,
+    connection: &Connection,
+) -> Snapshots {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let target = match (&args.target_name, &resolved.server) {
+        (Some(name), _) => name.clone(),
+        (None, Some((_, server))) => format!("reference-{server}"),
+        (None, None) => format!("{}-{}", host_of(&resolved.url), connection.profile.name),
+    };
+    let target = snapshot::target_name(&target);
+    Snapshots {
+        dir: cwd.join(&args.snapshots).join(&target),
+        target,
+        mode,
+        base_url: connection.client.target().base_url.clone(),
+        run_prefix: connection.run.prefix(),
     }
-    print!("{}", terminal::cleanup_text(&cleanup));
-    print!("{}", terminal::summary_text(&summary, args.strict));
-    exit
+}
+
+/// The host of a URL, for naming its snapshot folder.
+fn host_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "target".into())
 }
 
 /// First Ctrl-C: no new requests, cleanup continues. Second: exit at once,
@@ -280,9 +331,9 @@ fn watch_interrupts(runtime: &tokio::runtime::Runtime, guard: Arc<Guard>) {
             "\nscimcheck: interrupted: no new requests; removing what this run created (Ctrl-C again to exit at once)"
         );
         if tokio::signal::ctrl_c().await.is_ok() {
-            let left = guard.live();
+            let left: Vec<String> = guard.ledger().live(None).into_iter().map(|e| e.id).collect();
             eprintln!(
-                "scimcheck: exiting at once; {} user(s) this run created were not removed: {}",
+                "scimcheck: exiting at once; {} resource(s) this run created were not removed: {}",
                 left.len(),
                 left.join(", ")
             );
@@ -292,145 +343,84 @@ fn watch_interrupts(runtime: &tokio::runtime::Runtime, guard: Arc<Guard>) {
     });
 }
 
-/// The safety net after the checks' own cleanup: deletes every user the run
-/// created and did not delete (a case that crashed, a cleanup that failed).
-async fn final_cleanup(client: &Client, profile: &crate::profile::Profile) -> Cleanup {
-    let leftovers = client.guard().live();
-    for id in &leftovers {
-        client
-            .send(crate::property::population::delete_request(id))
-            .await;
-    }
-    Cleanup {
-        created: client.guard().created(),
-        removed_at_end: leftovers.len() - client.guard().live().len(),
-        left: client.guard().live(),
-        deactivated_only: profile.delete == crate::profile::DeleteMode::Soft,
-        retry_wait_ms: client.pacing().waited().as_millis() as u64,
-        requests: client.pacing().sent(),
-    }
-}
-
-fn load_waivers(path: &PathBuf, cases: &[crate::case::Case]) -> Result<Vec<Waiver>, Exit> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| harness_error(format!("cannot read waivers {shown}: {e}")))?;
-    waiver::load(&shown, &text, cases).map_err(|errors| {
-        for error in &errors {
-            eprintln!("{error}");
-        }
-        harness_error(format!("{} problem(s) in the waivers file", errors.len()))
-    })
+/// `--run-timeout`: after `limit`, no new requests; cleanup still runs.
+fn stop_after(runtime: &tokio::runtime::Runtime, guard: Arc<Guard>, limit: Duration) {
+    runtime.spawn(async move {
+        tokio::time::sleep(limit).await;
+        guard.stop(&format!(
+            "the --run-timeout of {} s was reached",
+            limit.as_secs_f64()
+        ));
+        eprintln!(
+            "scimcheck: --run-timeout reached: no new requests; cleaning up what this run created"
+        );
+    });
 }
 
 /// SHA-256 of the profile as applied (its canonical JSON form).
-fn profile_digest(profile: &crate::profile::Profile) -> String {
+fn profile_digest(profile: &Profile) -> String {
     use sha2::{Digest, Sha256};
     let text = serde_json::to_string(profile).unwrap_or_default();
     format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
-/// Writes every report the flags ask for, and the GitHub Actions extras.
-fn write_reports(
+/// Writes every report the flags ask for, the GitHub Actions extras, and
+/// the terminal's closing lines (but the summary).
+fn report(
     args: &RunArgs,
-    report: &RunReport,
-    results: &[CaseResult],
-    profile: &str,
-) -> Result<(), String> {
+    info: RunInfo,
+    result: &RunResult,
+    exit: Exit,
+    snapshot_dir: Option<PathBuf>,
+) -> Result<(), Error> {
+    let report = RunReport::new(info, result, exit as u8);
     let write = |path: &PathBuf, text: String| {
-        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        std::fs::write(path, text)
+            .map_err(|e| Error::harness(format!("cannot write {}: {e}", path.display())))
     };
     if let Some(path) = &args.report_junit {
-        write(path, junit::render(results, profile, report.run.insecure))?;
+        write(
+            path,
+            junit::render(&result.cases, &report.run.profile, report.run.insecure),
+        )?;
     }
     if let Some(path) = &args.report_json {
-        write(path, json::render(report))?;
+        write(path, json::render(&report))?;
     }
     if let Some(path) = &args.report_md {
-        write(path, markdown::render(report))?;
+        write(path, markdown::render(&report))?;
     }
     if let Some(path) = &args.report_html {
-        let template =
-            match &args.html_template {
-                Some(file) => Some(std::fs::read_to_string(file).map_err(|e| {
-                    format!("cannot read the HTML template {}: {e}", file.display())
-                })?),
-                None => None,
-            };
-        write(path, html::render(report, template.as_deref()))?;
+        let template = match &args.html_template {
+            Some(file) => Some(std::fs::read_to_string(file).map_err(|e| {
+                Error::harness(format!(
+                    "cannot read the HTML template {}: {e}",
+                    file.display()
+                ))
+            })?),
+            None => None,
+        };
+        write(path, html::render(&report, template.as_deref()))?;
     }
     if github::active() {
-        print!("{}", github::annotations(report));
-        github::step_summary(&markdown::render(report))?;
+        print!("{}", github::annotations(&report));
+        github::step_summary(&markdown::render(&report)).map_err(Error::harness)?;
     }
+    print!("{}", terminal::waiver_text(&result.waivers));
+    // Only when a property actually ran (not filtered out, not skipped).
+    if result
+        .cases
+        .iter()
+        .any(|r| r.property && !matches!(r.status, crate::result::Status::Skipped { .. }))
+    {
+        println!(
+            "scimcheck: property checks used seed {} (reproduce with --seed {})",
+            report.run.seed, report.run.seed
+        );
+    }
+    if let Some(dir) = snapshot_dir {
+        print!("{}", terminal::snapshot_text(&result.cases, &dir));
+    }
+    print!("{}", terminal::cleanup_text(&result.leftovers));
     Ok(())
-}
-
-/// Fails early, with one line, when the target cannot be reached at all or
-/// rejects the credentials (every case would fail for the same reason).
-async fn preflight(client: &Client) -> Result<(), String> {
-    let probe = Outgoing::get("/Users", &[("count", "1")]);
-    let exchange = client.send(probe).await;
-    match &exchange.response {
-        Err(error) => Err(format!(
-            "cannot reach {}: {error}",
-            client.target().base_url
-        )),
-        Ok(response) if response.status == 401 || response.status == 403 => Err(format!(
-            "{} answered {} to GET /Users: check --token / --basic / --header",
-            client.target().base_url,
-            response.status
-        )),
-        Ok(_) => Ok(()),
-    }
-}
-
-/// What one run's cases share besides the plan.
-pub struct Session {
-    pub client: Client,
-    pub run: RunId,
-    pub settings: property::Settings,
-    pub snapshots: Option<Snapshots>,
-    pub waivers: Vec<Waiver>,
-}
-
-/// Runs the plan's trials; returns the summary and the case results.
-pub fn execute(
-    plan: &Plan,
-    session: Session,
-    runtime: &tokio::runtime::Runtime,
-    libtest: &mut libtest_mimic::Arguments,
-) -> Result<(Summary, Vec<CaseResult>), Exit> {
-    let (sender, receiver) = mpsc::channel();
-    let context = Arc::new(trial::Context {
-        runtime: runtime.handle().clone(),
-        client: session.client,
-        run: session.run,
-        profile: plan.profile.clone(),
-        settings: session.settings,
-        snapshots: session.snapshots,
-        waivers: session.waivers,
-        events: sender,
-    });
-    let trials = trial::trials(plan, context.clone());
-    let selected = trials
-        .iter()
-        .filter(|t| !libtest.is_filtered_out(t))
-        .count();
-    if selected == 0 && !libtest.list {
-        return Err(harness_error(format!(
-            "no case matches the filter `{}` (see `scimcheck list`)",
-            libtest.filter.as_deref().unwrap_or("")
-        )));
-    }
-    // Cases are I/O-bound: by default run more of them at once than there are cores.
-    libtest.test_threads.get_or_insert(8);
-    let _conclusion = libtest_mimic::run(libtest, trials);
-    drop(context);
-    let mut results: Vec<CaseResult> = receiver
-        .iter()
-        .map(|Event::CaseFinished(result)| result)
-        .collect();
-    results.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok((Summary::of(&results), results))
 }

@@ -1,16 +1,21 @@
 //! `scimcheck sweep`: finds what earlier runs left on a target (users whose
 //! userName starts `scimcheck-<run>-`, e.g. after a killed run) and removes
 //! them. Dry-run by default: it lists what `--delete` would remove. It never
-//! touches a user without the harness's prefix.
+//! touches a user without the harness's prefix: what it finds is adopted
+//! into a ledger, and deleted by the same routine as a run's cleanup.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{SweepArgs, harness_error, runtime, target};
-use crate::client::{Client, Guard, Outgoing};
+use super::args::SweepArgs;
+use super::{Error, runtime, target};
+use crate::client::{Client, Guard, Ledger, Outgoing};
 use crate::exit::Exit;
-use crate::property::population::{delete_request, quote};
+use crate::run::cleanup;
+use crate::run::property::population::quote;
+use crate::run::vars::PREFIX;
+use crate::scim::ResourceType;
 
 /// Users per page while searching.
 const PAGE: usize = 100;
@@ -22,38 +27,34 @@ struct Leftover {
     active: Option<bool>,
 }
 
-pub fn sweep(args: SweepArgs) -> Exit {
+pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
     let Some(url) = args.target.url.clone() else {
-        return harness_error("sweep needs --url (or SCIMCHECK_URL): the target to clean up");
+        return Err(Error::harness(
+            "sweep needs --url (or SCIMCHECK_URL): the target to clean up",
+        ));
     };
     let prefix = match &args.run {
         Some(run) if run.len() == 8 && run.chars().all(|c| c.is_ascii_hexdigit()) => {
-            format!("{}{}-", crate::vars::PREFIX, run.to_ascii_lowercase())
+            format!("{PREFIX}{}-", run.to_ascii_lowercase())
         }
         Some(run) => {
-            return harness_error(format!(
+            return Err(Error::harness(format!(
                 "--run `{run}` is not a run id (8 hex digits, as in scimcheck-<run>-…)"
-            ));
+            )));
         }
-        None => crate::vars::PREFIX.to_string(),
+        None => PREFIX.to_string(),
     };
-    let target = match target(&args.target, &url) {
-        Ok(target) => target,
-        Err(exit) => return exit,
-    };
-    let guard = Arc::new(Guard::new("", false));
-    let client = match Client::new(target) {
-        Ok(client) => client.with_guard(guard.clone()),
-        Err(e) => return harness_error(e),
-    };
+    let guard = Arc::new(Guard::new("", false, Arc::new(Ledger::default())));
+    let client = Client::new(target(&args.target, &url)?)
+        .map_err(Error::harness)?
+        .with_guard(guard.clone());
     let runtime = runtime();
-    let found = match runtime.block_on(find(&client, &prefix)) {
-        Ok(found) => found,
-        Err(message) => return harness_error(message),
-    };
+    let found = runtime
+        .block_on(find(&client, &prefix))
+        .map_err(Error::harness)?;
     if found.is_empty() {
         println!("scimcheck: sweep: no user named {prefix}… on {url}");
-        return Exit::Passed;
+        return Ok(Exit::Passed);
     }
     for leftover in &found {
         let state = match leftover.active {
@@ -67,24 +68,27 @@ pub fn sweep(args: SweepArgs) -> Exit {
             "scimcheck: sweep: {} user(s) named {prefix}… found; nothing deleted (dry run). Run again with --delete to remove them.",
             found.len()
         );
-        return Exit::Passed;
+        return Ok(Exit::Passed);
     }
-    let mut failed = 0;
     for leftover in &found {
-        guard.adopt(&leftover.id);
-        let exchange = runtime.block_on(client.send(delete_request(&leftover.id)));
+        client.ledger().adopt(ResourceType::User, &leftover.id);
+    }
+    let entries = client.ledger().live(None);
+    let exchanges = runtime.block_on(cleanup::delete(&client, &entries));
+    let mut failed = 0;
+    for (entry, exchange) in entries.iter().zip(&exchanges) {
         match &exchange.response {
             Ok(r) if r.status < 300 || r.status == 404 => {}
             Ok(r) => {
                 failed += 1;
                 eprintln!(
                     "scimcheck: sweep: DELETE {} answered {}",
-                    leftover.id, r.status
+                    entry.id, r.status
                 );
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("scimcheck: sweep: DELETE {} failed: {e}", leftover.id);
+                eprintln!("scimcheck: sweep: DELETE {} failed: {e}", entry.id);
             }
         }
     }
@@ -93,11 +97,11 @@ pub fn sweep(args: SweepArgs) -> Exit {
         found.len() - failed,
         found.len()
     );
-    if failed > 0 {
+    Ok(if failed > 0 {
         Exit::Failed
     } else {
         Exit::Passed
-    }
+    })
 }
 
 /// Every user whose userName starts with `prefix`: by a `sw` filter where the

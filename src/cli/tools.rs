@@ -2,16 +2,14 @@
 //! (cases and the traceability matrix) and `snapshots` (review pending
 //! snapshots).
 
-use super::{
-    ListArgs, ServeArgs, SnapshotsCommand, harness_error, load_cases, load_profile, parse_faults,
-    runtime,
-};
+use super::args::{ListArgs, ServeArgs, SnapshotsCommand};
+use super::{Error, load_cases, load_profile, parse_faults, runtime};
 use crate::exit::Exit;
 use crate::plan;
 use crate::server::{self, Fault};
 use crate::snapshot;
 
-pub fn snapshots(command: SnapshotsCommand) -> Exit {
+pub fn snapshots(command: SnapshotsCommand) -> Result<Exit, Error> {
     use snapshot::review;
     let (args, verb) = match &command {
         SnapshotsCommand::Review(args) => (args, "review"),
@@ -20,12 +18,15 @@ pub fn snapshots(command: SnapshotsCommand) -> Exit {
     };
     let root = &args.snapshots;
     if !root.is_dir() {
-        return harness_error(format!("no snapshot folder `{}`", root.display()));
+        return Err(Error::harness(format!(
+            "no snapshot folder `{}`",
+            root.display()
+        )));
     }
     let selected = review::select(root, &args.names);
     if selected.is_empty() {
         println!("no pending snapshots under {}", root.display());
-        return Exit::Passed;
+        return Ok(Exit::Passed);
     }
     let result = match verb {
         "review" => review::review(root, &args.names).map(|(a, r)| (a, r, selected.len())),
@@ -48,19 +49,15 @@ pub fn snapshots(command: SnapshotsCommand) -> Exit {
                 }
             }),
     };
-    match result {
-        Ok((accepted, rejected, seen)) => {
-            println!(
-                "{seen} pending: {accepted} accepted, {rejected} rejected, {} left",
-                seen - accepted - rejected
-            );
-            Exit::Passed
-        }
-        Err(message) => harness_error(message),
-    }
+    let (accepted, rejected, seen) = result.map_err(Error::harness)?;
+    println!(
+        "{seen} pending: {accepted} accepted, {rejected} rejected, {} left",
+        seen - accepted - rejected
+    );
+    Ok(Exit::Passed)
 }
 
-pub fn serve(args: ServeArgs) -> Exit {
+pub fn serve(args: ServeArgs) -> Result<Exit, Error> {
     if args.list_faults {
         println!("{:<26} {:<34} effect", "fault", "rule broken");
         for fault in Fault::ALL {
@@ -71,27 +68,19 @@ pub fn serve(args: ServeArgs) -> Exit {
                 fault.effect()
             );
         }
-        return Exit::Passed;
+        return Ok(Exit::Passed);
     }
-    let profile = match load_profile(&args.profile) {
-        Ok(p) => p,
-        Err(exit) => return exit,
-    };
-    let faults = match parse_faults(&args.faults) {
-        Ok(f) => f,
-        Err(exit) => return exit,
+    let profile = load_profile(&args.profile)?;
+    let faults = parse_faults(&args.faults)?;
+    let read = |path: &std::path::PathBuf| {
+        std::fs::read(path)
+            .map_err(|e| Error::harness(format!("cannot read {}: {e}", path.display())))
     };
     let identity = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => {
-            let read = |path: &std::path::PathBuf| {
-                std::fs::read(path)
-                    .map_err(|e| harness_error(format!("cannot read {}: {e}", path.display())))
-            };
-            match (read(cert), read(key)) {
-                (Ok(cert_pem), Ok(key_pem)) => Some(server::TlsIdentity { cert_pem, key_pem }),
-                (Err(exit), _) | (_, Err(exit)) => return exit,
-            }
-        }
+        (Some(cert), Some(key)) => Some(server::TlsIdentity {
+            cert_pem: read(cert)?,
+            key_pem: read(key)?,
+        }),
         _ => None,
     };
     let runtime = runtime();
@@ -106,10 +95,8 @@ pub fn serve(args: ServeArgs) -> Exit {
             Some(identity) => server::start_tls(config, args.listen, identity).await,
             None => server::start(config, args.listen).await,
         };
-        let running = match started {
-            Ok(running) => running,
-            Err(e) => return harness_error(format!("cannot listen on {}: {e}", args.listen)),
-        };
+        let running = started
+            .map_err(|e| Error::harness(format!("cannot listen on {}: {e}", args.listen)))?;
         println!("{}", running.base_url);
         if args.token.is_none() {
             eprintln!(
@@ -117,26 +104,20 @@ pub fn serve(args: ServeArgs) -> Exit {
             );
         }
         let _ = tokio::signal::ctrl_c().await;
-        Exit::Passed
+        Ok(Exit::Passed)
     })
 }
 
-pub fn list(args: ListArgs) -> Exit {
-    let cases = match load_cases(args.cases.as_ref()) {
-        Ok(cases) => cases,
-        Err(exit) => return exit,
-    };
+pub fn list(args: ListArgs) -> Result<Exit, Error> {
+    let (cases, _) = load_cases(args.cases.as_ref())?;
     let mut out = String::new();
     if args.matrix {
-        out = crate::rules::matrix(&cases);
+        out = crate::rules::matrix(cases.iter().map(|c| (c.id.as_str(), c.rules.as_slice())));
     } else {
         match &args.profile {
             Some(name) => {
-                let profile = match load_profile(name) {
-                    Ok(profile) => profile,
-                    Err(exit) => return exit,
-                };
-                for planned in &plan::plan(cases, profile).cases {
+                let profile = load_profile(name)?;
+                for planned in &plan::plan(cases, profile, false).cases {
                     let status = planned
                         .skip
                         .as_deref()
@@ -164,5 +145,5 @@ pub fn list(args: ListArgs) -> Exit {
     }
     // A closed pipe (`scimcheck list | head`) is not an error worth a panic.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
-    Exit::Passed
+    Ok(Exit::Passed)
 }

@@ -1,263 +1,261 @@
 //! The guard: what keeps a run from touching what it did not create.
 //!
-//! - The ledger records every user a run created (the id of each 2xx answer
-//!   to `POST /Users`) and every one it deleted.
-//! - `PUT`, `PATCH` and `DELETE` on `/Users/{id}` are only sent for an id in
-//!   the ledger, or one the run generated itself (`scimcheck-<run>-…`, for
-//!   "does not exist" cases); anything else is refused before it leaves.
+//! - `PUT`, `PATCH` and `DELETE` of a resource are only sent when the
+//!   [`Ledger`] says the run created it and has not deleted it, or for an
+//!   id the run generated itself (`scimcheck-<run>-…`, for "does not exist"
+//!   cases); anything else is refused before it leaves.
+//! - A create must carry the run's prefix, so its resource can be told
+//!   apart and swept.
 //! - With `--read-only`, nothing but `GET` is sent at all.
 //! - Once the run is stopping (Ctrl-C, the whole-run time limit), only
-//!   `DELETE`s of the run's own users still go out: cleanup.
+//!   cleanup still goes out: `DELETE`s of the run's own resources, and the
+//!   `GET`s that check what became of them.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
+use super::ledger::{Ledger, State};
+use crate::case::Method;
+use crate::scim::ResourceType;
 
-use crate::case::model::Method;
-
-/// The life of one user the run created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fate {
-    Live,
-    Deleted,
+/// Why a request was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// `--read-only` and the request would change the target.
+    ReadOnly { method: Method, path: String },
+    /// The run is stopping and the request is not cleanup.
+    Stopping { reason: String },
+    /// A change to a resource the run did not create.
+    NotOwned {
+        method: Method,
+        kind: ResourceType,
+        id: String,
+    },
+    /// A change to a resource the run already deleted.
+    AlreadyDeleted {
+        method: Method,
+        kind: ResourceType,
+        id: String,
+    },
+    /// A create without the run's prefix in its body.
+    Unmarked { kind: ResourceType, prefix: String },
 }
 
-#[derive(Debug, Default)]
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::ReadOnly { method, path } => write!(
+                f,
+                "not sent: {} {path} would change the target (--read-only)",
+                method.as_str()
+            ),
+            Refusal::Stopping { reason } => write!(f, "not sent: the run is stopping ({reason})"),
+            Refusal::NotOwned { method, kind, id } => write!(
+                f,
+                "refused: {} {}/{id} targets a {} this run did not create (scimcheck only changes what it created)",
+                method.as_str(),
+                kind.endpoint(),
+                kind.name().to_lowercase()
+            ),
+            Refusal::AlreadyDeleted { method, kind, id } => write!(
+                f,
+                "refused: {} {}/{id}: this run already deleted that {}",
+                method.as_str(),
+                kind.endpoint(),
+                kind.name().to_lowercase()
+            ),
+            Refusal::Unmarked { kind, prefix } => write!(
+                f,
+                "refused: POST {} without the run's prefix `{prefix}` in the body (use {{{{ unique.NAME }}}} or {{{{ email.NAME }}}}, so the resource can be found and swept)",
+                kind.endpoint()
+            ),
+        }
+    }
+}
+
+#[derive(Debug)]
 pub struct Guard {
     /// `scimcheck-<run>`; empty when no run owns the client (e.g. `sweep`).
     run_prefix: String,
     read_only: bool,
-    ledger: Mutex<BTreeMap<String, Fate>>,
+    ledger: Arc<Ledger>,
     stopping: AtomicBool,
     reason: Mutex<String>,
 }
 
 impl Guard {
-    pub fn new(run_prefix: &str, read_only: bool) -> Guard {
+    pub fn new(run_prefix: &str, read_only: bool, ledger: Arc<Ledger>) -> Guard {
         Guard {
             run_prefix: run_prefix.to_string(),
             read_only,
-            ..Guard::default()
+            ledger,
+            stopping: AtomicBool::new(false),
+            reason: Mutex::new(String::new()),
         }
     }
 
-    /// Takes a leftover of an earlier run (found by its `scimcheck-<run>-`
-    /// userName) into the ledger, so that `sweep --delete` may remove it.
-    pub fn adopt(&self, id: &str) {
-        self.ledger
-            .lock()
-            .expect("guard lock")
-            .insert(id.to_string(), Fate::Live);
+    pub fn ledger(&self) -> &Arc<Ledger> {
+        &self.ledger
     }
 
-    /// Stops all requests but the cleanup of the run's own users.
+    /// Stops all requests but the cleanup of the run's own resources.
     pub fn stop(&self, reason: &str) {
-        *self.reason.lock().expect("guard lock") = reason.to_string();
+        *self.reason.lock().unwrap_or_else(|p| p.into_inner()) = reason.to_string();
         self.stopping.store(true, Ordering::SeqCst);
     }
 
     /// Why the run stopped early, if it did.
     pub fn stop_reason(&self) -> Option<String> {
-        self.is_stopping()
-            .then(|| self.reason.lock().expect("guard lock").clone())
+        self.is_stopping().then(|| {
+            self.reason
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+        })
     }
 
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Why a create must not be sent: every user the run creates carries the
-    /// run's prefix, so that it can be told apart and swept.
-    pub fn refuse_create(&self, method: Method, path: &str, body: Option<&str>) -> Option<String> {
-        let create = method == Method::POST && path.trim_end_matches('/') == "/Users";
-        let marked =
-            body.is_none_or(|b| self.run_prefix.is_empty() || b.contains(&self.run_prefix));
-        (create && !marked).then(|| {
-            format!(
-                "refused: POST /Users without the run's prefix `{}` in the body (use {{{{ unique.NAME }}}} or {{{{ email.NAME }}}} for userName, so the user can be found and swept)",
-                self.run_prefix
-            )
-        })
-    }
-
     /// Why a request must not be sent, if it must not.
-    pub fn refuse(&self, method: Method, path: &str) -> Option<String> {
-        let target_id = user_id(path);
+    pub fn refuse(&self, method: Method, path: &str, body: Option<&str>) -> Option<Refusal> {
         if self.read_only && method != Method::GET {
-            return Some(format!(
-                "not sent: {} {path} would change the target (--read-only)",
-                method.as_str()
-            ));
+            return Some(Refusal::ReadOnly {
+                method,
+                path: path.to_string(),
+            });
         }
+        let addressed = ResourceType::of_path(path);
+        let one = addressed
+            .as_ref()
+            .and_then(|(kind, id)| Some((*kind, id.clone()?)));
         if self.is_stopping() {
-            let cleanup =
-                method == Method::DELETE && target_id.as_deref().is_some_and(|id| self.owns(id));
+            let state = one
+                .as_ref()
+                .and_then(|(kind, id)| self.ledger.state(*kind, id));
+            let cleanup = match method {
+                Method::DELETE => state == Some(State::Live),
+                Method::GET => state.is_some(),
+                _ => false,
+            };
             if !cleanup {
-                return Some(format!(
-                    "not sent: the run is stopping ({})",
-                    self.reason.lock().expect("guard lock")
-                ));
+                return Some(Refusal::Stopping {
+                    reason: self.stop_reason().unwrap_or_default(),
+                });
             }
         }
-        if matches!(method, Method::PUT | Method::PATCH | Method::DELETE)
-            && let Some(id) = target_id
-            && !self.owns(&id)
-        {
-            return Some(format!(
-                "refused: {} /Users/{id} targets a user this run did not create (scimcheck only changes what it created)",
-                method.as_str()
-            ));
+        if let (Method::POST, Some((kind, None))) = (method, &addressed) {
+            let marked =
+                body.is_none_or(|b| self.run_prefix.is_empty() || b.contains(&self.run_prefix));
+            if !marked {
+                return Some(Refusal::Unmarked {
+                    kind: *kind,
+                    prefix: self.run_prefix.clone(),
+                });
+            }
         }
-        None
-    }
-
-    /// Whether the run may change this user.
-    fn owns(&self, id: &str) -> bool {
+        let (kind, id) = one?;
+        if !matches!(method, Method::PUT | Method::PATCH | Method::DELETE) {
+            return None;
+        }
         let generated = !self.run_prefix.is_empty() && id.starts_with(&self.run_prefix);
-        generated
-            || self
-                .ledger
-                .lock()
-                .expect("guard lock")
-                .get(id)
-                .is_some_and(|fate| *fate == Fate::Live)
-    }
-
-    /// Updates the ledger from an answered request.
-    pub fn record(&self, method: Method, path: &str, status: u16, json: Option<&Value>) {
-        let mut ledger = self.ledger.lock().expect("guard lock");
-        let answered_id = json
-            .and_then(|j| j.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        match (method, user_id(path)) {
-            (Method::POST, None) if path == "/Users" && (200..300).contains(&status) => {
-                if let Some(id) = answered_id {
-                    ledger.insert(id, Fate::Live);
-                }
-            }
-            (Method::PUT | Method::PATCH, Some(id)) if (200..300).contains(&status) => {
-                // A server that changes ids on update: the new id is ours too.
-                if let Some(new) = answered_id
-                    && new != id
-                    && ledger.contains_key(&id)
-                {
-                    ledger.insert(new, Fate::Live);
-                }
-            }
-            (Method::DELETE, Some(id)) if (200..300).contains(&status) || status == 404 => {
-                if let Some(fate) = ledger.get_mut(&id) {
-                    *fate = Fate::Deleted;
-                }
-            }
-            _ => {}
+        match self.ledger.state(kind, &id) {
+            Some(State::Live) => None,
+            _ if generated => None,
+            Some(State::Deleted { .. }) => Some(Refusal::AlreadyDeleted { method, kind, id }),
+            None => Some(Refusal::NotOwned { method, kind, id }),
         }
     }
-
-    /// Users the run created and has not deleted.
-    pub fn live(&self) -> Vec<String> {
-        self.ledger
-            .lock()
-            .expect("guard lock")
-            .iter()
-            .filter(|(_, fate)| **fate == Fate::Live)
-            .map(|(id, _)| id.clone())
-            .collect()
-    }
-
-    /// How many users the run created.
-    pub fn created(&self) -> usize {
-        self.ledger.lock().expect("guard lock").len()
-    }
-}
-
-/// The id in `/Users/{id}` (percent-decoded), if the path is one.
-fn user_id(path: &str) -> Option<String> {
-    let rest = path.strip_prefix("/Users/")?;
-    let raw = rest.split(['?', '/']).next().filter(|s| !s.is_empty())?;
-    Some(percent_decode(raw).unwrap_or_else(|| raw.to_string()))
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(text.len());
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
+
+    fn guard(read_only: bool) -> Guard {
+        Guard::new("scimcheck-0a0b0c0d", read_only, Arc::new(Ledger::default()))
+    }
 
     #[test]
     fn only_what_the_run_created_can_be_changed() {
-        let guard = Guard::new("scimcheck-0a0b0c0d", false);
+        let guard = guard(false);
+        assert!(matches!(
+            guard.refuse(Method::DELETE, "/Users/someone-else", None),
+            Some(Refusal::NotOwned { .. })
+        ));
         assert!(
             guard
-                .refuse(Method::DELETE, "/Users/someone-else")
+                .refuse(Method::PATCH, "/Groups/someone-else", None)
                 .is_some()
         );
-        assert!(guard.refuse(Method::PATCH, "/Users/someone-else").is_some());
-        assert!(guard.refuse(Method::GET, "/Users/someone-else").is_none());
-        guard.record(Method::POST, "/Users", 201, Some(&json!({"id": "u1"})));
-        assert!(guard.refuse(Method::PUT, "/Users/u1").is_none());
+        assert!(
+            guard
+                .refuse(Method::GET, "/Users/someone-else", None)
+                .is_none()
+        );
+        guard.ledger().created(ResourceType::User, "u1", "case");
+        assert!(guard.refuse(Method::PUT, "/Users/u1", None).is_none());
         // The run's own generated ids ("does not exist" cases) are fine.
         assert!(
             guard
-                .refuse(Method::DELETE, "/Users/scimcheck-0a0b0c0d-123456-nobody")
+                .refuse(
+                    Method::DELETE,
+                    "/Users/scimcheck-0a0b0c0d-123456-nobody",
+                    None
+                )
                 .is_none()
         );
-        guard.record(Method::DELETE, "/Users/u1", 204, None);
-        assert!(guard.refuse(Method::PATCH, "/Users/u1").is_some());
-        assert_eq!(guard.live(), Vec::<String>::new());
-        assert_eq!(guard.created(), 1);
+        guard.ledger().deleted(ResourceType::User, "u1", 204);
+        assert!(matches!(
+            guard.refuse(Method::PATCH, "/Users/u1", None),
+            Some(Refusal::AlreadyDeleted { .. })
+        ));
     }
 
     #[test]
     fn a_create_must_carry_the_run_prefix() {
-        let guard = Guard::new("scimcheck-0a0b0c0d", false);
+        let guard = guard(false);
         let marked = r#"{"userName": "scimcheck-0a0b0c0d-123456-ada@example.com"}"#;
-        assert!(
-            guard
-                .refuse_create(Method::POST, "/Users", Some(marked))
-                .is_none()
-        );
+        assert!(guard.refuse(Method::POST, "/Users", Some(marked)).is_none());
         let unmarked = r#"{"userName": "ada@example.com"}"#;
+        let refusal = guard
+            .refuse(Method::POST, "/Users", Some(unmarked))
+            .unwrap();
+        assert!(
+            refusal
+                .to_string()
+                .starts_with("refused: POST /Users without the run's prefix"),
+            "{refusal}"
+        );
         assert!(
             guard
-                .refuse_create(Method::POST, "/Users", Some(unmarked))
+                .refuse(Method::POST, "/Groups", Some(unmarked))
                 .is_some()
         );
         assert!(
             guard
-                .refuse_create(Method::POST, "/Groups", Some(unmarked))
+                .refuse(Method::POST, "/Other", Some(unmarked))
                 .is_none()
         );
     }
 
     #[test]
     fn stopping_lets_only_cleanup_through_and_read_only_only_reads() {
-        let guard = Guard::new("scimcheck-0a0b0c0d", false);
-        guard.record(Method::POST, "/Users", 201, Some(&json!({"id": "u%2F1"})));
+        let guard = guard(false);
+        guard.ledger().created(ResourceType::User, "u/1", "case");
         guard.stop("interrupted");
-        assert!(guard.refuse(Method::GET, "/Users").is_some());
-        assert!(guard.refuse(Method::DELETE, "/Users/u%252F1").is_none());
-        let read_only = Guard::new("scimcheck-0a0b0c0d", true);
-        assert!(read_only.refuse(Method::POST, "/Users").is_some());
-        assert!(read_only.refuse(Method::GET, "/Users").is_none());
+        assert!(guard.refuse(Method::GET, "/Users", None).is_some());
+        assert!(guard.refuse(Method::DELETE, "/Users/u%2F1", None).is_none());
+        assert!(guard.refuse(Method::GET, "/Users/u%2F1", None).is_none());
+        assert!(guard.refuse(Method::GET, "/Users/other", None).is_some());
+        let read_only = guard_read_only();
+        assert!(read_only.refuse(Method::POST, "/Users", None).is_some());
+        assert!(read_only.refuse(Method::GET, "/Users", None).is_none());
+    }
+
+    fn guard_read_only() -> Guard {
+        guard(true)
     }
 }

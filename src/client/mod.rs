@@ -1,14 +1,19 @@
 //! The HTTP client: sends rendered requests to the target and records every
 //! request/response pair as an [`Exchange`] for checks and reports.
 //!
-//! One [`Client`] (one reqwest connection pool, rustls) serves the whole run.
-//! Before anything is sent, the [`guard::Guard`] decides whether it may be
-//! (only what the run created is ever changed), and [`pacing::Pacing`] when.
-//! Redirects are never followed (a SCIM server that redirects is answering,
-//! and the answer is judged). Credentials never appear in an exchange: the
-//! recorded headers and the curl reproducer carry placeholders instead.
+//! One [`Client`] (one reqwest connection pool, rustls) serves the whole run;
+//! [`Client::scoped`] gives each case a handle that records its creates
+//! under its own name. Before anything is sent, the [`Guard`] decides
+//! whether it may be (only what the run created is ever changed), and
+//! [`Pacing`] when; after an answer, the [`Ledger`] records what the run
+//! created or deleted. Redirects are never followed (a SCIM server that
+//! redirects is answering, and the answer is judged). Credentials never
+//! appear in an exchange: the recorded headers and the curl reproducer
+//! carry placeholders instead.
 
+pub mod exchange;
 pub mod guard;
+pub mod ledger;
 pub mod pacing;
 
 use std::sync::Arc;
@@ -16,10 +21,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-pub use guard::Guard;
+pub use exchange::{Exchange, MAX_BODY, NoResponse, Response, SentRequest, excerpt};
+pub use guard::{Guard, Refusal};
+pub use ledger::Ledger;
 pub use pacing::{Pacing, Retry};
 
-use crate::case::model::{Auth, Method};
+use crate::case::Method;
+use crate::scim::ResourceType;
 
 /// How to reach and authenticate to a target.
 #[derive(Debug, Clone, Default)]
@@ -93,89 +101,16 @@ fn scrub(response: &mut Response, secrets: &[String]) {
     response.json = serde_json::from_str(&response.body).ok();
 }
 
-/// The most of a response body the harness reads; the rest is dropped and
-/// the exchange says so (a hostile server cannot exhaust memory).
-pub const MAX_BODY: usize = 8 * 1024 * 1024;
-
-/// A request as it was sent (secrets replaced by placeholders).
-#[derive(Debug, Clone)]
-pub struct SentRequest {
-    pub method: Method,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
-}
-
-/// A response as it came back.
-#[derive(Debug, Clone)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    /// The body as text (invalid UTF-8 replaced), at most [`MAX_BODY`] bytes.
-    pub body: String,
-    /// The body parsed as JSON, when it is JSON.
-    pub json: Option<Value>,
-    /// True when the body was longer than [`MAX_BODY`].
-    pub truncated: bool,
-}
-
-impl Response {
-    /// The first header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// One request and what came of it: a response, or a transport error.
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    pub request: SentRequest,
-    pub response: Result<Response, String>,
-    pub elapsed: Duration,
-    /// Earlier attempts answered 429/503 with `Retry-After`, then retried.
-    pub retries: Vec<Retry>,
-}
-
-impl Exchange {
-    /// A shell command that sends the same request. Credentials are read from
-    /// the environment (`$SCIMCHECK_TOKEN`, `$SCIMCHECK_BASIC`), never inlined.
-    pub fn curl(&self) -> String {
-        let mut parts = vec![
-            "curl -sS -i".to_string(),
-            format!("-X {}", self.request.method.as_str()),
-        ];
-        for (name, value) in &self.request.headers {
-            parts.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
-        }
-        if let Some(body) = &self.request.body {
-            parts.push(format!("--data-raw {}", shell_quote(body)));
-        }
-        parts.push(shell_quote(&self.request.url));
-        parts.join(" ")
-    }
-}
-
-fn shell_quote(text: &str) -> String {
-    // Header placeholders are `$VARS` meant to expand: double quotes for those,
-    // single quotes (nothing expands) for everything else.
-    if text.contains("$SCIMCHECK_") && !text.contains(['"', '`', '\\']) {
-        format!("\"{text}\"")
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
-}
-
-/// The run's HTTP client.
+/// The run's HTTP client, as one case (scope) uses it.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
-    target: Target,
-    secrets: Vec<String>,
+    target: Arc<Target>,
+    secrets: Arc<Vec<String>>,
     guard: Arc<Guard>,
     pacing: Arc<Pacing>,
+    /// Whose creates this handle records (a case id; `run` for the run itself).
+    scope: Arc<str>,
 }
 
 /// A request ready to send: everything already rendered.
@@ -189,7 +124,27 @@ pub struct Outgoing {
     pub auth: Auth,
 }
 
+/// Which credentials an outgoing request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// The run's own (`--token`, `--basic`, `--header`).
+    Default,
+    /// No Authorization header.
+    None,
+    /// A bearer token of the case's choosing: not a secret, recorded as is.
+    Bearer(String),
+}
+
 impl Outgoing {
+    /// A DELETE of one resource, with the run's credentials.
+    pub fn delete(kind: ResourceType, id: &str) -> Outgoing {
+        Outgoing {
+            method: Method::DELETE,
+            path: format!("{}/{}", kind.endpoint(), percent_encode(id)),
+            ..Outgoing::get("", &[])
+        }
+    }
+
     /// A GET with the run's credentials and no body.
     pub fn get(path: &str, query: &[(&str, &str)]) -> Outgoing {
         Outgoing {
@@ -240,13 +195,14 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        let secrets = target.credentials.secrets();
+        let secrets = Arc::new(target.credentials.secrets());
         Ok(Client {
-            guard: Arc::new(Guard::default()),
+            guard: Arc::new(Guard::new("", false, Arc::new(Ledger::default()))),
             pacing: Arc::new(Pacing::default()),
             http,
-            target,
+            target: Arc::new(target),
             secrets,
+            scope: Arc::from("run"),
         })
     }
 
@@ -258,6 +214,23 @@ impl Client {
     pub fn with_guard(mut self, guard: Arc<Guard>) -> Client {
         self.guard = guard;
         self
+    }
+
+    /// The same client, recording what it creates under `scope`.
+    pub fn scoped(&self, scope: &str) -> Client {
+        Client {
+            scope: Arc::from(scope),
+            ..self.clone()
+        }
+    }
+
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    /// The run's ledger of created resources.
+    pub fn ledger(&self) -> &Ledger {
+        self.guard.ledger()
     }
 
     pub fn with_pacing(mut self, pacing: Arc<Pacing>) -> Client {
@@ -355,13 +328,13 @@ impl Client {
             body: body_text.clone(),
         };
         let started = Instant::now();
-        if let Some(refusal) = self.guard.refuse(out.method, &out.path).or_else(|| {
-            self.guard
-                .refuse_create(out.method, &out.path, body_text.as_deref())
-        }) {
+        if let Some(refusal) = self
+            .guard
+            .refuse(out.method, &out.path, body_text.as_deref())
+        {
             return Exchange {
                 request,
-                response: Err(refusal),
+                response: Err(NoResponse::Refused(refusal)),
                 elapsed: Duration::ZERO,
                 retries: vec![],
             };
@@ -379,7 +352,8 @@ impl Client {
             let mut response = match builder.send().await {
                 Ok(response) => read(response, self.target.timeout).await,
                 Err(error) => Err(describe(&error, self.target.timeout)),
-            };
+            }
+            .map_err(NoResponse::Transport);
             drop(permit);
             if let Ok(response) = &mut response {
                 scrub(response, &self.secrets);
@@ -407,14 +381,46 @@ impl Client {
             }
         };
         if let Ok(answer) = &response {
-            self.guard
-                .record(out.method, &out.path, answer.status, answer.json.as_ref());
+            self.record(out.method, &out.path, answer);
         }
         Exchange {
             request,
             response,
             elapsed: started.elapsed(),
             retries,
+        }
+    }
+}
+
+impl Client {
+    /// Keeps the ledger: a successful create is the run's (in this scope),
+    /// an answered DELETE ends its life, a re-keying update adds the new id.
+    fn record(&self, method: Method, path: &str, answer: &Response) {
+        let Some((kind, addressed)) = ResourceType::of_path(path) else {
+            return;
+        };
+        let ok = (200..300).contains(&answer.status);
+        let answered_id = answer
+            .json
+            .as_ref()
+            .and_then(|j| j.get("id"))
+            .and_then(Value::as_str);
+        let ledger = self.guard.ledger();
+        match (method, addressed) {
+            (Method::POST, None) if ok => {
+                if let Some(id) = answered_id {
+                    ledger.created(kind, id, &self.scope);
+                }
+            }
+            (Method::PUT | Method::PATCH, Some(id)) if ok => {
+                if let Some(new) = answered_id.filter(|new| *new != id) {
+                    ledger.renamed(kind, &id, new);
+                }
+            }
+            (Method::DELETE, Some(id)) if ok || answer.status == 404 => {
+                ledger.deleted(kind, &id, answer.status)
+            }
+            _ => {}
         }
     }
 }
@@ -579,25 +585,6 @@ mod tests {
         assert_eq!(
             response.json.unwrap()["detail"],
             "bad token [redacted] for [redacted] ([redacted]), key [redacted]"
-        );
-    }
-
-    #[test]
-    fn curl_never_inlines_the_token() {
-        let exchange = Exchange {
-            request: SentRequest {
-                method: Method::POST,
-                url: "http://127.0.0.1:1/Users".into(),
-                headers: vec![("Authorization".into(), "Bearer $SCIMCHECK_TOKEN".into())],
-                body: Some("{\"a\":\"it's\"}".into()),
-            },
-            response: Err("x".into()),
-            elapsed: Duration::ZERO,
-            retries: vec![],
-        };
-        assert_eq!(
-            exchange.curl(),
-            r#"curl -sS -i -X POST -H "Authorization: Bearer $SCIMCHECK_TOKEN" --data-raw '{"a":"it'\''s"}' 'http://127.0.0.1:1/Users'"#
         );
     }
 }

@@ -1,22 +1,29 @@
-//! The `auto` profile: read what a target claims from its own discovery
-//! endpoints (`/ServiceProviderConfig`, `/Schemas`, `/ResourceTypes`), falling
-//! back to conservative defaults where they are missing, and say what was
-//! inferred.
+//! The `auto` profile: what a target claims in its own discovery documents
+//! (`/ServiceProviderConfig`, `/Schemas`, `/ResourceTypes`), with
+//! conservative defaults where they are missing, and a note for each
+//! inference. Pure: the run command fetches the documents.
 
 use serde_json::Value;
 
 use super::{DeleteMode, Discovery, FilterSupport, OPERATIONS, Paging, PatchSupport, Profile};
-use crate::client::{Client, Outgoing};
+use crate::scim::urn;
 
-/// A profile inferred from the target, with one line per inference.
-pub async fn infer(client: &Client) -> (Profile, Vec<String>) {
+/// The discovery documents a target answered (200 with JSON), if it did.
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    pub service_provider_config: Option<Value>,
+    pub schemas: Option<Value>,
+    pub resource_types: Option<Value>,
+}
+
+/// A profile inferred from the documents, with one line per inference.
+pub fn infer(documents: &Documents) -> (Profile, Vec<String>) {
     let mut notes = Vec::new();
-    let spc = fetch(client, "/ServiceProviderConfig").await;
-    let schemas = fetch(client, "/Schemas").await;
-    let resource_types = fetch(client, "/ResourceTypes").await;
+    let spc = documents.service_provider_config.as_ref();
+    let schemas = documents.schemas.as_ref();
+    let resource_types = documents.resource_types.as_ref();
     let flag = |name: &str| {
-        spc.as_ref()
-            .and_then(|c| c.get(name))
+        spc.and_then(|c| c.get(name))
             .and_then(|f| f.get("supported"))
             .and_then(Value::as_bool)
     };
@@ -60,16 +67,13 @@ pub async fn infer(client: &Client) -> (Profile, Vec<String>) {
     };
     notes.push(format!("patch: [{}]", patch.ops.join(", ")));
     let max_page_size = spc
-        .as_ref()
         .and_then(|c| c.pointer("/filter/maxResults"))
         .and_then(Value::as_u64)
         .map(|n| n as usize);
-    let user_schema = schemas.as_ref().and_then(|s| {
-        s.get("Resources").and_then(Value::as_array).and_then(|r| {
-            r.iter()
-                .find(|x| x["id"] == "urn:ietf:params:scim:schemas:core:2.0:User")
-                .cloned()
-        })
+    let user_schema = schemas.and_then(|s| {
+        s.get("Resources")
+            .and_then(Value::as_array)
+            .and_then(|r| r.iter().find(|x| x["id"] == urn::USER).cloned())
     });
     let (mut required, mut read_only) = (vec![], vec!["id".to_string(), "meta".to_string()]);
     if let Some(attributes) = user_schema
@@ -116,6 +120,7 @@ pub async fn infer(client: &Client) -> (Profile, Vec<String>) {
         },
         required,
         read_only,
+        attributes: None,
         discovery: Discovery {
             service_provider_config: spc.is_some(),
             resource_types: resource_types.is_some(),
@@ -134,15 +139,4 @@ pub async fn infer(client: &Client) -> (Profile, Vec<String>) {
 
 fn yes(found: bool) -> &'static str {
     if found { "found" } else { "missing" }
-}
-
-/// The JSON of a discovery endpoint, if it answers 200 with JSON.
-async fn fetch(client: &Client, path: &str) -> Option<Value> {
-    let out = Outgoing::get(path, &[]);
-    let exchange = client.send(out).await;
-    exchange
-        .response
-        .ok()
-        .filter(|r| r.status == 200)
-        .and_then(|r| r.json)
 }

@@ -2,7 +2,8 @@
 //!
 //! A [`Profile`] is read from YAML once and flattened into a set of
 //! [`Capability`] names that cases refer to with `needs:` and `unless:`.
-//! The reference server also reads the profile to decide how to behave.
+//! The reference server also reads the profile to decide how to behave;
+//! [`auto`] infers one from a target's discovery documents.
 
 pub mod auto;
 
@@ -11,7 +12,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::LoadError;
+use crate::diag::{Diagnostic, Location, Pos, hint, parse_yaml};
 
 /// A profile file as written.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -32,6 +33,10 @@ pub struct Profile {
     /// Attributes clients cannot change.
     #[serde(default)]
     pub read_only: Vec<String>,
+    /// The User attributes the target supports (top-level names), when it
+    /// documents fewer than RFC 7643 §4.1 defines; absent: all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Vec<String>>,
     pub discovery: Discovery,
     /// The server sets `active` to true on create, whatever the client sent.
     #[serde(default)]
@@ -140,13 +145,10 @@ impl Capability {
         if attr || OPERATIONS.contains(&name) || VOCABULARY.contains(&name) {
             return Ok(Capability(name.to_string()));
         }
-        let mut message = format!("unknown capability `{name}`");
-        if let Some(best) =
-            crate::case::load::did_you_mean(name, OPERATIONS.iter().chain(VOCABULARY).copied())
-        {
-            message.push_str(&format!(", did you mean `{best}`?"));
-        }
-        Err(message)
+        Err(format!(
+            "unknown capability `{name}`{}",
+            hint(name, OPERATIONS.iter().chain(VOCABULARY).copied())
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -168,32 +170,32 @@ pub const SHIPPED: &[(&str, &str)] = &[
 
 impl Profile {
     /// A shipped profile by name, or a profile file by path.
-    pub fn load(name_or_path: &str) -> Result<Profile, LoadError> {
+    pub fn load(name_or_path: &str) -> Result<Profile, Diagnostic> {
         if let Some((name, text)) = SHIPPED.iter().find(|(name, _)| *name == name_or_path) {
             return Self::parse(&format!("profiles/{name}.yaml"), text);
         }
         let text = std::fs::read_to_string(name_or_path).map_err(|e| {
             let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
-            LoadError {
-                path: name_or_path.to_string(),
-                loc: Default::default(),
-                message: format!(
+            Diagnostic::new(
+                Location::new(name_or_path, Pos::START),
+                format!(
                     "not a shipped profile ({}, auto) and not a readable file: {e}",
                     names.join(", ")
                 ),
-            }
+            )
         })?;
         Self::parse(name_or_path, &text)
     }
 
     /// Parses and validates a profile file.
-    pub fn parse(path: &str, text: &str) -> Result<Profile, LoadError> {
-        let profile: Profile = crate::case::load::parse_yaml(path, text)?;
+    pub fn parse(path: &str, text: &str) -> Result<Profile, Diagnostic> {
+        let profile: Profile = parse_yaml(path, text)?;
         for name in profile.capabilities_unchecked() {
-            Capability::parse(&name).map_err(|message| LoadError {
-                path: path.to_string(),
-                loc: crate::case::Loc { line: 1, col: 1 },
-                message: format!("profile `{}`: {message}", profile.name),
+            Capability::parse(&name).map_err(|message| {
+                Diagnostic::new(
+                    Location::new(path, Pos::START),
+                    format!("profile `{}`: {message}", profile.name),
+                )
             })?;
         }
         Ok(profile)
@@ -262,6 +264,13 @@ impl Profile {
             .attributes
             .iter()
             .any(|a| a == "*" || a.eq_ignore_ascii_case(attribute))
+    }
+
+    /// Whether the target supports a top-level User attribute (any case).
+    pub fn has_attribute(&self, attribute: &str) -> bool {
+        self.attributes
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|a| a.eq_ignore_ascii_case(attribute)))
     }
 
     /// Whether `attribute` or one of its parents is read-only for clients.

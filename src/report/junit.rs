@@ -4,7 +4,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::terminal::failure_text;
-use crate::run::{CaseResult, Status};
+use crate::result::{CaseResult, Status};
 
 /// Renders the results of a run as JUnit XML.
 pub fn render(results: &[CaseResult], suite_name: &str, insecure: bool) -> String {
@@ -41,7 +41,7 @@ pub fn render(results: &[CaseResult], suite_name: &str, insecure: bool) -> Strin
                     status
                 }
                 // JUnit has no "waived": a skip that says so, with the evidence kept.
-                Status::Waived { reason } => {
+                Status::Waived { reason, .. } => {
                     let mut status = TestCaseStatus::skipped();
                     status.set_message(format!("waived: {reason}"));
                     status.set_description(failure_text(result, false));
@@ -56,7 +56,7 @@ pub fn render(results: &[CaseResult], suite_name: &str, insecure: bool) -> Strin
             case.properties
                 .push(quick_junit::Property::new("level", result.level.as_str()));
             case.properties
-                .push(quick_junit::Property::new("file", result.path.clone()));
+                .push(quick_junit::Property::new("file", result.path.to_string()));
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);

@@ -1,5 +1,6 @@
 //! The report model: everything a run produced, in one serializable value
-//! that every machine and human format renders. Its JSON form *is* the
+//! that every machine and human format renders, built from the runner's
+//! [`RunResult`] and the run's [`RunInfo`]. Its JSON form *is* the
 //! documented report schema (`docs/report.schema.json`, version
 //! [`SCHEMA`]); checks are in id order and every list has a stable order.
 
@@ -7,12 +8,12 @@ use serde::Serialize;
 
 use crate::check::Failure;
 use crate::client::Exchange;
+use crate::result::{CaseResult, Leftovers, RunResult, Status, StepResult, Summary};
 use crate::rules;
-use crate::run::{CaseResult, Status, StepResult};
-use crate::waiver::{self, Waiver};
+use crate::waiver::Waiver;
 
 /// The report schema's identifier; bumped on any incompatible change.
-pub const SCHEMA: &str = "https://github.com/scimcheck/scimcheck/report/v1";
+pub const SCHEMA: &str = "https://github.com/scimcheck/scimcheck/report/v2";
 
 /// The most of a body a report keeps (the rest is cut, and says so).
 const BODY_LIMIT: usize = 64 * 1024;
@@ -42,21 +43,36 @@ pub struct RunInfo {
     pub stopped: Option<String>,
 }
 
-/// What the run left on the target.
+/// What the run left on the target, as the target answered a GET for each
+/// resource the run created, after all cleanup.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cleanup {
-    /// Users the run created.
+    /// Resources the run created.
     pub created: usize,
     /// Of those, removed by the final safety net (not by their check's own cleanup).
     pub removed_at_end: usize,
-    /// Users the run created that could not be deleted.
-    pub left: Vec<String>,
-    /// The server deactivates on DELETE: deleted users remain, inactive.
-    pub deactivated_only: bool,
+    /// Of those, answered 404: gone.
+    pub gone: usize,
+    /// Of those, still on the target, with their state.
+    pub left: Vec<LeftOut>,
+    /// The whole story in one sentence, as the terminal says it.
+    pub summary: String,
     /// Total time spent waiting on `Retry-After`.
     pub retry_wait_ms: u64,
     /// HTTP requests the run sent (retries and cleanup included).
     pub requests: u64,
+}
+
+/// One resource the run created that the target still holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    /// `User` or `Group`.
+    pub resource: &'static str,
+    pub id: String,
+    /// `active`, `inactive` or `unknown` (the GET did not say).
+    pub state: &'static str,
+    /// Why the state is unknown.
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,6 +99,7 @@ pub struct MatrixRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FailureOut {
+    /// The kind of check: `status`, `json`, `property`, ...
     pub check: &'static str,
     pub message: String,
     pub expected: String,
@@ -173,15 +190,10 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    pub fn new(
-        run: RunInfo,
-        results: &[CaseResult],
-        properties: &[String],
-        waivers: &waiver::Outcome,
-        cleanup: Cleanup,
-        exit_code: u8,
-    ) -> RunReport {
-        let summary = super::Summary::of(results);
+    pub fn new(run: RunInfo, result: &RunResult, exit_code: u8) -> RunReport {
+        let results = &result.cases;
+        let waivers = &result.waivers;
+        let summary = Summary::of(results);
         // A vendor guide's rows (`insightly.*`) describe that vendor's profile:
         // shown when judging by it, never as "passed" for another server.
         let guide = format!("{}.", run.profile);
@@ -196,16 +208,13 @@ impl RunReport {
                 checks: row.cases,
             })
             .collect();
-        let mut checks: Vec<CheckOut> = results
-            .iter()
-            .map(|r| check_out(r, properties.contains(&r.id)))
-            .collect();
+        let mut checks: Vec<CheckOut> = results.iter().map(check_out).collect();
         checks.sort_by(|a, b| a.id.cmp(&b.id));
         let waiver_out = |w: &Waiver, waived: &[String]| WaiverOut {
             id: w.id.clone(),
             reason: w.reason.clone(),
             expires: w.expires.map(|d| d.to_string()),
-            at: w.at.clone(),
+            at: w.at.to_string(),
             waived: waived.to_vec(),
         };
         RunReport {
@@ -233,7 +242,7 @@ impl RunReport {
                 stale: waivers.stale.iter().map(|w| waiver_out(w, &[])).collect(),
                 expired: waivers.expired.iter().map(|w| waiver_out(w, &[])).collect(),
             },
-            cleanup,
+            cleanup: cleanup_out(&result.leftovers),
         }
     }
 
@@ -255,10 +264,34 @@ fn row_status(ids: &[String], results: &[CaseResult]) -> &'static str {
         .unwrap_or("uncovered")
 }
 
-fn check_out(result: &CaseResult, property: bool) -> CheckOut {
+fn cleanup_out(leftovers: &Leftovers) -> Cleanup {
+    Cleanup {
+        created: leftovers.created,
+        removed_at_end: leftovers.removed_at_end,
+        gone: leftovers.gone,
+        left: leftovers
+            .remaining
+            .iter()
+            .map(|r| LeftOut {
+                resource: r.kind.name(),
+                id: r.id.clone(),
+                state: r.state.as_str(),
+                detail: match &r.state {
+                    crate::result::Remaining::Unknown(why) => Some(why.clone()),
+                    _ => None,
+                },
+            })
+            .collect(),
+        summary: super::terminal::leftovers_sentence(leftovers),
+        retry_wait_ms: leftovers.retry_wait.as_millis() as u64,
+        requests: leftovers.requests,
+    }
+}
+
+fn check_out(result: &CaseResult) -> CheckOut {
     let failures = result
         .failures()
-        .map(|(step, failure)| failure_out(result, step, failure))
+        .map(|(step, failure)| failure_out(step, failure))
         .collect();
     let exchanges = result
         .steps
@@ -267,14 +300,14 @@ fn check_out(result: &CaseResult, property: bool) -> CheckOut {
         .filter_map(|step| Some(exchange_out(&step.label, step.exchange.as_ref()?)))
         .collect();
     let reason = match &result.status {
-        Status::Skipped { reason } | Status::Waived { reason } => Some(reason.clone()),
+        Status::Skipped { reason } | Status::Waived { reason, .. } => Some(reason.clone()),
         _ => None,
     };
     CheckOut {
         id: result.id.clone(),
         name: result.name.clone(),
-        kind: if property { "property" } else { "case" },
-        file: result.path.clone(),
+        kind: if result.property { "property" } else { "case" },
+        file: result.path.to_string(),
         area: result.area.clone(),
         rules: result.rules.clone(),
         level: result.level.as_str(),
@@ -286,13 +319,13 @@ fn check_out(result: &CaseResult, property: bool) -> CheckOut {
     }
 }
 
-fn failure_out(result: &CaseResult, step: &StepResult, failure: &Failure) -> FailureOut {
+fn failure_out(step: &StepResult, failure: &Failure) -> FailureOut {
     FailureOut {
-        check: failure.check,
+        check: failure.kind.as_str(),
         message: failure.message.clone(),
         expected: failure.expected.clone(),
         actual: failure.actual.clone(),
-        location: format!("{}:{}:{}", result.path, failure.loc.line, failure.loc.col),
+        location: failure.location.to_string(),
         step: step.label.clone(),
     }
 }
@@ -326,7 +359,7 @@ fn exchange_out(step: &str, exchange: &Exchange) -> ExchangeOut {
             Some(cut(&r.body)),
             None,
         ),
-        Err(e) => (None, vec![], None, Some(e.clone())),
+        Err(none) => (None, vec![], None, Some(none.to_string())),
     };
     ExchangeOut {
         step: step.to_string(),

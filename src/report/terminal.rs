@@ -5,9 +5,9 @@
 use std::fmt::Write;
 use std::io::IsTerminal;
 
-use super::Summary;
-use crate::check::excerpt;
-use crate::run::{CaseResult, SnapshotState};
+use crate::client::excerpt;
+use crate::result::{CaseResult, Leftovers, Remaining, SnapshotState, Summary};
+use crate::scim::ResourceType;
 
 /// Whether stdout gets ANSI colours.
 pub fn color_enabled() -> bool {
@@ -28,7 +28,7 @@ pub fn failure_text(result: &CaseResult, color: bool) -> String {
     let rules = result.rules.join(", ");
     let _ = writeln!(out, "{} [{} {}]", result.name, result.level.as_str(), rules);
     for (step, failure) in result.failures() {
-        let at = format!("{}:{}:{}", result.path, failure.loc.line, failure.loc.col);
+        let at = failure.location.to_string();
         let _ = writeln!(
             out,
             "{}: {} {}",
@@ -94,7 +94,7 @@ pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path) -> String {
 }
 
 /// Warnings about waivers that no longer match or no longer apply.
-pub fn waiver_text(outcome: &crate::waiver::Outcome) -> String {
+pub fn waiver_text(outcome: &crate::waiver::Report) -> String {
     let mut out = String::new();
     for (waiver, ids) in &outcome.applied {
         out.push_str(&format!(
@@ -121,45 +121,108 @@ pub fn waiver_text(outcome: &crate::waiver::Outcome) -> String {
     out
 }
 
-/// What the run left on the target.
-pub fn cleanup_text(cleanup: &crate::report::model::Cleanup) -> String {
-    if cleanup.created == 0 {
+/// `1 user`, `3 groups`.
+fn count(n: usize, kind: ResourceType) -> String {
+    let noun = kind.name().to_lowercase();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// What the run left on the target, in one sentence: what a GET of each
+/// created resource answered after all cleanup, whatever the profile claims.
+pub fn leftovers_sentence(leftovers: &Leftovers) -> String {
+    if leftovers.created == 0 {
+        return "this run created nothing".to_string();
+    }
+    let created: Vec<String> = leftovers
+        .created_by_kind
+        .iter()
+        .map(|(kind, n)| count(*n, *kind))
+        .collect();
+    let mut out = format!("{} created by this run", created.join(" and "));
+    if leftovers.remaining.is_empty() {
+        out.push_str(", all gone (a GET of each answers 404)");
+    } else {
+        let mut parts = Vec::new();
+        if leftovers.gone > 0 {
+            parts.push(format!("{} gone", leftovers.gone));
+        }
+        let remain = |n: usize| if n == 1 { "remains" } else { "remain" };
+        for (kind, _) in &leftovers.created_by_kind {
+            let of = |state: &str| {
+                leftovers
+                    .remaining
+                    .iter()
+                    .filter(|r| r.kind == *kind && r.state.as_str() == state)
+                    .count()
+            };
+            let (inactive, active, unknown) = (of("inactive"), of("active"), of("unknown"));
+            if inactive > 0 {
+                let noun = kind.name().to_lowercase();
+                let plural = if inactive == 1 { "" } else { "s" };
+                parts.push(format!(
+                    "{inactive} {} as inactive {noun}{plural}: this server deactivates on DELETE",
+                    remain(inactive)
+                ));
+            }
+            if active > 0 {
+                parts.push(format!(
+                    "{} {} active (a GET still answers 200)",
+                    count(active, *kind),
+                    remain(active)
+                ));
+            }
+            if unknown > 0 {
+                let why = leftovers
+                    .remaining
+                    .iter()
+                    .find_map(|r| match &r.state {
+                        Remaining::Unknown(why) if r.kind == *kind => Some(why.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                parts.push(format!(
+                    "{} may remain (the GET did not say: {why})",
+                    count(unknown, *kind)
+                ));
+            }
+        }
+        out.push_str("; ");
+        out.push_str(&parts.join("; "));
+    }
+    if leftovers.removed_at_end > 0 {
+        out.push_str(&format!(
+            " ({} deleted by the final safety net)",
+            leftovers.removed_at_end
+        ));
+    }
+    out
+}
+
+/// What the run left on the target, with what to do about it.
+pub fn cleanup_text(leftovers: &Leftovers) -> String {
+    if leftovers.created == 0 {
         return String::new();
     }
-    let mut out = format!(
-        "scimcheck: cleanup: {} user(s) created by this run",
-        cleanup.created
-    );
-    if cleanup.left.is_empty() {
-        out.push_str(", all deleted");
-    } else {
-        out.push_str(&format!(
-            ", {} NOT deleted: {} (remove them with `scimcheck sweep --url URL --delete`)",
-            cleanup.left.len(),
-            cleanup.left.join(", ")
-        ));
+    let mut out = format!("scimcheck: cleanup: {}", leftovers_sentence(leftovers));
+    if leftovers.count("active") + leftovers.count("unknown") > 0 {
+        out.push_str("; remove them with `scimcheck sweep --url URL --delete`");
     }
-    if cleanup.removed_at_end > 0 {
-        out.push_str(&format!(
-            " ({} by the final safety net)",
-            cleanup.removed_at_end
-        ));
-    }
-    if cleanup.deactivated_only {
-        out.push_str("; this server deactivates on DELETE, so they remain as inactive users named scimcheck-<run>-…");
-    }
-    if cleanup.retry_wait_ms > 0 {
+    if leftovers.retry_wait.as_millis() > 0 {
         out.push_str(&format!(
             "; {:.1} s spent waiting on Retry-After",
-            cleanup.retry_wait_ms as f64 / 1000.0
+            leftovers.retry_wait.as_secs_f64()
         ));
     }
     out + "\n"
 }
 
-/// The closing lines of a run.
-pub fn summary_text(summary: &Summary, strict: bool) -> String {
-    let exit = summary.exit(strict) as u8;
+/// The closing lines of a run, with the exit code it ends with.
+pub fn summary_text(summary: &Summary, exit: crate::exit::Exit) -> String {
+    let exit = exit as u8;
     format!(
         "scimcheck: {} passed, {} failed ({} MUST), {} waived, {} skipped; exit {exit}\n{} passed, {} failed, {} skipped\n",
         summary.passed,

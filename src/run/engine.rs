@@ -1,49 +1,55 @@
-//! The engine: runs one case against the target. Steps run in order (each
-//! rendered with the variables captured so far, sent, checked, captured);
-//! the first failing step ends the steps; cleanup requests always run.
-
-use std::time::Instant;
+//! The engine: runs one case's steps against the target. Steps run in
+//! order (each rendered with the variables captured so far, sent, checked,
+//! snapshotted, captured); the first failing step ends the steps; cleanup
+//! requests always run. The engine never prints: it returns
+//! [`StepResult`]s.
 
 use serde_json::Value;
 
-use super::event::{CaseResult, SnapshotState, Status, StepResult};
-use crate::case::model::{Expect, HeaderRule, ValueRule};
-use crate::case::{Case, Loc, Request, Step};
-use crate::check::{self, Failure, Selector};
-use crate::client::{Body, Client, Exchange, Outgoing};
-use crate::snapshot::{Outcome, Shot, Snapshots};
-use crate::vars::{RunId, Vars};
+use super::vars::{RunId, Vars};
+use crate::case::Case;
+use crate::case::model::{Auth, Body, CaptureFrom, Expect, HeaderRule, Request, Step};
+use crate::check::{self, CheckKind, Expectation, Failure};
+use crate::client::{self, Client, Exchange, NoResponse, Outgoing, Refusal};
+use crate::diag::{Location, Pos};
+use crate::result::{SnapshotState, StepResult};
+use crate::snapshot::{Comparison, Shot, Snapshots};
 
-/// Runs one case to its end, cleanup included.
-pub async fn run_case(
+/// A case's steps and cleanup requests, as they ran.
+pub struct Ran {
+    pub steps: Vec<StepResult>,
+    pub cleanup: Vec<StepResult>,
+}
+
+/// Runs the steps of `case` to their end, cleanup included.
+pub async fn run_steps(
     case: &Case,
     client: &Client,
     run: &RunId,
     snapshots: Option<&Snapshots>,
-) -> CaseResult {
-    let started = Instant::now();
+) -> Ran {
+    let file = case.at(Pos::START);
     let mut vars = Vars::new(run, &case.id);
     let mut steps = Vec::new();
     for (index, step) in case.steps.iter().enumerate() {
-        let mut result = run_step(index, step, client, &mut vars).await;
+        let mut result = run_step(step, client, &mut vars, &file).await;
         if result.failures.is_empty()
             && let (Some(snapshots), Some(spec), Some(exchange)) =
                 (snapshots, &step.snapshot, &result.exchange)
-            && let Some(options) = spec.value.options()
         {
             let shot = Shot {
                 case_id: &case.id,
                 case_path: &case.path,
                 step: index,
-                loc: Loc::of(spec),
-                options: &options,
+                location: case.at(spec.at),
+                spec,
                 captured: vars.captured(),
             };
             result.snapshot = Some(match snapshots.check(&shot, exchange) {
-                Outcome::Matched => SnapshotState::Matched,
-                Outcome::Recorded => SnapshotState::Recorded,
-                Outcome::Pending => SnapshotState::Pending,
-                Outcome::Failed(failure) => {
+                Comparison::Matched => SnapshotState::Matched,
+                Comparison::Recorded => SnapshotState::Recorded,
+                Comparison::Pending => SnapshotState::Pending,
+                Comparison::Failed(failure) => {
                     result.failures.push(failure);
                     SnapshotState::Failed
                 }
@@ -57,108 +63,78 @@ pub async fn run_case(
     }
     let mut cleanup = Vec::new();
     for request in &case.cleanup {
-        if request_lacks_capture(&request.value, &vars) {
+        // A request for a resource that was never created has nothing to clean up.
+        if !vars.has_all(&request.request.variables()) {
             continue;
         }
-        let label = format!(
-            "cleanup: {} {}",
-            request.value.method.as_str(),
-            request.value.path
-        );
-        let result = match render_request(&request.value, &vars) {
-            Ok(out) => StepResult {
-                label,
-                exchange: Some(client.send(out).await),
-                failures: vec![],
-                snapshot: None,
-            },
-            Err(message) => StepResult {
-                label,
-                exchange: None,
-                failures: vec![Failure::new("template", message).at(Loc::of(request))],
-                snapshot: None,
-            },
-        };
+        let mut result = StepResult::new(request.label.clone(), None);
+        match render_request(&request.request, &vars) {
+            Ok(out) => {
+                let exchange = client.send(out).await;
+                // Deleted by a step already (a delete case): nothing left to do.
+                if let Err(NoResponse::Refused(Refusal::AlreadyDeleted { .. })) = &exchange.response
+                {
+                    continue;
+                }
+                result.exchange = Some(exchange);
+            }
+            Err(message) => result
+                .failures
+                .push(Failure::new(CheckKind::Template, message).at(case.at(request.at))),
+        }
         cleanup.push(result);
     }
-    let failed = steps.iter().any(|s| !s.failures.is_empty());
-    let status = if failed {
-        Status::Failed
-    } else {
-        Status::Passed
-    };
-    CaseResult::of(case, status, steps, cleanup, started.elapsed())
+    Ran { steps, cleanup }
 }
 
-async fn run_step(index: usize, step: &Step, client: &Client, vars: &mut Vars) -> StepResult {
-    let request = &step.request.value;
-    let label = step.name.clone().unwrap_or_else(|| {
-        format!(
-            "step {}: {} {}",
-            index + 1,
-            request.method.as_str(),
-            request.path
-        )
-    });
-    let prepared =
-        render_request(request, vars).and_then(|out| Ok((out, render_expect(&step.expect, vars)?)));
+async fn run_step(step: &Step, client: &Client, vars: &mut Vars, file: &Location) -> StepResult {
+    let mut result = StepResult::new(step.label.clone(), None);
+    let prepared = render_request(&step.request, vars)
+        .and_then(|out| Ok((out, render_expect(&step.expect, vars)?)));
     let (out, expect) = match prepared {
         Ok(prepared) => prepared,
         Err(message) => {
-            return StepResult {
-                label,
-                exchange: None,
-                failures: vec![Failure::new("template", message).at(Loc::of(&step.request))],
-                snapshot: None,
-            };
+            result
+                .failures
+                .push(Failure::new(CheckKind::Template, message).at(file.at(step.at)));
+            return result;
         }
     };
     let exchange = client.send(out).await;
-    let mut failures = check::step(&expect, &exchange);
+    let mut failures = check::step(&expect, &exchange, file);
     // A failure without a place of its own (no response at all) belongs to the request.
     for failure in &mut failures {
-        if failure.loc.line == 0 {
-            failure.loc = Loc::of(&step.request);
+        if !failure.location.pos.is_known() {
+            failure.location = file.at(step.at);
         }
     }
     // Capture even from a failed step, so that cleanup can remove what a
     // misbehaving server created anyway; only a passing step must find them.
-    let missing = capture(step, &exchange, vars);
+    let missing = capture(step, &exchange, vars, file);
     if failures.is_empty() {
         failures.extend(missing);
     }
-    StepResult {
-        label,
-        exchange: Some(exchange),
-        failures,
-        snapshot: None,
-    }
-}
-
-fn request_lacks_capture(request: &Request, vars: &Vars) -> bool {
-    std::iter::once(&request.path)
-        .chain(request.query.values())
-        .chain(request.headers.values())
-        .any(|t| vars.lacks_capture_for(t))
+    result.exchange = Some(exchange);
+    result.failures = failures;
+    result
 }
 
 /// Renders a request's templates into something the client can send.
 pub fn render_request(request: &Request, vars: &Vars) -> Result<Outgoing, String> {
-    let pairs = |map: &indexmap::IndexMap<String, String>| {
-        map.iter()
+    let pairs = |list: &[(String, crate::case::Template)]| {
+        list.iter()
             .map(|(k, v)| Ok((k.clone(), vars.render_text(v)?)))
             .collect::<Result<Vec<_>, String>>()
     };
-    let body = match (&request.json, &request.body) {
-        (Some(json), _) => Some(Body::Json(vars.render_json(json)?)),
-        (None, Some(raw)) => Some(Body::Raw(vars.render_text(raw)?)),
-        (None, None) => None,
+    let body = match &request.body {
+        Some(Body::Json(json)) => Some(client::Body::Json(vars.render_json(json)?)),
+        Some(Body::Raw(raw)) => Some(client::Body::Raw(vars.render_text(raw)?)),
+        None => None,
     };
     let auth = match &request.auth {
-        crate::case::model::Auth::Bearer(token) => {
-            crate::case::model::Auth::Bearer(vars.render_text(token)?)
-        }
-        other => other.clone(),
+        Auth::Default => client::Auth::Default,
+        Auth::None => client::Auth::None,
+        Auth::Bearer(token) => client::Auth::Bearer(vars.render_text(token)?),
     };
     Ok(Outgoing {
         method: request.method,
@@ -172,83 +148,76 @@ pub fn render_request(request: &Request, vars: &Vars) -> Result<Outgoing, String
 
 /// Renders the templates inside an expectation (expected values may name
 /// captured or generated values).
-fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expect, String> {
-    let mut out = expect.clone();
-    if let Some(json) = &mut out.json {
-        json.value = vars.render_json(&json.value)?;
-    }
-    for rule in out.headers.values_mut() {
-        if let HeaderRule::Text(text) = &mut rule.value {
-            *text = vars.render_text(text)?;
-        }
-    }
-    for rule in out.values.values_mut() {
-        render_rule(&mut rule.value, vars)?;
-    }
-    Ok(out)
-}
-
-fn render_rule(rule: &mut ValueRule, vars: &Vars) -> Result<(), String> {
-    for value in [
-        &mut rule.equals,
-        &mut rule.not_equals,
-        &mut rule.contains,
-        &mut rule.not_contains,
-        &mut rule.min,
-        &mut rule.max,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        *value = vars.render_json(value)?;
-    }
-    for text in [&mut rule.equals_ignoring_case, &mut rule.matches]
-        .into_iter()
-        .flatten()
-    {
-        *text = vars.render_text(text)?;
-    }
-    Ok(())
+fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expectation, String> {
+    use crate::case::model::Expected;
+    let headers = expect
+        .headers
+        .iter()
+        .map(|(name, h)| {
+            let rule = match &h.rule {
+                HeaderRule::Present => HeaderRule::Present,
+                HeaderRule::Absent => HeaderRule::Absent,
+                HeaderRule::Equals(t) => HeaderRule::Equals(vars.render_text(t)?),
+                HeaderRule::Matches(re) => HeaderRule::Matches(re.clone()),
+            };
+            Ok((name.clone(), Expected { rule, at: h.at }))
+        })
+        .collect::<Result<_, String>>()?;
+    let json = match &expect.json {
+        Some(j) => Some(Expected {
+            rule: vars.render_json(&j.rule)?,
+            at: j.at,
+        }),
+        None => None,
+    };
+    let values = expect
+        .values
+        .iter()
+        .map(|(selector, v)| {
+            let rule = v.rule.try_map(|t| vars.render_json(t))?;
+            Ok((selector.clone(), Expected { rule, at: v.at }))
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(Expectation {
+        status: expect.status.clone(),
+        headers,
+        shape: expect.shape.clone(),
+        json,
+        values,
+    })
 }
 
 /// Stores the step's captures in `vars`; a capture that finds nothing fails.
-fn capture(step: &Step, exchange: &Exchange, vars: &mut Vars) -> Vec<Failure> {
+fn capture(step: &Step, exchange: &Exchange, vars: &mut Vars, file: &Location) -> Vec<Failure> {
     let Ok(response) = &exchange.response else {
         return vec![];
     };
     let mut failures = Vec::new();
-    for (name, spec) in &step.capture {
-        // A trailing `?` marks a capture that may find nothing.
-        let (text, optional) = match spec.value.strip_suffix('?') {
-            Some(text) => (text, true),
-            None => (spec.value.as_str(), false),
-        };
-        let found: Option<Value> = match text.strip_prefix("header:") {
-            Some(header) => response
-                .header(header.trim())
-                .map(|v| Value::String(v.to_string())),
-            None => match (Selector::parse(text), &response.json) {
-                (Ok(Selector::Pointer(p)), Some(json)) => json.pointer(&p).cloned(),
-                (Ok(selector @ Selector::Path(_)), Some(json)) => {
-                    selector.select(json).first().map(|v| (*v).clone())
-                }
-                _ => None,
-            },
+    for capture in &step.captures {
+        let found: Option<Value> = match &capture.from {
+            CaptureFrom::Header(name) => {
+                response.header(name).map(|v| Value::String(v.to_string()))
+            }
+            CaptureFrom::Json(selector) => response
+                .json
+                .as_ref()
+                .and_then(|j| selector.first(j))
+                .cloned(),
         };
         match found {
-            Some(value) => vars.set(name, value),
-            None if optional => {}
+            Some(value) => vars.set(&capture.name, value),
+            None if capture.optional => {}
             None => failures.push(
                 Failure::new(
-                    "capture",
+                    CheckKind::Capture,
                     format!(
-                        "capture `{name}`: `{}` finds nothing in the response",
-                        spec.value
+                        "capture `{}`: `{}` finds nothing in the response",
+                        capture.name, capture.spec
                     ),
                 )
-                .expected(format!("a value at `{}`", spec.value))
+                .expected(format!("a value at `{}`", capture.spec))
                 .actual("(absent)")
-                .at(Loc::of(spec)),
+                .at(file.at(capture.at)),
             ),
         }
     }

@@ -1,16 +1,19 @@
-//! Discovery documents (RFC 7643 §5–§7): the User schema as the profile
-//! describes it, ServiceProviderConfig and the User ResourceType.
+//! Discovery documents (RFC 7643 §5–§7): the schemas of the hosted
+//! resource types (their kept attributes, with the profile's required and
+//! read-only flags), ServiceProviderConfig and the ResourceTypes.
 
 use serde_json::{Value, json};
 
-use super::store::USER_URN;
-use crate::check::shape::LIST_URN;
+use super::resource::{KINDS, Kind};
+use super::store::DEFAULT_PAGE_SIZE;
 use crate::profile::Profile;
+use crate::scim::schema::Attribute;
+use crate::scim::urn;
 
 /// Wraps resources in a ListResponse.
 pub fn list(resources: Vec<Value>) -> Value {
     json!({
-        "schemas": [LIST_URN],
+        "schemas": [urn::LIST_RESPONSE],
         "totalResults": resources.len(),
         "startIndex": 1,
         "itemsPerPage": resources.len(),
@@ -18,124 +21,65 @@ pub fn list(resources: Vec<Value>) -> Value {
     })
 }
 
+/// An attribute as `/Schemas` shows it on this server: the RFC's
+/// characteristics, with what the profile requires and makes read-only.
 fn attribute(
     profile: &Profile,
-    name: &str,
-    kind: &str,
-    multi: bool,
-    case_exact: bool,
-    subs: Vec<Value>,
+    parent: Option<&str>,
+    attribute: &Attribute,
+    subs: &[&str],
 ) -> Value {
-    let mut mutability = if profile.is_read_only(name) {
-        "readOnly"
-    } else {
-        "readWrite"
+    let dotted = match parent {
+        Some(parent) => format!("{parent}.{}", attribute.name),
+        None => attribute.name.to_string(),
     };
-    if name == "password" {
-        mutability = "writeOnly";
+    let mut out = attribute.to_json();
+    out["required"] = json!(profile.required.contains(&dotted));
+    if profile.is_read_only(&dotted) {
+        out["mutability"] = json!("readOnly");
     }
-    let mut attr = json!({
-        "name": name,
-        "type": kind,
-        "multiValued": multi,
-        "description": "",
-        "required": profile.required.iter().any(|r| r == name),
-        "caseExact": case_exact,
-        "mutability": mutability,
-        "returned": if name == "password" { "never" } else { "default" },
-        "uniqueness": if name == "userName" { "server" } else { "none" },
-    });
+    let subs: Vec<Value> = subs
+        .iter()
+        .filter_map(|name| attribute.sub_attributes.iter().find(|s| s.name == *name))
+        .map(|sub| self::attribute(profile, Some(attribute.name), sub, &[]))
+        .collect();
     if !subs.is_empty() {
-        attr["subAttributes"] = Value::Array(subs);
+        out["subAttributes"] = Value::Array(subs);
     }
-    attr
+    out
 }
 
-fn sub(profile: &Profile, parent: &str, name: &str) -> Value {
-    let mut attr = attribute(profile, name, "string", false, false, vec![]);
-    attr["required"] = json!(
-        profile
-            .required
-            .iter()
-            .any(|r| *r == format!("{parent}.{name}"))
-    );
-    if profile.is_read_only(parent) {
-        attr["mutability"] = json!("readOnly");
-    }
-    attr
-}
-
-/// The schemas the server supports: the core User schema, with the
-/// mutability and required flags of the profile.
-pub fn schemas(profile: &Profile) -> Vec<Value> {
-    let p = profile;
-    let mut attributes = vec![
-        attribute(p, "userName", "string", false, false, vec![]),
-        attribute(
-            p,
-            "name",
-            "complex",
-            false,
-            false,
-            vec![sub(p, "name", "givenName"), sub(p, "name", "familyName")],
-        ),
-        attribute(p, "displayName", "string", false, false, vec![]),
-        attribute(p, "active", "boolean", false, false, vec![]),
-        attribute(
-            p,
-            "emails",
-            "complex",
-            true,
-            false,
-            vec![sub(p, "emails", "value"), sub(p, "emails", "type"), {
-                let mut primary = sub(p, "emails", "primary");
-                primary["type"] = json!("boolean");
-                primary
-            }],
-        ),
-        attribute(p, "externalId", "string", false, true, vec![]),
-    ];
-    if p.name != "insightly" {
-        for name in [
-            "nickName",
-            "title",
-            "userType",
-            "preferredLanguage",
-            "locale",
-            "timezone",
-        ] {
-            attributes.push(attribute(p, name, "string", false, false, vec![]));
-        }
-        attributes.push(attribute(p, "password", "string", false, false, vec![]));
-        attributes.push(attribute(
-            p,
-            "phoneNumbers",
-            "complex",
-            true,
-            false,
-            vec![
-                sub(p, "phoneNumbers", "value"),
-                sub(p, "phoneNumbers", "type"),
-            ],
-        ));
-    }
-    vec![json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
-        "id": USER_URN,
-        "name": "User",
-        "description": "User Account",
+/// The schema document of one hosted kind.
+fn schema(profile: &Profile, kind: &Kind) -> Value {
+    let attributes: Vec<Value> = kind
+        .kept
+        .iter()
+        .filter(|(name, _)| profile.has_attribute(name))
+        .filter_map(|(name, subs)| Some(attribute(profile, None, kind.attribute(name)?, subs)))
+        .collect();
+    let id = kind.resource.schema();
+    json!({
+        "schemas": [urn::SCHEMA],
+        "id": id,
+        "name": kind.resource.name(),
+        "description": format!("{} Account", kind.resource.name()),
         "attributes": attributes,
-        "meta": {"resourceType": "Schema", "location": format!("/Schemas/{USER_URN}")},
-    })]
+        "meta": {"resourceType": "Schema", "location": format!("/Schemas/{id}")},
+    })
+}
+
+/// The schemas the server supports.
+pub fn schemas(profile: &Profile) -> Vec<Value> {
+    KINDS.iter().map(|kind| schema(profile, kind)).collect()
 }
 
 pub fn service_provider_config(profile: &Profile) -> Value {
     let ops = &profile.patch.ops;
     json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "schemas": [urn::SERVICE_PROVIDER_CONFIG],
         "patch": {"supported": !ops.is_empty()},
         "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": !profile.filter.operators.is_empty(), "maxResults": profile.paging.max_page_size.unwrap_or(super::store::DEFAULT_PAGE_SIZE)},
+        "filter": {"supported": !profile.filter.operators.is_empty(), "maxResults": profile.paging.max_page_size.unwrap_or(DEFAULT_PAGE_SIZE)},
         "changePassword": {"supported": false},
         "sort": {"supported": false},
         "etag": {"supported": false},
@@ -147,11 +91,18 @@ pub fn service_provider_config(profile: &Profile) -> Value {
     })
 }
 
-pub fn user_resource_type() -> Value {
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
-        "id": "User", "name": "User", "endpoint": "/Users", "description": "User Account",
-        "schema": USER_URN,
-        "meta": {"resourceType": "ResourceType", "location": "/ResourceTypes/User"},
-    })
+/// The ResourceType documents of the hosted kinds.
+pub fn resource_types() -> Vec<Value> {
+    KINDS
+        .iter()
+        .map(|kind| {
+            let name = kind.resource.name();
+            json!({
+                "schemas": [urn::RESOURCE_TYPE],
+                "id": name, "name": name, "endpoint": kind.resource.endpoint(), "description": format!("{name} Account"),
+                "schema": kind.resource.schema(),
+                "meta": {"resourceType": "ResourceType", "location": format!("/ResourceTypes/{name}")},
+            })
+        })
+        .collect()
 }

@@ -2,9 +2,19 @@
 //! implements a profile faithfully, the default target of `scimcheck run`,
 //! and `scimcheck serve` for developers who want a mock. It can be told to
 //! break named rules ([`Fault`]) so the suite's power can be measured.
+//!
+//! By concern: [`resource`] (the hosted resource types, as data),
+//! [`store`] (resources, indexes and the rules of their life), [`patch`]
+//! (the PATCH engine), [`query`] (filters and paging), [`discovery`] (the
+//! discovery documents), [`routes`] (HTTP) and [`fault`] (the faults, each
+//! consulted at one named point). It depends only on the SCIM protocol
+//! module, profiles and diagnostics, never on the checker.
 
 pub mod discovery;
 pub mod fault;
+pub mod patch;
+pub mod query;
+pub mod resource;
 pub mod routes;
 pub mod store;
 
@@ -106,7 +116,7 @@ pub async fn start_tls(
 }
 
 fn app(config: Config) -> axum::Router {
-    let mut store = store::Store::new(config.profile, config.faults);
+    let mut store = store::Store::new(config.profile, fault::Faults::new(config.faults));
     store.seed(config.seed_users, "seed-");
     let state = Arc::new(routes::AppState {
         store: RwLock::new(store),

@@ -1,28 +1,48 @@
 //! HTTP routes of the reference server (axum): authentication, request
-//! parsing and the SCIM response format. Every answer, errors included, is
-//! `application/scim+json` with a SCIM body.
+//! parsing and the SCIM response format. Every hosted resource type gets
+//! the same routes from its [`Kind`]; every answer, errors included, is
+//! `application/scim+json` with a SCIM body, and a request body over
+//! [`BODY_LIMIT`] is a 413 with a SCIM Error.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::discovery;
-use super::fault::Fault;
-use super::store::{ScimError, Store};
-use crate::check::shape::{ERROR_URN, LIST_URN};
+use super::fault::ErrorWire;
+use super::query::{self, Query};
+use super::resource::KINDS;
+use super::store::Store;
+use crate::scim::{ResourceType, ScimError, ScimType, urn};
 
 /// Where the SCIM service lives on the reference server.
 pub const BASE_PATH: &str = "/scim/v2";
 
+/// The largest request body the server reads (RFC 7644 §3.12: 413 beyond).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
 pub struct AppState {
     pub store: RwLock<Store>,
     pub token: Option<String>,
+}
+
+impl AppState {
+    // A handler that panicked leaves the store consistent (changes are
+    // stored whole, last): keep serving rather than failing every request.
+    fn read(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 type Shared = Arc<AppState>;
@@ -45,15 +65,30 @@ impl Answer {
 }
 
 pub fn router(state: Shared) -> Router {
-    let scim = Router::new()
-        .route("/Users", get(list_users).post(create_user))
-        .route(
-            "/Users/{id}",
-            get(get_user)
-                .put(replace_user)
-                .patch(patch_user)
-                .delete(delete_user),
-        )
+    let mut scim = Router::new();
+    for kind in KINDS {
+        let rt = kind.resource;
+        scim = scim
+            .route(
+                rt.endpoint(),
+                get(move |s: State<Shared>, h: HeaderMap, q: RawQuery| async move { list(rt, s, h, q) })
+                    .post(move |s: State<Shared>, h: HeaderMap, b: Result<Bytes, BytesRejection>| async move {
+                        create(rt, s, h, b)
+                    }),
+            )
+            .route(
+                &format!("{}/{{id}}", rt.endpoint()),
+                get(move |s: State<Shared>, h: HeaderMap, id: Path<String>| async move { fetch(rt, s, h, id) })
+                    .put(move |s: State<Shared>, h: HeaderMap, id: Path<String>, b: Result<Bytes, BytesRejection>| async move {
+                        change(rt, s, h, id, b, Store::replace)
+                    })
+                    .patch(move |s: State<Shared>, h: HeaderMap, id: Path<String>, b: Result<Bytes, BytesRejection>| async move {
+                        change(rt, s, h, id, b, Store::patch)
+                    })
+                    .delete(move |s: State<Shared>, h: HeaderMap, id: Path<String>| async move { remove(rt, s, h, id) }),
+            );
+    }
+    let scim = scim
         .route("/Schemas", get(schemas))
         .route("/Schemas/{id}", get(schema))
         .route("/ServiceProviderConfig", get(service_provider_config))
@@ -65,59 +100,36 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .nest(BASE_PATH, scim)
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
 
-/// Turns a handler result into a response, applying the output-side faults.
+/// Turns a handler result into a response, the wire-format faults applied.
 fn respond(state: &AppState, result: Result<Answer, ScimError>) -> Response {
-    let store = state.store.read().expect("store lock");
-    let content_type = if store.has(Fault::JsonContentType) {
-        "application/json"
-    } else {
-        "application/scim+json"
-    };
+    let faults = state.read().faults.clone();
     let (status, mut headers, body) = match result {
         Ok(answer) => (answer.status, answer.headers, answer.body),
-        Err(mut error) => {
-            if error.status == 404 && store.has(Fault::NotFoundIs500) {
-                error.status = 500;
-            }
-            if store.has(Fault::ErrorNotScim) {
-                let mut response = (
-                    StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST),
-                    error.detail,
-                )
-                    .into_response();
+        Err(error) => match faults.error(&error) {
+            ErrorWire::Text { status, text } => {
+                let mut response = (code(status), text).into_response();
                 response
                     .headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
                 return response;
             }
-            let status_value = if store.has(Fault::ErrorStatusNumber) {
-                json!(error.status)
-            } else {
-                json!(error.status.to_string())
-            };
-            let mut body =
-                json!({"schemas": [ERROR_URN], "status": status_value, "detail": error.detail});
-            if let Some(scim_type) = error.scim_type {
-                body["scimType"] = json!(scim_type);
+            ErrorWire::Scim { status, body } => {
+                let mut headers = vec![];
+                if status == 401 {
+                    headers.push((
+                        header::WWW_AUTHENTICATE,
+                        "Bearer realm=\"scimcheck\"".to_string(),
+                    ));
+                }
+                (code(status), headers, Some(body))
             }
-            let mut headers = vec![];
-            if error.status == 401 {
-                headers.push((
-                    header::WWW_AUTHENTICATE,
-                    "Bearer realm=\"scimcheck\"".to_string(),
-                ));
-            }
-            (
-                StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST),
-                headers,
-                Some(body),
-            )
-        }
+        },
     };
-    headers.push((header::CONTENT_TYPE, content_type.to_string()));
+    headers.push((header::CONTENT_TYPE, faults.content_type().to_string()));
     let mut response = match body {
         Some(body) => (status, body.to_string()).into_response(),
         None => status.into_response(),
@@ -133,16 +145,14 @@ fn respond(state: &AppState, result: Result<Answer, ScimError>) -> Response {
     response
 }
 
+fn code(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
     let Some(token) = &state.token else {
         return Ok(());
     };
-    let store = state.store.read().expect("store lock");
-    if store.has(Fault::NoAuth) {
-        return Ok(());
-    }
-    let any_token = store.has(Fault::AnyTokenAccepted);
-    drop(store);
     let sent = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -150,7 +160,10 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
     let presented = sent
         .strip_prefix("Bearer ")
         .or_else(|| sent.strip_prefix("bearer "));
-    if presented == Some(token.as_str()) || (any_token && presented.is_some_and(|t| !t.is_empty()))
+    if state
+        .read()
+        .faults
+        .admits(presented, presented == Some(token.as_str()))
     {
         Ok(())
     } else {
@@ -163,159 +176,177 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
 }
 
 /// The absolute URL of a resource, from the Host the client used.
-fn location(headers: &HeaderMap, id: &str) -> String {
+fn location(headers: &HeaderMap, resource: ResourceType, id: &str) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    format!("http://{host}{BASE_PATH}/Users/{id}")
+    format!("http://{host}{BASE_PATH}{}/{id}", resource.endpoint())
 }
 
-fn json_body(bytes: &Bytes) -> Result<Value, ScimError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ScimError::new(
-            400,
-            Some("invalidSyntax"),
+/// A request body as JSON: 413 past the limit, 400 `invalidSyntax` when
+/// it is not JSON (serde_json's own nesting limit included).
+fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ScimError> {
+    let bytes = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ScimError::new(
+            413,
+            None,
+            format!(
+                "the request body is larger than {BODY_LIMIT} bytes, the most this server reads"
+            ),
+        ),
+        _ => ScimError::bad(
+            ScimType::InvalidSyntax,
+            format!("cannot read the request body: {rejection}"),
+        ),
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ScimError::bad(
+            ScimType::InvalidSyntax,
             format!("the body is not valid JSON: {e}"),
         )
     })
 }
 
-fn user_answer(store: &Store, headers: &HeaderMap, user: &Value, status: StatusCode) -> Answer {
-    let id = user["id"].as_str().unwrap_or_default();
-    let location = location(headers, id);
+/// A resource answer: ETag from `meta.version`, Location on create.
+fn resource_answer(
+    store: &Store,
+    resource: ResourceType,
+    headers: &HeaderMap,
+    stored: &Value,
+    status: u16,
+) -> Answer {
+    let id = stored["id"].as_str().unwrap_or_default();
+    let location = location(headers, resource, id);
     let mut extra = vec![];
-    if let Some(version) = user["meta"]["version"].as_str() {
+    if let Some(version) = stored["meta"]["version"].as_str() {
         extra.push((header::ETAG, version.to_string()));
     }
-    if status == StatusCode::CREATED && !store.has(Fault::CreateNoLocation) {
+    if status == 201 && store.faults.created_location() {
         extra.push((header::LOCATION, location.clone()));
     }
-    let status = if status == StatusCode::CREATED && store.has(Fault::CreateReturns200) {
-        StatusCode::OK
+    let status = if status == 201 {
+        store.faults.created_status()
     } else {
         status
     };
     Answer {
-        status,
+        status: code(status),
         headers: extra,
-        body: Some(store.present(user, &location)),
+        body: Some(store.present(resource, stored, &location)),
     }
 }
 
-async fn list_users(
+fn list(
+    rt: ResourceType,
     State(state): State<Shared>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let result = (|| {
         authorize(&state, &headers)?;
-        let (mut filter, mut start, mut count) = (None, None, None);
-        for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let mut query = Query::default();
+        for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
             let number = |v: &str| {
                 v.trim().parse::<i64>().map_err(|_| {
-                    ScimError::new(
-                        400,
-                        Some("invalidValue"),
+                    ScimError::bad(
+                        ScimType::InvalidValue,
                         format!("`{name}` must be an integer, got `{v}`"),
                     )
                 })
             };
             match name.to_ascii_lowercase().as_str() {
-                "filter" => filter = Some(value.into_owned()),
-                "startindex" => start = Some(number(&value)?),
-                "count" => count = Some(number(&value)?),
+                "filter" => query.filter = Some(value.into_owned()),
+                "startindex" => query.start_index = Some(number(&value)?),
+                "count" => query.count = Some(number(&value)?),
                 _ => {}
             }
         }
-        let store = state.store.read().expect("store lock");
-        let page = store.list(filter.as_deref(), start, count)?;
-        let items = if store.has(Fault::ItemsPerPageWrong) {
-            count.unwrap_or(0).max(0) as usize + 1
-        } else {
-            page.resources.len()
-        };
+        let store = state.read();
+        let page = query::list(&store, rt, &query)?;
         let resources: Vec<Value> = page
             .resources
             .iter()
-            .map(|u| store.present(u, &location(&headers, u["id"].as_str().unwrap_or_default())))
+            .map(|r| {
+                store.present(
+                    rt,
+                    r,
+                    &location(&headers, rt, r["id"].as_str().unwrap_or_default()),
+                )
+            })
             .collect();
         Ok(Answer::ok(json!({
-            "schemas": [LIST_URN],
+            "schemas": [urn::LIST_RESPONSE],
             "totalResults": page.total,
             "startIndex": page.start_index,
-            "itemsPerPage": items,
+            "itemsPerPage": page.items_per_page,
             "Resources": resources,
         })))
     })();
     respond(&state, result)
 }
 
-async fn create_user(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+fn create(
+    rt: ResourceType,
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let result = (|| {
         authorize(&state, &headers)?;
-        let body = json_body(&body)?;
-        let mut store = state.store.write().expect("store lock");
-        let user = store.create(&body)?;
-        Ok(user_answer(&store, &headers, &user, StatusCode::CREATED))
+        let body = json_body(body)?;
+        let mut store = state.write();
+        let created = store.create(rt, &body)?;
+        Ok(resource_answer(&store, rt, &headers, &created, 201))
     })();
     respond(&state, result)
 }
 
-async fn get_user(
+fn fetch(
+    rt: ResourceType,
     State(state): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let result = (|| {
         authorize(&state, &headers)?;
-        let store = state.store.read().expect("store lock");
-        let user = store.get(&id)?;
-        Ok(user_answer(&store, &headers, user, StatusCode::OK))
+        let store = state.read();
+        let stored = store.get(rt, &id)?;
+        Ok(resource_answer(&store, rt, &headers, stored, 200))
     })();
     respond(&state, result)
 }
 
-async fn replace_user(
+type Change = fn(&mut Store, ResourceType, &str, &Value) -> Result<Value, ScimError>;
+
+/// PUT and PATCH: a change to one resource, answered with the resource.
+fn change(
+    rt: ResourceType,
     State(state): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
+    apply: Change,
 ) -> Response {
     let result = (|| {
         authorize(&state, &headers)?;
-        let body = json_body(&body)?;
-        let mut store = state.store.write().expect("store lock");
-        let user = store.replace(&id, &body)?;
-        Ok(user_answer(&store, &headers, &user, StatusCode::OK))
+        let body = json_body(body)?;
+        let mut store = state.write();
+        let changed = apply(&mut store, rt, &id, &body)?;
+        Ok(resource_answer(&store, rt, &headers, &changed, 200))
     })();
     respond(&state, result)
 }
 
-async fn patch_user(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let result = (|| {
-        authorize(&state, &headers)?;
-        let body = json_body(&body)?;
-        let mut store = state.store.write().expect("store lock");
-        let user = store.patch(&id, &body)?;
-        Ok(user_answer(&store, &headers, &user, StatusCode::OK))
-    })();
-    respond(&state, result)
-}
-
-async fn delete_user(
+fn remove(
+    rt: ResourceType,
     State(state): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let result = (|| {
         authorize(&state, &headers)?;
-        state.store.write().expect("store lock").delete(&id)?;
+        state.write().delete(rt, &id)?;
         Ok(Answer {
             status: StatusCode::NO_CONTENT,
             headers: vec![],
@@ -334,20 +365,23 @@ fn discover(
 ) -> Response {
     let result = (|| {
         authorize(state, headers)?;
-        let store = state.store.read().expect("store lock");
+        let store = state.read();
         if !enabled(&store) {
-            return Err(ScimError::new(404, None, "this endpoint is not supported"));
+            return Err(ScimError::not_found("this endpoint is not supported"));
         }
         body(&store)
             .map(Answer::ok)
-            .ok_or_else(|| ScimError::new(404, None, "no such resource"))
+            .ok_or_else(|| ScimError::not_found("no such resource"))
     })();
     respond(state, result)
 }
 
+fn schemas_served(store: &Store) -> bool {
+    store.profile().discovery.schemas && store.faults.schemas()
+}
+
 async fn schemas(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let enabled = |s: &Store| s.profile().discovery.schemas && !s.has(Fault::SchemasMissing);
-    discover(&state, &headers, enabled, |s| {
+    discover(&state, &headers, schemas_served, |s| {
         Some(discovery::list(discovery::schemas(s.profile())))
     })
 }
@@ -357,8 +391,7 @@ async fn schema(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let enabled = |s: &Store| s.profile().discovery.schemas && !s.has(Fault::SchemasMissing);
-    discover(&state, &headers, enabled, |s| {
+    discover(&state, &headers, schemas_served, |s| {
         discovery::schemas(s.profile())
             .into_iter()
             .find(|x| x["id"] == id.as_str())
@@ -379,7 +412,7 @@ async fn resource_types(State(state): State<Shared>, headers: HeaderMap) -> Resp
         &state,
         &headers,
         |s| s.profile().discovery.resource_types,
-        |_| Some(discovery::list(vec![discovery::user_resource_type()])),
+        |_| Some(discovery::list(discovery::resource_types())),
     )
 }
 
@@ -392,12 +425,16 @@ async fn resource_type(
         &state,
         &headers,
         |s| s.profile().discovery.resource_types,
-        |_| Some(discovery::user_resource_type()).filter(|_| id == "User"),
+        |_| {
+            discovery::resource_types()
+                .into_iter()
+                .find(|x| x["id"] == id.as_str())
+        },
     )
 }
 
 async fn not_found(State(state): State<Shared>) -> Response {
-    respond(&state, Err(ScimError::new(404, None, "no such endpoint")))
+    respond(&state, Err(ScimError::not_found("no such endpoint")))
 }
 
 async fn method_not_allowed(State(state): State<Shared>) -> Response {

@@ -23,10 +23,10 @@ use std::path::{Path, PathBuf};
 use insta::internals::TextSnapshotContents;
 use insta::{Snapshot, TextSnapshotKind};
 
-use crate::case::Loc;
-use crate::case::model::SnapshotOptions;
-use crate::check::Failure;
+use crate::case::model::Snapshot as Spec;
+use crate::check::{CheckKind, Failure};
 use crate::client::Exchange;
+use crate::diag::Location;
 
 /// What the run does with snapshots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,9 +90,9 @@ pub fn name(case_id: &str, step: usize) -> String {
     format!("{}__{}", case_id.replace('/', "__"), step + 1)
 }
 
-/// What happened to one snapshot.
+/// What comparing one response with its snapshot came to.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum Comparison {
     Matched,
     /// A new snapshot was written (compare mode).
     Recorded,
@@ -106,16 +106,17 @@ pub struct Shot<'a> {
     pub case_id: &'a str,
     pub case_path: &'a str,
     pub step: usize,
-    pub loc: Loc,
-    pub options: &'a SnapshotOptions,
+    /// Where the step's `snapshot:` is written.
+    pub location: Location,
+    pub spec: &'a Spec,
     pub captured: Vec<(String, serde_json::Value)>,
 }
 
 impl Snapshots {
     /// Normalizes the exchange's response and compares it with the stored snapshot.
-    pub fn check(&self, shot: &Shot, exchange: &Exchange) -> Outcome {
+    pub fn check(&self, shot: &Shot, exchange: &Exchange) -> Comparison {
         let Ok(response) = &exchange.response else {
-            return Outcome::Matched;
+            return Comparison::Matched;
         };
         let pinned = normalize::Pinned {
             status: response.status,
@@ -130,7 +131,7 @@ impl Snapshots {
             captured: shot.captured.clone(),
             base_url: &self.base_url,
             run_prefix: &self.run_prefix,
-            options: shot.options,
+            redact: &shot.spec.redact,
         };
         let text = normalize::render(&normalize::normalize(pinned, &context));
         let name = name(shot.case_id, shot.step);
@@ -139,23 +140,23 @@ impl Snapshots {
         let old = Snapshot::from_file(&path).ok();
         let old = old.as_ref().and_then(Snapshot::as_text);
         if old.is_some_and(|old| old.matches_latest(&new)) {
-            return Outcome::Matched;
+            return Comparison::Matched;
         }
         let old_text = old.map(ToString::to_string);
         let shown = path.display().to_string();
         match (self.mode, old_text) {
-            (Mode::Ci, None) => Outcome::Failed(
+            (Mode::Ci, None) => Comparison::Failed(
                 Failure::new(
-                    "snapshot",
+                    CheckKind::Snapshot,
                     format!("no snapshot `{shown}` (CI: snapshots are never recorded here; record them locally and commit them)"),
                 )
                 .expected("a recorded snapshot")
                 .actual("(missing)")
-                .at(shot.loc),
+                .at(shot.location.clone()),
             ),
-            (Mode::Compare | Mode::Ci, Some(old)) => Outcome::Failed(
+            (Mode::Compare | Mode::Ci, Some(old)) => Comparison::Failed(
                 Failure::new(
-                    "snapshot",
+                    CheckKind::Snapshot,
                     format!(
                         "the response differs from snapshot `{shown}`:\n{}",
                         diff(&old, &text)
@@ -163,14 +164,14 @@ impl Snapshots {
                 )
                 .expected("the pinned response (- lines)")
                 .actual("this response (+ lines); run with --update-snapshots, then `scimcheck snapshots review`")
-                .at(shot.loc),
+                .at(shot.location.clone()),
             ),
             (Mode::Compare, None) | (Mode::Update, _) => {
                 self.write(&name, shot, &text);
                 if self.mode == Mode::Update {
-                    Outcome::Pending
+                    Comparison::Pending
                 } else {
-                    Outcome::Recorded
+                    Comparison::Recorded
                 }
             }
         }

@@ -17,8 +17,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::case::model::SnapshotOptions;
-use crate::check::Selector;
+use crate::case::Selector;
 
 /// What normalization needs to know about the run and the case.
 pub struct Context<'a> {
@@ -26,7 +25,8 @@ pub struct Context<'a> {
     pub captured: Vec<(String, Value)>,
     pub base_url: &'a str,
     pub run_prefix: &'a str,
-    pub options: &'a SnapshotOptions,
+    /// The case's own redactions: selector → placeholder.
+    pub redact: &'a [(Selector, String)],
 }
 
 /// A response as it is pinned: status, the headers that matter, the body.
@@ -198,11 +198,7 @@ fn redactions(pinned: &mut Pinned, context: &Context) {
     let Some(body) = &mut pinned.body else {
         return;
     };
-    for (selector, placeholder) in &context.options.redact {
-        // Selectors were validated when the case was loaded.
-        let Ok(selector) = Selector::parse(selector) else {
-            continue;
-        };
+    for (selector, placeholder) in context.redact {
         for pointer in selector.pointers(body) {
             if let Some(value) = body.pointer_mut(&pointer) {
                 *value = Value::String(placeholder.clone());
@@ -268,7 +264,6 @@ mod tests {
 
     #[test]
     fn two_runs_of_the_same_case_normalize_to_the_same_text() {
-        let options = SnapshotOptions::default();
         let run = |id: &str, port: u16, run: &str, created: &str| {
             let base = format!("http://127.0.0.1:{port}/scim/v2");
             let prefix = format!("scimcheck-{run}");
@@ -283,7 +278,7 @@ mod tests {
                 captured: vec![("id".into(), json!(id))],
                 base_url: &base,
                 run_prefix: &prefix,
-                options: &options,
+                redact: &[],
             };
             render(&normalize(pinned, &context))
         };
@@ -310,15 +305,21 @@ mod tests {
 
     #[test]
     fn a_case_redaction_replaces_what_its_selector_picks() {
-        let mut redact = indexmap::IndexMap::new();
-        redact.insert("$.emails[*].value".to_string(), "[email]".to_string());
-        redact.insert("/displayName".to_string(), "[name]".to_string());
-        let options = SnapshotOptions { redact };
+        let redact = [
+            (
+                Selector::parse("$.emails[*].value").unwrap(),
+                "[email]".to_string(),
+            ),
+            (
+                Selector::parse("/displayName").unwrap(),
+                "[name]".to_string(),
+            ),
+        ];
         let context = Context {
             captured: vec![],
             base_url: "http://x",
             run_prefix: "scimcheck-00000000",
-            options: &options,
+            redact: &redact,
         };
         let body = json!({"displayName": "Ada", "emails": [{"value": "a@x"}, {"value": "b@x"}]});
         let out = normalize(pin(body), &context).body.unwrap();
@@ -330,12 +331,11 @@ mod tests {
 
     #[test]
     fn resources_are_ordered_by_content_not_by_id() {
-        let options = SnapshotOptions::default();
         let context = Context {
             captured: vec![],
             base_url: "http://x",
             run_prefix: "scimcheck-00000000",
-            options: &options,
+            redact: &[],
         };
         let a = json!({"Resources": [{"id": "2", "userName": "b"}, {"id": "1", "userName": "a"}]});
         let b = json!({"Resources": [{"id": "9", "userName": "a"}, {"id": "8", "userName": "b"}]});

@@ -37,6 +37,36 @@ pub fn scimcheck_ci(args: &[&str]) -> Output {
         .expect("scimcheck runs")
 }
 
+/// A run in CI mode that also writes the JSON report; the output and the report.
+pub fn scimcheck_report(args: &[&str]) -> (Output, serde_json::Value) {
+    let dir = tempdir();
+    let report = dir.join("report.json");
+    let output = scimcheck()
+        .args(args)
+        .arg("--report-json")
+        .arg(&report)
+        .env("CI", "1")
+        .output()
+        .expect("scimcheck runs");
+    let json = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| panic!("no JSON report: {}", text(&output)));
+    let _ = std::fs::remove_dir_all(dir);
+    (output, json)
+}
+
+/// The ids of the checks a JSON report says have `status`, in id order.
+pub fn checks_with(report: &serde_json::Value, status: &str) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == status)
+        .map(|c| c["id"].as_str().expect("an id").to_string())
+        .collect()
+}
+
 /// Everything a run printed, stdout then stderr.
 pub fn text(output: &Output) -> String {
     format!(

@@ -18,12 +18,12 @@ pub fn matches(
     parent: Option<&str>,
 ) -> bool {
     match filter {
-        Filter::And(a, b) => {
-            matches(a, resource, case_exact, parent) && matches(b, resource, case_exact, parent)
-        }
-        Filter::Or(a, b) => {
-            matches(a, resource, case_exact, parent) || matches(b, resource, case_exact, parent)
-        }
+        Filter::And(terms) => terms
+            .iter()
+            .all(|t| matches(t, resource, case_exact, parent)),
+        Filter::Or(terms) => terms
+            .iter()
+            .any(|t| matches(t, resource, case_exact, parent)),
         Filter::Not(inner) => !matches(inner, resource, case_exact, parent),
         Filter::Present(path) => values(resource, path).iter().any(|v| present(v)),
         Filter::ValuePath { path, filter } => {

@@ -3,9 +3,17 @@
 
 use std::path::Path;
 
-use crate::case::load::Source;
-
 include!(concat!(env!("OUT_DIR"), "/suite.rs"));
+
+/// A case file's text and where it came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The id: the path under the case root, without `.yaml`.
+    pub id: String,
+    /// The path shown in messages.
+    pub path: String,
+    pub text: String,
+}
 
 /// The built-in suite's sources, shown as `cases/<path>`.
 pub fn builtin() -> Vec<Source> {
@@ -50,7 +58,10 @@ pub fn from_dir(dir: &Path) -> Result<Vec<Source>, String> {
                 .to_string_lossy()
                 .replace('\\', "/");
             Ok(Source {
-                id: relative.trim_end_matches(".yaml").to_string(),
+                id: relative
+                    .trim_end_matches(".yaml")
+                    .trim_end_matches(".yml")
+                    .to_string(),
                 path: file.display().to_string(),
                 text,
             })

@@ -5,6 +5,10 @@
 //! [`Filter::parse`] turns `userName eq "a" and not (emails[type eq "work"])`
 //! into a [`Filter`]; its `Display` prints it back in canonical form (the two
 //! round-trip); [`Filter::matches`] evaluates it against a resource.
+//!
+//! `and` and `or` are n-ary, so a long flat chain of terms is a shallow tree;
+//! nesting (parentheses, `not`, value paths) is bounded by [`MAX_DEPTH`], so
+//! no filter a client sends can exhaust the stack of whoever parses it.
 
 mod eval;
 mod parse;
@@ -13,7 +17,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-pub use parse::ParseError;
+pub use parse::{MAX_DEPTH, ParseError};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +94,10 @@ pub enum Filter {
         value: Value,
     },
     Present(AttrPath),
-    And(Box<Filter>, Box<Filter>),
-    Or(Box<Filter>, Box<Filter>),
+    /// Every term holds (two or more terms).
+    And(Vec<Filter>),
+    /// Some term holds (two or more terms).
+    Or(Vec<Filter>),
     Not(Box<Filter>),
     /// `attr[filter]`: some element of a multi-valued attribute matches.
     ValuePath {
@@ -103,6 +109,30 @@ pub enum Filter {
 impl Filter {
     pub fn parse(text: &str) -> Result<Filter, ParseError> {
         parse::parse(text)
+    }
+
+    /// `a and b`, flattening terms that are themselves `and`s.
+    pub fn and(a: Filter, b: Filter) -> Filter {
+        let mut terms = Vec::new();
+        for term in [a, b] {
+            match term {
+                Filter::And(inner) => terms.extend(inner),
+                other => terms.push(other),
+            }
+        }
+        Filter::And(terms)
+    }
+
+    /// `a or b`, flattening terms that are themselves `or`s.
+    pub fn or(a: Filter, b: Filter) -> Filter {
+        let mut terms = Vec::new();
+        for term in [a, b] {
+            match term {
+                Filter::Or(inner) => terms.extend(inner),
+                other => terms.push(other),
+            }
+        }
+        Filter::Or(terms)
     }
 
     /// Does the resource match? `case_exact` says which attributes (dotted
@@ -140,10 +170,7 @@ impl Filter {
     fn visit(&self, f: &mut dyn FnMut(&Filter)) {
         f(self);
         match self {
-            Filter::And(a, b) | Filter::Or(a, b) => {
-                a.visit(f);
-                b.visit(f);
-            }
+            Filter::And(terms) | Filter::Or(terms) => terms.iter().for_each(|t| t.visit(f)),
             Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => inner.visit(f),
             _ => {}
         }
@@ -167,12 +194,22 @@ impl fmt::Display for Filter {
         match self {
             Filter::Compare { path, op, value } => write!(f, "{path} {} {value}", op.as_str()),
             Filter::Present(path) => write!(f, "{path} pr"),
-            Filter::And(a, b) => write!(f, "{} and {}", Grouped(a), Grouped(b)),
-            Filter::Or(a, b) => write!(f, "{} or {}", Grouped(a), Grouped(b)),
+            Filter::And(terms) => joined(f, terms, " and "),
+            Filter::Or(terms) => joined(f, terms, " or "),
             Filter::Not(inner) => write!(f, "not ({inner})"),
             Filter::ValuePath { path, filter } => write!(f, "{path}[{filter}]"),
         }
     }
+}
+
+fn joined(f: &mut fmt::Formatter<'_>, terms: &[Filter], separator: &str) -> fmt::Result {
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            f.write_str(separator)?;
+        }
+        write!(f, "{}", Grouped(term))?;
+    }
+    Ok(())
 }
 
 struct Grouped<'a>(&'a Filter);
@@ -184,14 +221,6 @@ impl fmt::Display for Grouped<'_> {
             other => write!(f, "{other}"),
         }
     }
-}
-
-/// RFC 7643 caseExact for the core User schema: only identifiers are exact.
-pub fn user_case_exact(dotted: &str) -> bool {
-    matches!(
-        dotted,
-        "id" | "externalid" | "meta.location" | "meta.version" | "password"
-    )
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
+use crate::scim::schema::user_case_exact;
 
 fn user() -> Value {
     json!({
@@ -75,6 +76,25 @@ fn errors_say_where() {
 }
 
 #[test]
+fn nesting_is_bounded_and_long_chains_are_flat() {
+    let deep = format!("{}userName pr{}", "(".repeat(20_000), ")".repeat(20_000));
+    let e = Filter::parse(&deep).unwrap_err();
+    assert!(e.message.contains("nests more than 32 levels"), "{e}");
+    let nots = format!("{}userName pr{}", "not (".repeat(40), ")".repeat(40));
+    assert!(Filter::parse(&nots).is_err());
+    let ok = format!(
+        "{}userName pr{}",
+        "(".repeat(MAX_DEPTH),
+        ")".repeat(MAX_DEPTH)
+    );
+    assert!(Filter::parse(&ok).is_ok());
+    let chain = vec![r#"userName eq "a""#; 10_000].join(" and ");
+    let f = Filter::parse(&chain).unwrap();
+    assert!(matches!(&f, Filter::And(terms) if terms.len() == 10_000));
+    assert!(!f.matches(&user(), &user_case_exact));
+}
+
+#[test]
 fn reports_operators_and_attributes() {
     let f = Filter::parse(r#"userName eq "a" and not (emails[type eq "work"])"#).unwrap();
     assert_eq!(f.operators(), ["and", "eq", "not", "[]", "eq"]);
@@ -120,8 +140,8 @@ fn arb_filter() -> impl Strategy<Value = Filter> {
     ];
     leaf.prop_recursive(4, 16, 2, |inner| {
         prop_oneof![
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| Filter::And(Box::new(a), Box::new(b))),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| Filter::Or(Box::new(a), Box::new(b))),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(Filter::And),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(Filter::Or),
             inner.clone().prop_map(|f| Filter::Not(Box::new(f))),
             (arb_path().prop_map(|p| AttrPath { sub: None, ..p }), inner).prop_map(|(path, f)| {
                 Filter::ValuePath {

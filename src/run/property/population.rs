@@ -3,8 +3,9 @@
 //! Every user carries the property's stem (`scimcheck-<run>-<case>`) in its
 //! userName, externalId and email, so a property can select exactly its own
 //! population and nothing else, and a sweep can find leftovers. The users
-//! are generated from the property's seeded runner; the probe remembers each
-//! one created so that it is deleted at the end, also when the property fails.
+//! are generated from the property's seeded runner; the client records each
+//! one created in the run's ledger, so that it is deleted at the end, also
+//! when the property fails.
 //!
 //! A property selects its population with the narrowest filter the profile
 //! claims: `userName sw "<stem>"` where `sw` is claimed on userName, or else
@@ -18,9 +19,9 @@ use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
 use super::{Counterexample, Env, draw, id_of};
-use crate::case::model::{Auth, Method};
-use crate::check::excerpt;
-use crate::client::{Body, Outgoing};
+use crate::case::Method;
+use crate::client::{Auth, Body, Outgoing, excerpt};
+use crate::scim::urn;
 
 const GIVEN: &[&str] = &[
     "Ada",
@@ -182,7 +183,7 @@ pub fn user_body(user_name: &str, person: &Person, external_id: &str) -> Value {
         format!("{external_id}@example.com")
     };
     json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "schemas": [urn::USER],
         "userName": user_name,
         "externalId": external_id,
         "displayName": format!("{} {}", person.given, person.family),
@@ -192,7 +193,7 @@ pub fn user_body(user_name: &str, person: &Person, external_id: &str) -> Value {
     })
 }
 
-/// POST /Users; on 201 with an id, the user is owed a cleanup.
+/// POST /Users: the created member (the client records it in the ledger).
 pub fn create_user(
     env: &Env,
     user_name: &str,
@@ -214,26 +215,14 @@ pub fn create_user(
         (response.status == 201 && id != "?").then_some(id)
     });
     match created {
-        Some(id) => {
-            env.probe.created(id.clone());
-            Ok(Member {
-                id,
-                user_name: user_name.to_string(),
-            })
-        }
+        Some(id) => Ok(Member {
+            id,
+            user_name: user_name.to_string(),
+        }),
         None => {
-            // A server that created the user anyway (with another status)
-            // still gets it removed.
-            if let Ok(response) = &exchange.response
-                && let Some(json) = &response.json
-                && response.status < 300
-                && id_of(json) != "?"
-            {
-                env.probe.created(id_of(json));
-            }
             let actual = match &exchange.response {
                 Ok(response) => format!("{} {}", response.status, excerpt(&response.body, 200)),
-                Err(error) => error.clone(),
+                Err(none) => none.to_string(),
             };
             Err(
                 Counterexample::new(format!("could not create user `{user_name}`"), &exchange)
@@ -241,14 +230,5 @@ pub fn create_user(
                     .actual(actual),
             )
         }
-    }
-}
-
-/// DELETE /Users/{id}.
-pub fn delete_request(id: &str) -> Outgoing {
-    Outgoing {
-        method: Method::DELETE,
-        path: format!("/Users/{}", crate::client::percent_encode(id)),
-        ..Outgoing::get("", &[])
     }
 }

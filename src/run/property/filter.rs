@@ -11,7 +11,7 @@
 //! - `filter.name-case`: attribute names and operators are case-insensitive.
 //! - `filter.expressions`: generated expressions over the operators and
 //!   attributes the profile claims select exactly what the project's own
-//!   evaluator ([`crate::filter`], the oracle) selects from the population.
+//!   evaluator ([`crate::scim::filter`], the oracle) selects from the population.
 //! - `filter.unsupported`: what the profile does not claim is answered 400
 //!   with `scimType: invalidFilter`.
 
@@ -23,9 +23,11 @@ use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
 use super::population::{self, Population, quote};
-use super::{Counterexample, Env, Outcome, Page, Verdict, explore, id_of, runner};
-use crate::check::shape::{ERROR_URN, LIST_URN, has_schema};
-use crate::filter::{AttrPath, Filter, Op, user_case_exact};
+use super::{Counterexample, Env, Exploration, Page, Verdict, explore, id_of, runner};
+use crate::scim::ScimType;
+use crate::scim::filter::{AttrPath, Filter, Op};
+use crate::scim::schema::user_case_exact;
+use crate::scim::urn::{self, LIST_RESPONSE as LIST_URN};
 
 /// A generated filter query, shown as the text that was sent.
 #[derive(Clone)]
@@ -94,7 +96,7 @@ fn search(env: &Env, filter: &str, count: usize) -> Result<Page, Counterexample>
         .as_ref()
         .ok()
         .and_then(|r| r.json.as_ref());
-    if json.is_some_and(|j| has_schema(j, LIST_URN)) {
+    if json.is_some_and(|j| urn::declares(j, LIST_URN)) {
         return Ok(page);
     }
     let schemas = json
@@ -109,16 +111,16 @@ fn search(env: &Env, filter: &str, count: usize) -> Result<Page, Counterexample>
     .actual(format!("schemas {schemas}")))
 }
 
-pub fn eq_any_case(env: &Env) -> Outcome {
+pub fn eq_any_case(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
     match population::plain(env, &mut runner, 4) {
         Ok(population) => found_in_any_case(env, &mut runner, &population),
-        Err(cx) => Outcome::Setup(cx),
+        Err(cx) => Exploration::Setup(cx),
     }
 }
 
 /// `userName eq <a member's name, letters in any case>` finds exactly that member.
-fn found_in_any_case(env: &Env, runner: &mut TestRunner, population: &Population) -> Outcome {
+fn found_in_any_case(env: &Env, runner: &mut TestRunner, population: &Population) -> Exploration {
     let names = population.user_names();
     let strategy = (0..names.len(), mask()).prop_map(move |(k, mask)| Query {
         filter: format!("userName eq {}", quote(&flip_case(&names[k], &mask))),
@@ -129,11 +131,11 @@ fn found_in_any_case(env: &Env, runner: &mut TestRunner, population: &Population
     })
 }
 
-pub fn eq_not_substring(env: &Env) -> Outcome {
+pub fn eq_not_substring(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
     let population = match population::plain(env, &mut runner, 3) {
         Ok(population) => population,
-        Err(cx) => return Outcome::Setup(cx),
+        Err(cx) => return Exploration::Setup(cx),
     };
     let names = population.user_names();
     let lowered: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
@@ -183,7 +185,7 @@ pub fn eq_not_substring(env: &Env) -> Outcome {
 /// The characters a userName must survive, one of them in every member.
 const AWKWARD: &[&str] = &["\"", "\\", "'", " ", "+", "@", "é", "名"];
 
-pub fn escaping(env: &Env) -> Outcome {
+pub fn escaping(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
     let tails: Vec<String> = (0..AWKWARD.len())
         .map(|_| super::draw(&mut runner, "[a-z\"\\\\' +@éü名()]{0,4}"))
@@ -192,11 +194,11 @@ pub fn escaping(env: &Env) -> Outcome {
         format!("{stem}-{k}{}{}", AWKWARD[k], tails[k])
     }) {
         Ok(population) => found_in_any_case(env, &mut runner, &population),
-        Err(cx) => Outcome::Setup(cx),
+        Err(cx) => Exploration::Setup(cx),
     }
 }
 
-pub fn no_match(env: &Env) -> Outcome {
+pub fn no_match(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
     let stem = env.run.stem(&env.case.id);
     let strategy = "[a-z0-9]{1,8}".prop_map(move |word| Query {
@@ -227,11 +229,11 @@ pub fn no_match(env: &Env) -> Outcome {
     })
 }
 
-pub fn name_case(env: &Env) -> Outcome {
+pub fn name_case(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
     let population = match population::plain(env, &mut runner, 3) {
         Ok(population) => population,
-        Err(cx) => return Outcome::Setup(cx),
+        Err(cx) => return Exploration::Setup(cx),
     };
     let names = population.user_names();
     let strategy = (0..names.len(), mask(), mask()).prop_map(move |(k, attr, op)| Query {
@@ -373,17 +375,17 @@ fn expression(vocabulary: &Vocabulary) -> BoxedStrategy<Filter> {
                 value_for(values.clone())
                     .prop_map(|value| Filter::ValuePath {
                         path: path("emails", None),
-                        filter: Box::new(Filter::And(
-                            Box::new(Filter::Compare {
+                        filter: Box::new(Filter::and(
+                            Filter::Compare {
                                 path: path("type", None),
                                 op: Op::Eq,
                                 value: json!("work"),
-                            }),
-                            Box::new(Filter::Compare {
+                            },
+                            Filter::Compare {
                                 path: path("value", None),
                                 op: Op::Eq,
                                 value,
-                            }),
+                            },
                         )),
                     })
                     .boxed(),
@@ -400,14 +402,14 @@ fn expression(vocabulary: &Vocabulary) -> BoxedStrategy<Filter> {
         if and {
             branches.push(
                 (inner.clone(), inner.clone())
-                    .prop_map(|(a, b)| Filter::And(Box::new(a), Box::new(b)))
+                    .prop_map(|(a, b)| Filter::and(a, b))
                     .boxed(),
             );
         }
         if or {
             branches.push(
                 (inner.clone(), inner.clone())
-                    .prop_map(|(a, b)| Filter::Or(Box::new(a), Box::new(b)))
+                    .prop_map(|(a, b)| Filter::or(a, b))
                     .boxed(),
             );
         }
@@ -419,9 +421,9 @@ fn expression(vocabulary: &Vocabulary) -> BoxedStrategy<Filter> {
     .boxed()
 }
 
-pub fn expressions(env: &Env) -> Outcome {
+pub fn expressions(env: &Env) -> Exploration {
     if !(population::can_scope(env) && env.profile.supports("filter.and")) {
-        return Outcome::Skipped(format!(
+        return Exploration::Skipped(format!(
             "needs filter.sw on userName and filter.and to select the population (not claimed by profile {})",
             env.profile.name
         ));
@@ -429,17 +431,17 @@ pub fn expressions(env: &Env) -> Outcome {
     let mut runner = runner(&env.settings, &env.case.id);
     let population = match population::scoped(env, &mut runner, 5..=6) {
         Ok(population) => population,
-        Err(cx) => return Outcome::Setup(cx),
+        Err(cx) => return Exploration::Setup(cx),
     };
     let n = population.members.len();
     // The oracle judges the resources as the server lists them.
     let whole = match search(env, &population.filter(), n) {
         Ok(page) => page,
-        Err(cx) => return Outcome::Setup(cx),
+        Err(cx) => return Exploration::Setup(cx),
     };
     let listed: BTreeSet<String> = whole.ids().into_iter().collect();
     if listed != population.ids() {
-        return Outcome::Setup(
+        return Exploration::Setup(
             Counterexample::new(
                 format!("`{}` does not return the population", population.filter()),
                 &whole.exchange,
@@ -450,7 +452,7 @@ pub fn expressions(env: &Env) -> Outcome {
     }
     let vocabulary = Vocabulary::of(env, whole.resources());
     if vocabulary.attributes.is_empty() {
-        return Outcome::Skipped("no filterable attribute has values in the population".into());
+        return Exploration::Skipped("no filterable attribute has values in the population".into());
     }
     let scope = Filter::Compare {
         path: path("userName", None),
@@ -458,7 +460,7 @@ pub fn expressions(env: &Env) -> Outcome {
         value: json!(population.stem),
     };
     let strategy = expression(&vocabulary).prop_map(move |expr| Query {
-        filter: Filter::And(Box::new(expr), Box::new(scope.clone())).to_string(),
+        filter: Filter::and(expr, scope.clone()).to_string(),
         member: None,
     });
     explore(env, &mut runner, &[], strategy, |query| {
@@ -547,10 +549,10 @@ fn unclaimed(env: &Env) -> Vec<Unclaimed> {
     operators.chain(attributes).collect()
 }
 
-pub fn unsupported(env: &Env) -> Outcome {
+pub fn unsupported(env: &Env) -> Exploration {
     let features = unclaimed(env);
     if features.is_empty() {
-        return Outcome::Skipped(format!(
+        return Exploration::Skipped(format!(
             "profile {} claims every filter operator and attribute",
             env.profile.name
         ));
@@ -576,12 +578,13 @@ pub fn unsupported(env: &Env) -> Outcome {
             Err(_) => (0, None),
         };
         let rejected = json.is_some_and(|j| {
-            has_schema(j, ERROR_URN) && j.get("scimType") == Some(&json!("invalidFilter"))
+            urn::declares(j, urn::ERROR)
+                && j.get("scimType") == Some(&json!(ScimType::InvalidFilter.as_str()))
         });
         if status == 400 && rejected {
             return Ok(());
         }
-        let body = super::body_excerpt(&exchange);
+        let body = exchange.excerpt(200);
         Err(Counterexample::new(
             format!(
                 "`{}` uses {feature}, which the profile does not claim, and is not rejected",

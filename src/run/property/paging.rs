@@ -16,17 +16,17 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::population::{self, Population};
-use super::{Counterexample, Env, Outcome, Page, Verdict, explore, runner};
+use super::{Counterexample, Env, Exploration, Page, Verdict, explore, runner};
 use crate::client::Outgoing;
 
 /// How many users a paging property creates (a few pages' worth at small counts).
 const POPULATION: std::ops::RangeInclusive<usize> = 3..=7;
 
-pub fn walk(env: &Env) -> Outcome {
+pub fn walk(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
     let population = match population::scoped(env, &mut runner, POPULATION) {
         Ok(population) => population,
-        Err(cx) => return Outcome::Setup(cx),
+        Err(cx) => return Exploration::Setup(cx),
     };
     let n = population.members.len() as i64;
     explore(
@@ -217,11 +217,11 @@ fn window_strategy(n: i64) -> impl Strategy<Value = Window> {
     (start, count).prop_map(|(start_index, count)| Window { start_index, count })
 }
 
-pub fn window(env: &Env) -> Outcome {
+pub fn window(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
     let population = match population::scoped(env, &mut runner, POPULATION) {
         Ok(population) => population,
-        Err(cx) => return Outcome::Setup(cx),
+        Err(cx) => return Exploration::Setup(cx),
     };
     let n = population.members.len();
     // The whole result in one page is the reference order the slices must follow.
@@ -230,7 +230,7 @@ pub fn window(env: &Env) -> Outcome {
         .list(&[("filter", population.filter()), ("count", n.to_string())])
     {
         Ok(page) => page,
-        Err(cx) => return Outcome::Setup(cx),
+        Err(cx) => return Exploration::Setup(cx),
     };
     let order = whole.ids();
     if order
@@ -239,7 +239,7 @@ pub fn window(env: &Env) -> Outcome {
         .collect::<std::collections::BTreeSet<_>>()
         != population.ids()
     {
-        return Outcome::Setup(
+        return Exploration::Setup(
             Counterexample::new(
                 format!(
                     "the query `{}` does not return the population",
@@ -285,13 +285,13 @@ pub fn window(env: &Env) -> Outcome {
     )
 }
 
-pub fn max_page_size(env: &Env) -> Outcome {
+pub fn max_page_size(env: &Env) -> Exploration {
     // RFC 7643 §5: ServiceProviderConfig's filter.maxResults is REQUIRED.
     let declared = if env.profile.discovery.service_provider_config {
         match declared(env) {
             Ok(declared) => Some(declared),
             Err(counterexample) => {
-                return Outcome::Failed {
+                return Exploration::Failed {
                     input: "GET /ServiceProviderConfig".into(),
                     counterexample,
                     budget: None,
@@ -304,7 +304,7 @@ pub fn max_page_size(env: &Env) -> Outcome {
     let claimed = env.profile.paging.max_page_size.map(|m| m as u64);
     let max = match (claimed, declared) {
         (Some(claimed), Some((declared, exchange))) if declared > claimed => {
-            return Outcome::Failed {
+            return Exploration::Failed {
                 input: "GET /ServiceProviderConfig".into(),
                 counterexample: Counterexample::new(
                     "`/ServiceProviderConfig` declares a larger page than the profile documents",
@@ -318,7 +318,7 @@ pub fn max_page_size(env: &Env) -> Outcome {
         (Some(claimed), _) => claimed,
         (None, Some((declared, _))) => declared,
         (None, None) => {
-            return Outcome::Skipped(format!(
+            return Exploration::Skipped(format!(
                 "profile {} documents no maximum page size and no ServiceProviderConfig",
                 env.profile.name
             ));
@@ -369,7 +369,7 @@ fn declared(env: &Env) -> Result<(u64, crate::client::Exchange), Counterexample>
     match found {
         Some(declared) => Ok((declared, exchange)),
         None => {
-            let body = super::body_excerpt(&exchange);
+            let body = exchange.excerpt(200);
             Err(Counterexample::new(
                 "`/ServiceProviderConfig` does not declare the maximum page size",
                 &exchange,

@@ -1,11 +1,18 @@
 //! The filter parser: a tokenizer and a recursive-descent parser with the
 //! RFC's precedence (`not` binds tighter than `and`, `and` than `or`).
+//! Recursion happens only at a nesting (a parenthesis, `not (`, a value
+//! path's `[`), and at most [`MAX_DEPTH`] deep.
 
 use std::fmt;
 
 use serde_json::Value;
 
 use super::{AttrPath, Filter, Op};
+
+/// How deeply parentheses, `not (...)` and `attr[...]` may nest. Real
+/// filters nest two or three levels; the bound keeps a hostile one (20,000
+/// opening parentheses) from exhausting the stack.
+pub const MAX_DEPTH: usize = 32;
 
 /// Why a filter does not parse, with the character offset where it broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +118,8 @@ struct Parser {
     tokens: Vec<(usize, Token)>,
     pos: usize,
     end: usize,
+    /// How many nestings enclose the current position.
+    depth: usize,
 }
 
 pub fn parse(text: &str) -> Result<Filter, ParseError> {
@@ -119,6 +128,7 @@ pub fn parse(text: &str) -> Result<Filter, ParseError> {
         tokens,
         pos: 0,
         end: text.chars().count(),
+        depth: 0,
     };
     if parser.tokens.is_empty() {
         return Err(ParseError {
@@ -174,31 +184,45 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Filter, ParseError> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.keyword("or") {
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(one_or(terms, Filter::Or))
     }
 
     fn and(&mut self) -> Result<Filter, ParseError> {
-        let mut left = self.unary()?;
+        let mut terms = vec![self.unary()?];
         while self.keyword("and") {
-            left = Filter::And(Box::new(left), Box::new(self.unary()?));
+            terms.push(self.unary()?);
         }
-        Ok(left)
+        Ok(one_or(terms, Filter::And))
+    }
+
+    /// An expression one nesting deeper (inside `(`, `not (` or `[`).
+    fn nested(&mut self) -> Result<Filter, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError {
+                offset: self.offset(),
+                message: format!("the filter nests more than {MAX_DEPTH} levels deep"),
+            });
+        }
+        self.depth += 1;
+        let inner = self.or();
+        self.depth -= 1;
+        inner
     }
 
     fn unary(&mut self) -> Result<Filter, ParseError> {
         if self.keyword("not") {
             self.expect(Token::Open, "(")?;
-            let inner = self.or()?;
+            let inner = self.nested()?;
             self.expect(Token::Close, ")")?;
             return Ok(Filter::Not(Box::new(inner)));
         }
         if self.peek() == Some(&Token::Open) {
             self.pos += 1;
-            let inner = self.or()?;
+            let inner = self.nested()?;
             self.expect(Token::Close, ")")?;
             return Ok(inner);
         }
@@ -209,7 +233,7 @@ impl Parser {
         let path = self.attr_path()?;
         if self.peek() == Some(&Token::OpenBracket) {
             self.pos += 1;
-            let inner = self.or()?;
+            let inner = self.nested()?;
             self.expect(Token::CloseBracket, "]")?;
             return Ok(Filter::ValuePath {
                 path,
@@ -246,6 +270,15 @@ impl Parser {
             offset,
             message: format!("invalid attribute path `{word}`"),
         })
+    }
+}
+
+/// One term as itself, several joined by `and` or `or`.
+fn one_or(mut terms: Vec<Filter>, join: fn(Vec<Filter>) -> Filter) -> Filter {
+    if terms.len() == 1 {
+        terms.remove(0)
+    } else {
+        join(terms)
     }
 }
 

@@ -1,0 +1,169 @@
+//! The case file format as written: what one YAML case deserializes into,
+//! before the loader validates it and compiles it into the typed
+//! [`super::model`]. Every struct rejects unknown keys, and every value a
+//! user can get wrong keeps its source position ([`Spanned`]).
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::model::{JsonType, Level, Method, Shape};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// What the case shows, in one sentence.
+    pub name: String,
+    /// The rule(s) the case enforces: `rfc7644#3.3`, `insightly.op.create`, ...
+    pub rule: Spanned<OneOrMany>,
+    /// How binding the rule is.
+    pub level: Level,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Capabilities the target must claim for the case to run.
+    #[serde(default)]
+    pub needs: Vec<Spanned<String>>,
+    /// Capabilities the target must NOT claim for the case to run: this is
+    /// how a profile changes expectations (an unclaimed filter must be rejected).
+    #[serde(default)]
+    pub unless: Vec<Spanned<String>>,
+    /// The requests of the case, in order (none for a property).
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    /// A property check (`paging.walk`, ...) that makes its own requests.
+    pub property: Option<Spanned<String>>,
+    /// Requests that always run after the steps, even when a step failed.
+    #[serde(default)]
+    pub cleanup: Vec<Spanned<Request>>,
+}
+
+/// A string or a list of strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub name: Option<String>,
+    pub request: Spanned<Request>,
+    #[serde(default)]
+    pub expect: Expect,
+    /// `name: /json/pointer`, `name: $.json.path` or `name: header:Location`;
+    /// a trailing `?` makes the capture optional.
+    #[serde(default)]
+    pub capture: IndexMap<String, Spanned<String>>,
+    /// `true`, or `{redact: {"/selector": "[placeholder]"}}`.
+    pub snapshot: Option<Spanned<SnapshotSpec>>,
+}
+
+/// How a step's response is snapshotted. (Untagged: positions inside are
+/// lost, so errors point at the `snapshot:` key itself.)
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SnapshotSpec {
+    On(bool),
+    With(SnapshotOptions),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotOptions {
+    #[serde(default)]
+    pub redact: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    #[serde(default)]
+    pub query: IndexMap<String, String>,
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// A JSON body, sent as `application/scim+json`.
+    pub json: Option<Value>,
+    /// A raw body, sent as is (for malformed-input cases).
+    pub body: Option<String>,
+    /// Which credentials to send; the run's own by default.
+    #[serde(default)]
+    pub auth: AuthSpec,
+}
+
+/// Credentials for one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthSpec {
+    /// The credentials the run was given (`--token`, `--basic`, `--header`).
+    #[default]
+    Default,
+    /// No Authorization header at all.
+    None,
+    /// A specific bearer token (e.g. a wrong one, to test rejection).
+    Bearer(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `201`, `[200, 204]` or a class such as `2xx`.
+    pub status: Option<Spanned<StatusSpec>>,
+    /// Header name to `present`, `absent`, a value, or `{matches: regex}`.
+    #[serde(default)]
+    pub headers: IndexMap<String, Spanned<HeaderSpec>>,
+    pub shape: Option<Spanned<Shape>>,
+    /// A JSON value the body must contain.
+    pub json: Option<Spanned<Value>>,
+    /// Selector to a rule.
+    #[serde(default)]
+    pub values: IndexMap<String, Spanned<ValueSpec>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StatusSpec {
+    Exact(u16),
+    AnyOf(Vec<u16>),
+    Class(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum HeaderSpec {
+    /// `present`, `absent`, or a value to equal.
+    Text(String),
+    Matches {
+        matches: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueSpec {
+    pub equals: Option<Value>,
+    pub equals_ignoring_case: Option<String>,
+    pub not_equals: Option<Value>,
+    #[serde(rename = "type")]
+    pub kind: Option<JsonType>,
+    pub exists: Option<bool>,
+    pub contains: Option<Value>,
+    pub not_contains: Option<Value>,
+    pub matches: Option<String>,
+    pub length: Option<usize>,
+    pub min: Option<Value>,
+    pub max: Option<Value>,
+}

@@ -1,0 +1,229 @@
+//! The command line's arguments (clap), for every command. Parsing only:
+//! what the commands do with them is in [`super::run`], [`super::tools`]
+//! and [`super::sweep`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The exit codes, shown after `--help`.
+pub const EXIT_CODES: &str = "Exit codes:\n  0  every required (MUST) check passed\n  1  a check failed: the target is not conformant\n  2  the harness could not run: bad flags, invalid case files, no case selected, unreachable target\n  130  interrupted by Ctrl-C (after cleaning up)";
+
+/// clap's own help layout: the flattened libtest arguments bring a template
+/// of their own that drops the command's name from the usage line.
+const HELP_TEMPLATE: &str =
+    "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}";
+
+#[derive(Debug, Parser)]
+#[command(name = "scimcheck", version, about = "SCIM 2.0 (RFC 7643/7644) conformance test harness", after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the suite against a SCIM endpoint (or, without --url, against the embedded reference server).
+    #[command(after_help = EXIT_CODES)]
+    #[command(help_template = HELP_TEMPLATE)]
+    Run(Box<RunArgs>),
+    /// Run the reference server alone, for manual testing or as a mock.
+    Serve(ServeArgs),
+    /// List the cases with their rule, level and needed capabilities.
+    List(ListArgs),
+    /// Find users that earlier runs left on a target (named scimcheck-<run>-…) and remove them (dry run unless --delete).
+    Sweep(SweepArgs),
+    /// Review, accept or reject pending snapshots (written by `run --update-snapshots`).
+    #[command(subcommand)]
+    Snapshots(SnapshotsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Delete what was found (without it, only list it).
+    #[arg(long)]
+    pub delete: bool,
+    /// Only the leftovers of this run (its 8-hex-digit id, as in scimcheck-<run>-…).
+    #[arg(long, value_name = "RUN")]
+    pub run: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCommand {
+    /// Show each pending snapshot with its diff; on a terminal, accept (a), reject (r) or skip (s) it.
+    Review(SnapshotsArgs),
+    /// Accept pending snapshots: they replace the current ones.
+    Accept(SnapshotsArgs),
+    /// Reject pending snapshots: they are deleted.
+    Reject(SnapshotsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotsArgs {
+    /// Only the pending snapshots whose name (`target/case__step`) contains one of these.
+    pub names: Vec<String>,
+    /// Root folder of the snapshots.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshots: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Base URL of the SCIM service, e.g. https://host/scim/v2. Without it, the embedded reference server is started on 127.0.0.1.
+    #[arg(long, short = 'u', env = "SCIMCHECK_URL")]
+    pub url: Option<String>,
+    /// Bearer token sent as `Authorization: Bearer ...`.
+    #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// HTTP basic credentials as USER:PASSWORD.
+    #[arg(
+        long,
+        env = "SCIMCHECK_BASIC",
+        hide_env_values = true,
+        conflicts_with = "token"
+    )]
+    pub basic: Option<String>,
+    /// Extra header sent with every request, as 'Name: value' (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Read the bearer token from FILE (first line; never echoed).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["token", "basic"])]
+    pub token_file: Option<PathBuf>,
+    /// Per-request timeout in seconds (the whole request: connect, send, read the body).
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub timeout: f64,
+    /// Connect timeout in seconds.
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub connect_timeout: f64,
+    /// Also trust the CA certificate(s) in this PEM file (a private CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify the target's TLS certificate (every report says so).
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// What the target claims: a shipped profile (insightly, rfc7644), `auto` (read from the target's discovery endpoints) or a profile file.
+    #[arg(long, short = 'p', default_value = "insightly")]
+    pub profile: String,
+    /// Run your own case files from this directory instead of the built-in suite.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE (one testcase per check, classname by area).
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+    /// Write the JSON report to FILE (schema: docs/report.schema.json).
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Write a Markdown summary to FILE (for a pull-request comment or a CI step summary).
+    #[arg(long, value_name = "FILE")]
+    pub report_md: Option<PathBuf>,
+    /// Write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
+    /// Render the HTML report with this minijinja template instead of the built-in one.
+    #[arg(long, value_name = "FILE", requires = "report_html")]
+    pub html_template: Option<PathBuf>,
+    /// Known deviations to accept: a YAML file of `{id, reason, expires}` (see README).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Run only the checks that do not change the target (for production endpoints).
+    #[arg(long)]
+    pub read_only: bool,
+    /// At most N requests in flight (also the number of checks run at once, unless --test-threads says otherwise).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
+    /// At most N requests started per second.
+    #[arg(long, value_name = "N")]
+    pub rps: Option<f64>,
+    /// Total seconds the run may wait on `Retry-After` (429/503) before it stops retrying.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub max_retry_wait: f64,
+    /// Stop the run after SECS (no new requests, cleanup still runs); unfinished checks fail.
+    #[arg(long, value_name = "SECS")]
+    pub run_timeout: Option<f64>,
+    /// Fail the run on SHOULD and MAY failures too (by default only MUST failures fail it).
+    #[arg(long)]
+    pub strict: bool,
+    /// Embedded server only: the profile it implements (default: the --profile judged against).
+    #[arg(long, value_name = "NAME")]
+    pub server_profile: Option<String>,
+    /// Embedded server only: break a documented rule (repeatable; see `scimcheck serve --list-faults`).
+    #[arg(long = "server-fault", value_name = "NAME")]
+    pub server_faults: Vec<String>,
+    /// Seed of the property checks' generators: the same seed generates the same inputs (random by default; every failure prints it).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Generated inputs tried per property check.
+    #[arg(long, value_name = "N", default_value_t = crate::run::property::DEFAULT_CASES, value_parser = clap::value_parser!(u32).range(1..))]
+    pub prop_cases: u32,
+    /// Requests a property may spend shrinking a failure to a minimal counterexample.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub prop_shrink_requests: usize,
+    /// Seconds a property may spend shrinking a failure.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub prop_shrink_time: f64,
+    /// Root folder of the snapshots (one subfolder per target).
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// Name of the target's snapshot folder (default: `reference-<profile>` for the embedded server, else `<host>-<profile>`).
+    #[arg(long, value_name = "NAME")]
+    pub target_name: Option<String>,
+    /// Write new and changed snapshots as pending `.snap.new` files, for `scimcheck snapshots review`.
+    #[arg(long, conflicts_with = "no_snapshots")]
+    pub update_snapshots: bool,
+    /// Skip snapshot checks.
+    #[arg(long)]
+    pub no_snapshots: bool,
+    /// libtest options: a name filter, --exact, --skip, --list, --test-threads, -q, --format ...
+    #[command(flatten)]
+    pub libtest: libtest_mimic::Arguments,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Bearer token clients must send (omit to serve without authentication).
+    #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// The profile the server implements: insightly, rfc7644 or a profile file.
+    #[arg(long, short = 'p', default_value = "insightly")]
+    pub profile: String,
+    /// Break a documented rule (repeatable).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// List the faults the server can inject, with the rule each breaks, and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// Create this many users before serving.
+    #[arg(long, default_value_t = 0)]
+    pub seed_users: usize,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// List the cases of this directory instead of the built-in suite.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Show which cases apply to this profile.
+    #[arg(long, short = 'p')]
+    pub profile: Option<String>,
+    /// Print the traceability matrix instead: each seed table row and RFC section → the cases that cover it.
+    #[arg(long, conflicts_with = "profile")]
+    pub matrix: bool,
+}

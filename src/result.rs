@@ -1,0 +1,241 @@
+//! The result of a run: the one hand-off from the runner to every reporter.
+//!
+//! [`RunResult`] holds each case's [`CaseResult`] (its steps and cleanup
+//! requests with their exchanges and failures), what the waivers did, and
+//! what the run left on the target ([`Leftovers`], as the server answered a
+//! GET, not as the run hoped). [`Summary`] counts it and decides the exit
+//! code.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::case::{Case, Level};
+use crate::check::Failure;
+use crate::client::Exchange;
+use crate::exit::Exit;
+use crate::scim::ResourceType;
+use crate::waiver;
+
+/// How a case ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped {
+        reason: String,
+    },
+    /// Failed, but a waiver accepts the deviation.
+    Waived {
+        reason: String,
+        /// The waiver's id (`case` or `case#kind`).
+        waiver: String,
+    },
+}
+
+impl Status {
+    /// `passed`, `failed`, `skipped` or `waived`, as reports spell it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped { .. } => "skipped",
+            Status::Waived { .. } => "waived",
+        }
+    }
+}
+
+/// One request of a case (a step or a cleanup request) and its verdict.
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    /// `step 2: PATCH /Users/{{ id }}` or the step's own name.
+    pub label: String,
+    pub exchange: Option<Exchange>,
+    pub failures: Vec<Failure>,
+    /// What happened to the step's snapshot, if it takes one.
+    pub snapshot: Option<SnapshotState>,
+}
+
+impl StepResult {
+    pub fn new(label: impl Into<String>, exchange: Option<Exchange>) -> StepResult {
+        StepResult {
+            label: label.into(),
+            exchange,
+            failures: vec![],
+            snapshot: None,
+        }
+    }
+}
+
+/// A step's snapshot after the step ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotState {
+    Matched,
+    Recorded,
+    Pending,
+    Failed,
+}
+
+/// Everything known about one case after it ran.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub id: String,
+    pub name: String,
+    pub path: Arc<str>,
+    pub area: String,
+    pub level: Level,
+    pub rules: Vec<String>,
+    /// A property check rather than steps.
+    pub property: bool,
+    pub status: Status,
+    pub steps: Vec<StepResult>,
+    /// Cleanup requests: reported, but their answers never fail the case.
+    pub cleanup: Vec<StepResult>,
+    pub duration: Duration,
+}
+
+impl CaseResult {
+    /// The result of `case`, with what its run produced.
+    pub fn of(
+        case: &Case,
+        status: Status,
+        steps: Vec<StepResult>,
+        cleanup: Vec<StepResult>,
+        duration: Duration,
+    ) -> CaseResult {
+        CaseResult {
+            id: case.id.clone(),
+            name: case.name.clone(),
+            path: case.path.clone(),
+            area: case.area().to_string(),
+            level: case.level,
+            rules: case.rules.clone(),
+            property: case.property.is_some(),
+            status,
+            steps,
+            cleanup,
+            duration,
+        }
+    }
+
+    /// Every failure of the case's steps, with the step it belongs to.
+    pub fn failures(&self) -> impl Iterator<Item = (&StepResult, &Failure)> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.failures.iter().map(move |f| (s, f)))
+    }
+}
+
+/// What a GET said of a resource the run created, after all cleanup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remaining {
+    /// Still there, `active` true (or not said).
+    Active,
+    /// Still there with `active: false` (a server that deactivates on DELETE).
+    Inactive,
+    /// The GET did not say (an error, no answer): the resource may remain.
+    Unknown(String),
+}
+
+impl Remaining {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Remaining::Active => "active",
+            Remaining::Inactive => "inactive",
+            Remaining::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// One resource the run created that the target still holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remnant {
+    pub kind: ResourceType,
+    pub id: String,
+    pub state: Remaining,
+}
+
+/// What the run left on the target, as the target answered.
+#[derive(Debug, Clone, Default)]
+pub struct Leftovers {
+    /// Resources the run created.
+    pub created: usize,
+    /// The same, by resource type.
+    pub created_by_kind: Vec<(ResourceType, usize)>,
+    /// Of those, removed by the final safety net (not by their case's cleanup).
+    pub removed_at_end: usize,
+    /// Of those, answered 404 after cleanup: gone.
+    pub gone: usize,
+    /// The rest: still there, and in what state.
+    pub remaining: Vec<Remnant>,
+    /// Total time spent waiting on `Retry-After`.
+    pub retry_wait: Duration,
+    /// HTTP requests the run sent (retries and cleanup included).
+    pub requests: u64,
+}
+
+impl Leftovers {
+    /// How many remaining resources are in `state`'s kind of state.
+    pub fn count(&self, state: &str) -> usize {
+        self.remaining
+            .iter()
+            .filter(|r| r.state.as_str() == state)
+            .count()
+    }
+}
+
+/// Everything a run produced, for the reporters.
+#[derive(Debug, Clone, Default)]
+pub struct RunResult {
+    /// One result per selected case, in id order.
+    pub cases: Vec<CaseResult>,
+    pub waivers: waiver::Report,
+    pub leftovers: Leftovers,
+    /// Why the run stopped before its end (Ctrl-C, `--run-timeout`), if it did.
+    pub stopped: Option<String>,
+}
+
+/// Counts over a finished run.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    /// Failed cases whose rule is a MUST.
+    pub failed_required: usize,
+    pub skipped: usize,
+    /// Failed cases a waiver accepts: reported, never failing the run.
+    pub waived: usize,
+}
+
+impl Summary {
+    pub fn of(results: &[CaseResult]) -> Summary {
+        let mut summary = Summary::default();
+        for result in results {
+            match result.status {
+                Status::Passed => summary.passed += 1,
+                Status::Failed => {
+                    summary.failed += 1;
+                    if result.level == Level::MUST {
+                        summary.failed_required += 1;
+                    }
+                }
+                Status::Skipped { .. } => summary.skipped += 1,
+                Status::Waived { .. } => summary.waived += 1,
+            }
+        }
+        summary
+    }
+
+    /// 1 when a required check failed (or, with `strict`, any check).
+    pub fn exit(&self, strict: bool) -> Exit {
+        let failing = if strict {
+            self.failed
+        } else {
+            self.failed_required
+        };
+        if failing > 0 {
+            Exit::Failed
+        } else {
+            Exit::Passed
+        }
+    }
+}

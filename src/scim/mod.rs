@@ -1,0 +1,17 @@
+//! SCIM protocol knowledge, shared by the checker and the reference server:
+//! the URNs ([`urn`]), the resource types ([`resource`]), the Error message
+//! ([`error`]), the filter grammar and evaluator ([`filter`]), PATCH path
+//! semantics ([`path`]) and attribute characteristics ([`schema`]).
+//!
+//! Nothing here knows about cases, profiles or HTTP clients: it is what RFC
+//! 7643 and RFC 7644 say, as types and functions.
+
+pub mod error;
+pub mod filter;
+pub mod path;
+pub mod resource;
+pub mod schema;
+pub mod urn;
+
+pub use error::{ScimError, ScimType};
+pub use resource::ResourceType;

@@ -1,0 +1,53 @@
+//! The URNs of RFC 7643 §8 and RFC 7644 §3 that messages carry in `schemas`.
+
+pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+pub const RESOURCE_TYPE: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+pub const SERVICE_PROVIDER_CONFIG: &str =
+    "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+/// Whether a JSON message lists `urn` in its `schemas` (attribute names
+/// compare ignoring case, RFC 7643 §2.1; URNs exactly).
+pub fn declares(message: &serde_json::Value, urn: &str) -> bool {
+    message
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas")))
+        .and_then(|(_, v)| v.as_array())
+        .is_some_and(|schemas| schemas.iter().any(|s| s.as_str() == Some(urn)))
+}
+
+/// `name` without a leading schema URN: `urn:…:User:userName` → `userName`.
+/// The URN ends at the last `:` before any `[` (value paths hold colons in
+/// their filter values).
+pub fn strip(name: &str) -> &str {
+    let head = name.split('[').next().unwrap_or(name);
+    match head.rfind(':') {
+        Some(at) if name.len() > 4 && name[..4].eq_ignore_ascii_case("urn:") => &name[at + 1..],
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urns_are_stripped_up_to_the_attribute() {
+        assert_eq!(
+            strip("urn:ietf:params:scim:schemas:core:2.0:User:name.givenName"),
+            "name.givenName"
+        );
+        assert_eq!(
+            strip(r#"emails[value eq "a:b"].type"#),
+            r#"emails[value eq "a:b"].type"#
+        );
+        assert_eq!(strip("userName"), "userName");
+        assert!(declares(&serde_json::json!({"Schemas": [ERROR]}), ERROR));
+    }
+}

@@ -1,0 +1,420 @@
+//! The PATCH engine (RFC 7644 §3.5.2): applies a PatchOp message's
+//! operations to a resource, in order. Ops compare ignoring case (clients
+//! send `Replace`); a path-less `add`/`replace` merges its value object; a
+//! path (`attr`, `attr.sub`, `attr[filter]`, `attr[filter].sub`, parsed by
+//! [`PatchPath`]) targets one attribute, sub-attribute or set of values.
+//! What may be written and which ops are supported is the caller's policy.
+
+use serde_json::{Map, Value, json};
+
+use crate::scim::filter::Filter;
+use crate::scim::path::PatchPath;
+use crate::scim::schema::user_case_exact;
+use crate::scim::{ScimError, ScimType, urn};
+
+/// What the server allows: the supported ops, which attributes are
+/// writable, and the canonical spelling of an attribute name.
+pub struct Policy<'a> {
+    /// `add`, `remove`, `replace`: what the profile supports.
+    pub ops: &'a [String],
+    /// `Ok` when a dotted attribute may be written; the error to answer otherwise.
+    pub writable: &'a dyn Fn(&str) -> Result<(), ScimError>,
+    /// The stored spelling of an attribute the server keeps.
+    pub canonical: &'a dyn Fn(&str) -> Option<&'static str>,
+}
+
+/// Applies a PatchOp message to `resource`; on an error, the caller keeps
+/// the resource as it was.
+pub fn apply(resource: &mut Value, body: &Value, policy: &Policy) -> Result<(), ScimError> {
+    if !urn::declares(body, urn::PATCH_OP) {
+        return Err(ScimError::bad(
+            ScimType::InvalidSyntax,
+            format!("a PATCH body must carry the schema `{}`", urn::PATCH_OP),
+        ));
+    }
+    let operations = body
+        .get("Operations")
+        .and_then(Value::as_array)
+        .filter(|ops| !ops.is_empty())
+        .ok_or_else(|| {
+            ScimError::bad(
+                ScimType::InvalidSyntax,
+                "`Operations` must be a non-empty array",
+            )
+        })?;
+    for operation in operations {
+        operate(resource, operation, policy)?;
+    }
+    Ok(())
+}
+
+fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(), ScimError> {
+    let op = operation["op"]
+        .as_str()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if !matches!(op.as_str(), "add" | "remove" | "replace") {
+        return Err(ScimError::bad(
+            ScimType::InvalidSyntax,
+            format!("unknown PATCH op {}", operation["op"]),
+        ));
+    }
+    if !policy.ops.contains(&op) {
+        return Err(ScimError::bad(
+            ScimType::InvalidSyntax,
+            format!("PATCH op `{op}` is not supported"),
+        ));
+    }
+    let add = op == "add";
+    let value = operation.get("value");
+    let Some(path) = operation.get("path").and_then(Value::as_str) else {
+        let Some(Value::Object(fields)) = value else {
+            let scim_type = if op == "remove" {
+                ScimType::NoTarget
+            } else {
+                ScimType::InvalidValue
+            };
+            return Err(ScimError::bad(
+                scim_type,
+                "a PATCH without a path needs an object value",
+            ));
+        };
+        for (name, value) in fields {
+            let name = urn::strip(name);
+            (policy.writable)(name)?;
+            set(resource, &split(name), value, add, policy);
+        }
+        return Ok(());
+    };
+    let target =
+        PatchPath::parse(path).map_err(|e| ScimError::bad(ScimType::InvalidPath, e.message))?;
+    (policy.writable)(&target.dotted())?;
+    match (op.as_str(), &target.filter) {
+        ("remove", None) => {
+            remove(resource, &target, policy);
+            Ok(())
+        }
+        ("remove", Some(filter)) => {
+            remove_values(resource, &target, filter, policy);
+            Ok(())
+        }
+        (_, filter) => {
+            let value = value
+                .ok_or_else(|| ScimError::bad(ScimType::InvalidValue, "the op needs a value"))?;
+            match filter {
+                None => {
+                    set(
+                        resource,
+                        &(target.attribute.as_str(), target.sub.as_deref()),
+                        value,
+                        add,
+                        policy,
+                    );
+                    Ok(())
+                }
+                Some(filter) => set_values(resource, &target, filter, value, policy),
+            }
+        }
+    }
+}
+
+/// `name.sub` → (`name`, `sub`).
+fn split(dotted: &str) -> (&str, Option<&str>) {
+    match dotted.split_once('.') {
+        Some((name, sub)) => (name, Some(sub)),
+        None => (dotted, None),
+    }
+}
+
+/// The stored key for an attribute name, ignoring case; a new attribute
+/// gets the server's canonical spelling.
+fn key_of(object: &Map<String, Value>, name: &str, policy: &Policy) -> String {
+    object
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .cloned()
+        .or_else(|| (policy.canonical)(name).map(str::to_string))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// Sets an attribute or sub-attribute: complex values merge (unspecified
+/// sub-attributes stay), a multi-valued `add` appends.
+fn set(
+    resource: &mut Value,
+    (name, sub): &(&str, Option<&str>),
+    value: &Value,
+    add: bool,
+    policy: &Policy,
+) {
+    let Some(fields) = resource.as_object_mut() else {
+        return;
+    };
+    let key = key_of(fields, name, policy);
+    if let Some(sub) = sub {
+        let entry = fields.entry(key).or_insert_with(|| json!({}));
+        if let Some(object) = entry.as_object_mut() {
+            let sub_key = key_of(object, sub, policy);
+            object.insert(sub_key, value.clone());
+        }
+        return;
+    }
+    match (fields.get_mut(&key), value) {
+        (Some(Value::Object(existing)), Value::Object(incoming)) => {
+            for (k, v) in incoming {
+                let sub_key = key_of(existing, k, policy);
+                existing.insert(sub_key, v.clone());
+            }
+        }
+        (Some(Value::Array(existing)), Value::Array(incoming)) if add => {
+            for v in incoming {
+                if !existing.contains(v) {
+                    existing.push(v.clone());
+                }
+            }
+        }
+        _ => {
+            fields.insert(key, value.clone());
+        }
+    }
+}
+
+/// `attr[filter]` or `attr[filter].sub`: changes the matching values only.
+fn set_values(
+    resource: &mut Value,
+    target: &PatchPath,
+    filter: &Filter,
+    value: &Value,
+    policy: &Policy,
+) -> Result<(), ScimError> {
+    let fields = resource
+        .as_object_mut()
+        .ok_or_else(|| ScimError::bad(ScimType::InvalidPath, "not an object"))?;
+    let key = key_of(fields, &target.attribute, policy);
+    let items = fields
+        .get_mut(&key)
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| {
+            ScimError::bad(
+                ScimType::NoTarget,
+                format!("`{}` has no values", target.attribute),
+            )
+        })?;
+    let mut hit = false;
+    for item in items
+        .iter_mut()
+        .filter(|item| filter.matches(item, &user_case_exact))
+    {
+        hit = true;
+        match &target.sub {
+            Some(sub) => {
+                if let Some(object) = item.as_object_mut() {
+                    let sub_key = key_of(object, sub, policy);
+                    object.insert(sub_key, value.clone());
+                }
+            }
+            None => merge(item, value),
+        }
+    }
+    if hit {
+        Ok(())
+    } else {
+        Err(ScimError::bad(
+            ScimType::NoTarget,
+            "the filter matches no value",
+        ))
+    }
+}
+
+/// `remove` of an attribute or a sub-attribute.
+fn remove(resource: &mut Value, target: &PatchPath, policy: &Policy) {
+    let Some(fields) = resource.as_object_mut() else {
+        return;
+    };
+    let key = key_of(fields, &target.attribute, policy);
+    match &target.sub {
+        Some(sub) => {
+            if let Some(object) = fields.get_mut(&key).and_then(Value::as_object_mut) {
+                let sub_key = key_of(object, sub, policy);
+                object.remove(&sub_key);
+            }
+        }
+        None => {
+            fields.remove(&key);
+        }
+    }
+}
+
+/// `remove` of the values a filter matches (or of a sub-attribute of them);
+/// an attribute left with no values is removed.
+fn remove_values(resource: &mut Value, target: &PatchPath, filter: &Filter, policy: &Policy) {
+    let Some(fields) = resource.as_object_mut() else {
+        return;
+    };
+    let key = key_of(fields, &target.attribute, policy);
+    let Some(items) = fields.get_mut(&key).and_then(Value::as_array_mut) else {
+        return;
+    };
+    match &target.sub {
+        Some(sub) => {
+            for item in items
+                .iter_mut()
+                .filter(|i| filter.matches(i, &user_case_exact))
+            {
+                if let Some(object) = item.as_object_mut() {
+                    let sub_key = key_of(object, sub, policy);
+                    object.remove(&sub_key);
+                }
+            }
+        }
+        None => items.retain(|i| !filter.matches(i, &user_case_exact)),
+    }
+    if items.is_empty() {
+        fields.remove(&key);
+    }
+}
+
+/// Deep-merges `patch` into `target` (objects by key, everything else replaced).
+pub fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                match t.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => merge(existing, v),
+                    _ => {
+                        t.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy_apply(resource: &mut Value, ops: &[&str], body: Value) -> Result<(), ScimError> {
+        let ops: Vec<String> = ops.iter().map(|s| s.to_string()).collect();
+        let policy = Policy {
+            ops: &ops,
+            writable: &|dotted| {
+                if dotted.starts_with("id") {
+                    Err(ScimError::bad(ScimType::Mutability, "read-only"))
+                } else {
+                    Ok(())
+                }
+            },
+            canonical: &|_| None,
+        };
+        apply(resource, &body, &policy)
+    }
+
+    fn patch(ops: &[Value]) -> Value {
+        json!({"schemas": [urn::PATCH_OP], "Operations": ops})
+    }
+
+    #[test]
+    fn the_op_shapes_clients_send() {
+        let mut user = json!({"id": "1", "name": {"givenName": "Ada", "familyName": "Byron"}, "emails": [{"value": "a@w", "type": "work"}, {"value": "a@h", "type": "home"}]});
+        let all = ["add", "remove", "replace"];
+        policy_apply(
+            &mut user,
+            &all,
+            patch(&[json!({"op": "Replace", "path": "name.givenName", "value": "Augusta"})]),
+        )
+        .unwrap();
+        assert_eq!(
+            user["name"],
+            json!({"givenName": "Augusta", "familyName": "Byron"})
+        );
+        policy_apply(
+            &mut user,
+            &all,
+            patch(&[
+                json!({"op": "replace", "path": "emails[type eq \"work\"].value", "value": "b@w"}),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(user["emails"][0]["value"], "b@w");
+        assert_eq!(user["emails"][1]["value"], "a@h");
+        policy_apply(
+            &mut user,
+            &all,
+            patch(&[json!({"op": "remove", "path": "emails[type eq \"home\"]"})]),
+        )
+        .unwrap();
+        assert_eq!(user["emails"].as_array().unwrap().len(), 1);
+        policy_apply(
+            &mut user,
+            &all,
+            patch(&[
+                json!({"op": "add", "value": {"title": "Countess", "emails": [{"value": "c@o"}]}}),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(user["title"], "Countess");
+        assert_eq!(user["emails"].as_array().unwrap().len(), 2);
+        policy_apply(
+            &mut user,
+            &all,
+            patch(&[json!({"op": "remove", "path": "name.familyName"})]),
+        )
+        .unwrap();
+        assert_eq!(user["name"], json!({"givenName": "Augusta"}));
+    }
+
+    #[test]
+    fn what_is_refused_and_how() {
+        let mut user = json!({"id": "1", "emails": [{"value": "a@w", "type": "work"}]});
+        let status = |r: Result<(), ScimError>| r.unwrap_err().scim_type.map(ScimType::as_str);
+        let only_replace = ["replace"];
+        assert_eq!(
+            status(policy_apply(
+                &mut user,
+                &only_replace,
+                patch(&[json!({"op": "add", "path": "title", "value": "x"})])
+            )),
+            Some("invalidSyntax")
+        );
+        assert_eq!(
+            status(policy_apply(
+                &mut user,
+                &only_replace,
+                json!({"Operations": []})
+            )),
+            Some("invalidSyntax")
+        );
+        assert_eq!(
+            status(policy_apply(
+                &mut user,
+                &only_replace,
+                patch(&[json!({"op": "replace", "path": "id", "value": "2"})])
+            )),
+            Some("mutability")
+        );
+        assert_eq!(
+            status(policy_apply(
+                &mut user,
+                &only_replace,
+                patch(&[
+                    json!({"op": "replace", "path": "emails[type eq \"home\"].value", "value": "x"})
+                ])
+            )),
+            Some("noTarget")
+        );
+        let deep = format!(
+            "emails[{}type pr{}]",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        );
+        assert_eq!(
+            status(policy_apply(
+                &mut user,
+                &only_replace,
+                patch(&[json!({"op": "replace", "path": deep, "value": "x"})])
+            )),
+            Some("invalidPath")
+        );
+    }
+}
