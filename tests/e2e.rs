@@ -173,3 +173,111 @@ fn the_auto_profile_reads_the_claims_from_discovery_and_says_so() {
     // Discovery cannot reveal soft delete: that is the one case auto gets wrong.
     assert_eq!(failed, ["users/delete-removes"], "{out}");
 }
+
+#[test]
+fn a_template_syntax_error_is_a_load_error_at_its_place() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.join("users")).unwrap();
+    std::fs::write(
+        dir.join("users/typo.yaml"),
+        "name: typo\nrule: rfc7644#3.3\nlevel: MUST\nsteps:\n  - request: {method: GET, path: '/Users/{{ nope'}\n",
+    )
+    .unwrap();
+    let output = scimcheck(&["run", "--cases", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let expected = format!(
+        "{}:5:14: `/Users/{{{{ nope`: `{{{{` is never closed with `}}}}`",
+        dir.join("users/typo.yaml").display()
+    );
+    assert!(text(&output).contains(&expected), "{}", text(&output));
+    assert!(
+        text(&output).contains("scimcheck: error: 1 problem(s) in the case files"),
+        "the error is printed once, at the end: {}",
+        text(&output)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_summary_tells_what_remains_whatever_the_profile_claims() {
+    // The server only deactivates on DELETE; the rfc7644 profile says DELETE removes.
+    let (output, report) = scimcheck_report(&[
+        "run",
+        "--profile",
+        "rfc7644",
+        "--server-fault",
+        "soft-delete",
+    ]);
+    let out = text(&output);
+    let created = report["cleanup"]["created"].as_u64().unwrap();
+    assert!(created > 20, "{out}");
+    let left = report["cleanup"]["left"].as_array().unwrap();
+    assert_eq!(
+        left.len() as u64,
+        created,
+        "every created user remains: {out}"
+    );
+    assert!(
+        left.iter()
+            .all(|l| l["state"] == "inactive" && l["resource"] == "User")
+    );
+    assert_eq!(report["cleanup"]["gone"], 0);
+    let line = format!(
+        "scimcheck: cleanup: {created} users created by this run; {created} remain as inactive users: this server deactivates on DELETE"
+    );
+    assert!(out.contains(&line), "{out}");
+    assert_eq!(
+        report["cleanup"]["summary"],
+        line.trim_start_matches("scimcheck: cleanup: ")
+    );
+}
+
+#[test]
+fn run_help_names_the_command_in_its_usage() {
+    let output = scimcheck(&["run", "--help"]);
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.contains("Usage: scimcheck run [OPTIONS] [FILTER]"),
+        "{out}"
+    );
+    assert!(out.contains("Exit codes:"), "{out}");
+}
+
+/// What changes from run to run in terminal output, replaced by fixed words.
+fn stable(text: &str) -> String {
+    let rules = [
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
+        (r"scimcheck-[0-9a-f]{8}-[0-9a-f]{6}", "scimcheck-RUN-CASE"),
+        (
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "UUID",
+        ),
+        (r"\d{4}-\d\d-\d\dT[0-9:.]+Z", "TIME"),
+        // A timestamp the excerpt cut short ("2026…").
+        (r#""created":"\d{4}…"#, r#""created":"TIME…"#),
+        (r"finished in [0-9.]+s", "finished in TIME"),
+    ];
+    rules
+        .into_iter()
+        .fold(text.to_string(), |out, (pattern, to)| {
+            regex::Regex::new(pattern)
+                .unwrap()
+                .replace_all(&out, to)
+                .into_owned()
+        })
+}
+
+#[test]
+fn the_terminal_output_of_a_failing_run_is_pinned() {
+    let output = scimcheck(&[
+        "run",
+        "attributes/name-round-trip",
+        "--exact",
+        "--server-fault",
+        "names-swapped",
+        "--no-snapshots",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    insta::assert_snapshot!(stable(&stdout));
+}

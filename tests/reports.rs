@@ -344,3 +344,20 @@ fn no_artefact_of_a_run_contains_the_token() {
         assert!(!content.contains(TOKEN), "{name} holds the token");
     }
 }
+
+#[test]
+fn the_schema_lists_exactly_the_check_kinds_a_failure_can_have() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("docs/report.schema.json").unwrap()).unwrap();
+    let listed: Vec<&str> = schema["$defs"]["failure"]["properties"]["check"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    let kinds: Vec<&str> = scimcheck::check::CheckKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(listed, kinds);
+}

@@ -1,5 +1,5 @@
 //! The typed case model: what the runner executes. The loader builds it
-//! from a [`super::file::CaseFile`] once; every selector, capture, status
+//! from a case file (see `file.rs`) once; every selector, capture, status
 //! class, regular expression and template in it is already parsed, so a run
 //! never meets a malformed one. Positions ([`Pos`]) point back into the file.
 

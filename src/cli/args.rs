@@ -1,6 +1,6 @@
 //! The command line's arguments (clap), for every command. Parsing only:
-//! what the commands do with them is in [`super::run`], [`super::tools`]
-//! and [`super::sweep`].
+//! what the commands do with them is in the `run`, `tools` and `sweep`
+//! modules.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

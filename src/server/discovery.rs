@@ -106,3 +106,69 @@ pub fn resource_types() -> Vec<Value> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(schema: &Value) -> Vec<&str> {
+        schema["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_user_schema_declares_what_the_profile_supports_with_its_flags() {
+        let insightly = Profile::load("insightly").unwrap();
+        let schema = &schemas(&insightly)[0];
+        assert_eq!(
+            names(schema),
+            [
+                "userName",
+                "name",
+                "displayName",
+                "active",
+                "emails",
+                "externalId"
+            ]
+        );
+        let emails = &schema["attributes"][4];
+        assert_eq!(
+            (emails["mutability"].as_str(), emails["required"].as_bool()),
+            (Some("readOnly"), Some(true))
+        );
+        assert_eq!(emails["subAttributes"][0]["mutability"], "readOnly");
+        assert_eq!(
+            schema["attributes"][1]["subAttributes"][0]["required"],
+            true
+        );
+        let rfc = Profile::load("rfc7644").unwrap();
+        let schema = &schemas(&rfc)[0];
+        assert_eq!(names(schema).len(), 14);
+        let password = schema["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "password")
+            .unwrap();
+        assert_eq!(
+            (
+                password["mutability"].as_str(),
+                password["returned"].as_str()
+            ),
+            (Some("writeOnly"), Some("never"))
+        );
+    }
+
+    #[test]
+    fn service_provider_config_declares_the_page_size_and_what_is_supported() {
+        let insightly = Profile::load("insightly").unwrap();
+        let spc = service_provider_config(&insightly);
+        assert_eq!(spc["filter"]["maxResults"], 100);
+        assert_eq!(spc["patch"]["supported"], true);
+        assert_eq!(resource_types()[0]["endpoint"], "/Users");
+    }
+}

@@ -144,3 +144,113 @@ fn candidates(collection: &Collection, filter: &Filter) -> Option<Vec<u64>> {
     seqs.sort_unstable();
     Some(seqs)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::server::fault::{Fault, Faults};
+
+    fn store(profile: &str, users: usize, faults: &[Fault]) -> Store {
+        let faults: HashSet<Fault> = faults.iter().copied().collect();
+        let mut store = Store::new(Profile::load(profile).unwrap(), Faults::new(faults));
+        store.seed(users, "u");
+        store
+    }
+
+    fn names(page: &Page) -> Vec<&str> {
+        page.resources
+            .iter()
+            .map(|r| r["userName"].as_str().unwrap())
+            .collect()
+    }
+
+    fn query(filter: Option<&str>, start: Option<i64>, count: Option<i64>) -> Query {
+        Query {
+            filter: filter.map(str::to_string),
+            start_index: start,
+            count,
+        }
+    }
+
+    #[test]
+    fn eq_and_sw_on_user_name_ignore_case() {
+        let s = store("rfc7644", 12, &[]);
+        let page = list(
+            &s,
+            ResourceType::User,
+            &query(Some(r#"userName eq "U3@EXAMPLE.org""#), None, None),
+        )
+        .unwrap();
+        assert_eq!(names(&page), ["u3@example.org"]);
+        let page = list(
+            &s,
+            ResourceType::User,
+            &query(Some(r#"userName sw "U1""#), None, None),
+        )
+        .unwrap();
+        assert_eq!(
+            names(&page),
+            ["u1@example.org", "u10@example.org", "u11@example.org"]
+        );
+        let page = list(
+            &s,
+            ResourceType::User,
+            &query(Some(r#"name.familyName eq "user7""#), None, None),
+        )
+        .unwrap();
+        assert_eq!(page.total, 1);
+    }
+
+    #[test]
+    fn paging_follows_rfc_7644_3_4_2_4() {
+        let s = store("rfc7644", 5, &[]);
+        let page = list(&s, ResourceType::User, &query(None, Some(2), Some(2))).unwrap();
+        assert_eq!(
+            (page.total, page.start_index, page.items_per_page),
+            (5, 2, 2)
+        );
+        assert_eq!(names(&page), ["u1@example.org", "u2@example.org"]);
+        let below = list(&s, ResourceType::User, &query(None, Some(-3), Some(1))).unwrap();
+        assert_eq!(
+            (below.start_index, names(&below)),
+            (1, vec!["u0@example.org"])
+        );
+        let none = list(&s, ResourceType::User, &query(None, None, Some(-1))).unwrap();
+        assert_eq!((none.total, none.items_per_page), (5, 0));
+        let faulty = store("rfc7644", 5, &[Fault::PagingOffByOne]);
+        let page = list(&faulty, ResourceType::User, &query(None, Some(1), Some(1))).unwrap();
+        assert_eq!(names(&page), ["u1@example.org"]);
+    }
+
+    #[test]
+    fn what_the_profile_does_not_claim_or_cannot_parse_is_invalid_filter() {
+        let s = store("insightly", 1, &[]);
+        for filter in [
+            r#"userName co "u""#,
+            r#"displayName eq "x""#,
+            "userName eq",
+            "((((userName pr",
+        ] {
+            let error = list(&s, ResourceType::User, &query(Some(filter), None, None))
+                .err()
+                .unwrap();
+            assert_eq!(
+                (error.status, error.scim_type),
+                (400, Some(ScimType::InvalidFilter)),
+                "{filter}"
+            );
+        }
+        let deep = format!("{}userName pr{}", "(".repeat(20_000), ")".repeat(20_000));
+        let error = list(
+            &store("rfc7644", 1, &[]),
+            ResourceType::User,
+            &query(Some(&deep), None, None),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(error.scim_type, Some(ScimType::InvalidFilter));
+        assert!(error.detail.contains("nests more than"), "{}", error.detail);
+    }
+}
