@@ -93,6 +93,11 @@ pub struct Store {
     clock_ms: i128,
 }
 
+/// The 404 for an id the server does not hold.
+fn missing(resource: ResourceType, id: &str) -> ScimError {
+    ScimError::not_found(format!("no {} with id `{id}`", resource.name()))
+}
+
 /// The page size the server caps and declares when its profile names none.
 pub const DEFAULT_PAGE_SIZE: usize = 1000;
 
@@ -140,7 +145,7 @@ impl Store {
     pub fn get(&self, resource: ResourceType, id: &str) -> Result<&Value, ScimError> {
         self.collection(resource)
             .get(id)
-            .ok_or_else(|| ScimError::not_found(format!("no {} with id `{id}`", resource.name())))
+            .ok_or_else(|| missing(resource, id))
     }
 
     /// Whether another resource already has this unique value.
@@ -223,11 +228,7 @@ impl Store {
             ));
         }
         if self.taken(resource, &unique, Some(id)) {
-            return Err(ScimError::new(
-                409,
-                Some(ScimType::Uniqueness),
-                format!("{} is already taken", kind.unique),
-            ));
+            return Err(self.uniqueness(resource, &unique));
         }
         let mut replaced = self.faults.put(&old, replacement);
         let fields = replaced.as_object_mut().expect("an object");
@@ -323,9 +324,10 @@ impl Store {
         }
         let rekey = self.faults.rekeys();
         let collection = self.collection_mut(resource);
-        let seq = *collection.by_id.get(id).ok_or_else(|| {
-            ScimError::not_found(format!("no {} with id `{id}`", resource.name()))
-        })?;
+        let seq = *collection
+            .by_id
+            .get(id)
+            .ok_or_else(|| missing(resource, id))?;
         if rekey {
             collection.by_id.remove(id);
             let new_id = uuid::Uuid::new_v4().to_string();
@@ -344,9 +346,7 @@ impl Store {
                 .collection_mut(resource)
                 .remove(id)
                 .map(|_| ())
-                .ok_or_else(|| {
-                    ScimError::not_found(format!("no {} with id `{id}`", resource.name()))
-                }),
+                .ok_or_else(|| missing(resource, id)),
             DeleteMode::Soft => {
                 let mut deactivated = self.get(resource, id)?.clone();
                 if deactivated["active"] == Value::Bool(false) || !self.faults.deactivates() {
