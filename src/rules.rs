@@ -1,9 +1,10 @@
 //! The rules a case can enforce: RFC sections and the rows of the Insightly
 //! provisioning guide's two tables (the seed), for traceability.
 //!
-//! A case names its rule(s) as `rfc7643#4.1`, `rfc7644#3.4.2.2`, a catalogue
-//! id such as `insightly.op.create`, or `doc:anything` for a user's own
-//! documentation. [`CATALOGUE`] is the list a traceability matrix is built from.
+//! A case names its rule(s) as `rfc7643#4.1`, `rfc7644#3.4.2.2` (any RFC:
+//! `rfc7235#3.1`), a catalogue id such as `insightly.op.create`, or
+//! `doc:anything` for other documentation (an identity provider's, a
+//! user's own). [`CATALOGUE`] is the list a traceability matrix is built from.
 
 /// One documented rule.
 #[derive(Debug, Clone, Copy)]
@@ -110,7 +111,9 @@ pub const CATALOGUE: &[Rule] = &[
 /// Checks that a rule reference names a real rule; the error says why not.
 pub fn check_ref(rule: &str) -> Result<(), String> {
     if let Some((doc, section)) = rule.split_once('#')
-        && matches!(doc, "rfc7643" | "rfc7644")
+        && doc.len() > 3
+        && doc.starts_with("rfc")
+        && doc[3..].chars().all(|c| c.is_ascii_digit())
     {
         let ok = !section.is_empty()
             && section
@@ -129,7 +132,7 @@ pub fn check_ref(rule: &str) -> Result<(), String> {
     }
     let mut message = format!("unknown rule `{rule}`");
     message.push_str(&crate::diag::hint(rule, CATALOGUE.iter().map(|r| r.id)));
-    message.push_str(" (rules are `rfc7643#SECTION`, `rfc7644#SECTION`, `doc:TEXT` or a catalogue id such as `insightly.op.create`)");
+    message.push_str(" (rules are `rfcNNNN#SECTION` such as `rfc7644#3.3`, `doc:TEXT` or a catalogue id such as `insightly.op.create`)");
     Err(message)
 }
 
@@ -232,6 +235,8 @@ mod tests {
     #[test]
     fn references() {
         assert!(check_ref("rfc7644#3.4.2.2").is_ok());
+        assert!(check_ref("rfc7235#3.1").is_ok());
+        assert!(check_ref("rfcx#3").is_err());
         assert!(check_ref("insightly.op.create").is_ok());
         assert!(check_ref("doc:our wiki page").is_ok());
         assert!(check_ref("rfc7644#").is_err());

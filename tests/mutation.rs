@@ -7,7 +7,8 @@
 //!
 //! Snapshots are off here: they pin every byte of the reference server and
 //! would catch any change by construction; the score measures the checks
-//! that are tied to rules.
+//! that are tied to rules. Runs are `--strict`: a fault that breaks a SHOULD
+//! or MAY rule is caught when a check of that level fails.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -44,7 +45,13 @@ fn run(fault: Fault) -> Outcome {
     std::fs::create_dir_all(&dir).unwrap();
     let report = dir.join("report.json");
     let output = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(["run", "--no-snapshots", "--profile", profile_for(fault)])
+        .args([
+            "run",
+            "--no-snapshots",
+            "--strict",
+            "--profile",
+            profile_for(fault),
+        ])
         .args(["--server-fault", fault.name(), "--test-threads", "4", "-q"])
         .arg("--report-json")
         .arg(&report)

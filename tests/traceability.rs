@@ -34,3 +34,25 @@ fn the_traceability_matrix_is_pinned() {
     assert!(!matrix.contains("(no case)"), "{matrix}");
     insta::assert_snapshot!(matrix);
 }
+
+#[test]
+fn docs_levels_lists_every_case_at_its_level() {
+    let cases = case::load_sources(case::source::builtin()).expect("the built-in suite loads");
+    let text = std::fs::read_to_string("docs/levels.md").unwrap();
+    let table = text.split("The cases:").nth(1).expect("the cases table");
+    let listed: Vec<(String, String)> = table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            let id = cells[0].trim_start_matches("| `").trim_end_matches('`');
+            let level = cells.last().unwrap().trim_end_matches(" |");
+            (id.to_string(), level.to_string())
+        })
+        .collect();
+    let actual: Vec<(String, String)> = cases
+        .iter()
+        .map(|c| (c.id.clone(), c.level.as_str().to_string()))
+        .collect();
+    assert_eq!(listed, actual, "docs/levels.md is out of date");
+}

@@ -72,8 +72,10 @@ pub fn resource(json: &Value) -> Vec<Failure> {
     failures
 }
 
-/// A ListResponse carries its URN and the four paging attributes, with
-/// `Resources` as an array (it may be omitted only when `totalResults` is 0).
+/// A ListResponse carries its URN, `totalResults` and `Resources` (an
+/// array, which may be omitted only when `totalResults` is 0); `startIndex`
+/// and `itemsPerPage` are "REQUIRED when partial results are returned due
+/// to pagination" (RFC 7644 §3.4.2), and integers whenever present.
 pub fn list(json: &Value) -> Vec<Failure> {
     let mut failures = Vec::new();
     if !urn::declares(json, LIST_URN) {
@@ -93,25 +95,40 @@ pub fn list(json: &Value) -> Vec<Failure> {
             json,
         ));
     }
-    let empty = total.and_then(Value::as_u64) == Some(0);
-    match field(json, "Resources") {
-        Some(Value::Array(_)) => {}
-        None if empty => {}
-        _ => failures.push(fail(
-            "ListResponse",
-            "`Resources` is missing or not an array".into(),
-            "Resources: [...]",
-            json,
-        )),
-    }
-    for name in ["startIndex", "itemsPerPage"] {
-        if !field(json, name).is_some_and(Value::is_u64) {
+    let total = total.and_then(Value::as_u64);
+    let held = match field(json, "Resources") {
+        Some(Value::Array(items)) => items.len() as u64,
+        None if total == Some(0) => 0,
+        _ => {
             failures.push(fail(
                 "ListResponse",
-                format!("`{name}` is missing or not an integer"),
-                &format!("{name}: N"),
+                "`Resources` is missing or not an array".into(),
+                "Resources: [...]",
                 json,
             ));
+            0
+        }
+    };
+    let partial = total.is_some_and(|t| t > held);
+    for name in ["startIndex", "itemsPerPage"] {
+        match field(json, name) {
+            Some(value) if value.is_u64() => {}
+            Some(_) => failures.push(fail(
+                "ListResponse",
+                format!("`{name}` is not a non-negative integer"),
+                &format!("{name}: N"),
+                json,
+            )),
+            None if partial => failures.push(fail(
+                "ListResponse",
+                format!(
+                    "`{name}` is missing, and this page holds {held} of {} results",
+                    total.unwrap_or_default()
+                ),
+                &format!("{name}: N (required when results are paginated)"),
+                json,
+            )),
+            None => {}
         }
     }
     failures
@@ -174,8 +191,17 @@ mod tests {
             messages,
             [
                 "not a SCIM ListResponse: `Resources` is missing or not an array",
-                "not a SCIM ListResponse: `itemsPerPage` is missing or not an integer",
+                "not a SCIM ListResponse: `itemsPerPage` is not a non-negative integer",
             ]
+        );
+        // Not paginated: the paging attributes may be left out.
+        let whole = json!({"schemas": [LIST_URN], "totalResults": 1, "Resources": [{}]});
+        assert!(list(&whole).is_empty());
+        let partial = json!({"schemas": [LIST_URN], "totalResults": 2, "Resources": [{}]});
+        let messages: Vec<_> = list(&partial).into_iter().map(|f| f.message).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].contains("`startIndex` is missing, and this page holds 1 of 2 results")
         );
     }
 

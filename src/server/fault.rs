@@ -54,6 +54,7 @@ pub enum Fault {
     UniquenessCaseSensitive,
     NoAuth,
     AnyTokenAccepted,
+    NoChallenge,
     JsonContentType,
     SchemasMissing,
 }
@@ -91,6 +92,7 @@ impl Fault {
         Fault::UniquenessCaseSensitive,
         Fault::NoAuth,
         Fault::AnyTokenAccepted,
+        Fault::NoChallenge,
         Fault::JsonContentType,
         Fault::SchemasMissing,
     ];
@@ -267,6 +269,11 @@ impl Fault {
                 "rfc7644#2",
                 "any bearer token is accepted, not only the configured one",
             ),
+            Fault::NoChallenge => (
+                "no-www-authenticate",
+                "rfc7235#3.1",
+                "a 401 carries no WWW-Authenticate challenge",
+            ),
             Fault::JsonContentType => (
                 "json-content-type",
                 "rfc7644#3.8",
@@ -360,6 +367,11 @@ impl Faults {
             body["status"] = json!(status);
         }
         ErrorWire::Scim { status, body }
+    }
+
+    /// Whether a 401 carries its `WWW-Authenticate` challenge.
+    pub fn challenges(&self) -> bool {
+        !self.has(Fault::NoChallenge)
     }
 
     // -- authentication --

@@ -119,7 +119,7 @@ fn respond(state: &AppState, result: Result<Answer, ScimError>) -> Response {
             }
             ErrorWire::Scim { status, body } => {
                 let mut headers = vec![];
-                if status == 401 {
+                if status == 401 && faults.challenges() {
                     headers.push((
                         header::WWW_AUTHENTICATE,
                         "Bearer realm=\"scimcheck\"".to_string(),
