@@ -483,7 +483,7 @@ mod tests {
     #[test]
     fn semantic_errors_are_all_reported() {
         insta::assert_snapshot!(errors(
-            "name: n\nrule: rfc9999#1\nlevel: MUST\nneeds: [filter.eqq]\nsteps:\n  - request: {method: GET, path: /Users}\n    expect:\n      status: 9xx\n      values:\n        \"$.[\": {exists: true}\n        /a: {matches: \"(\"}\n    capture: {id: id}\n"
+            "name: n\nrule: rfcx#1\nlevel: MUST\nneeds: [filter.eqq]\nsteps:\n  - request: {method: GET, path: /Users}\n    expect:\n      status: 9xx\n      values:\n        \"$.[\": {exists: true}\n        /a: {matches: \"(\"}\n    capture: {id: id}\n"
         ));
     }
 

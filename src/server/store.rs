@@ -93,6 +93,33 @@ pub struct Store {
     clock_ms: i128,
 }
 
+/// Email addresses must look like addresses (`local@domain.tld`): a real
+/// server may rightly reject anything else (RFC 7643 §4.1.2 says values
+/// SHOULD be canonicalized), so the suite must never send one it does not
+/// mean to test.
+fn check_addresses(emails: &Value) -> Result<(), ScimError> {
+    for address in emails
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("value")?.as_str())
+    {
+        let plausible = address.rsplit_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !address.contains(char::is_whitespace)
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|label| !label.is_empty())
+        });
+        if !plausible {
+            return Err(ScimError::bad(
+                ScimType::InvalidValue,
+                format!("`{address}` is not an email address"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The 404 for an id the server does not hold.
 fn missing(resource: ResourceType, id: &str) -> ScimError {
     ScimError::not_found(format!("no {} with id `{id}`", resource.name()))
@@ -405,6 +432,9 @@ impl Store {
                     format!("`{name}` must be an array"),
                 ));
             }
+            if name == "emails" {
+                check_addresses(value)?;
+            }
             kept.insert(name.to_string(), value.clone());
         }
         if self.profile.is_read_only("emails") {
@@ -495,7 +525,7 @@ mod tests {
     #[test]
     fn create_assigns_id_meta_and_active_and_never_presents_the_password() {
         let mut s = store("rfc7644", &[]);
-        let user = s.create(USER, &ada("ada@x")).unwrap();
+        let user = s.create(USER, &ada("ada@x.org")).unwrap();
         assert_eq!(user["active"], true);
         assert_eq!(user["meta"]["resourceType"], "User");
         assert_eq!(user["meta"]["version"], "W/\"1\"");
@@ -507,24 +537,24 @@ mod tests {
     #[test]
     fn user_names_are_unique_ignoring_case() {
         let mut s = store("rfc7644", &[]);
-        s.create(USER, &ada("ada@x")).unwrap();
-        let error = s.create(USER, &ada("ADA@x")).unwrap_err();
+        s.create(USER, &ada("ada@x.org")).unwrap();
+        let error = s.create(USER, &ada("ADA@x.org")).unwrap_err();
         assert_eq!(
             (error.status, error.scim_type),
             (409, Some(ScimType::Uniqueness))
         );
         let mut faulty = store("rfc7644", &[Fault::UniquenessCaseSensitive]);
-        faulty.create(USER, &ada("ada@x")).unwrap();
-        assert!(faulty.create(USER, &ada("ADA@x")).is_ok());
+        faulty.create(USER, &ada("ada@x.org")).unwrap();
+        assert!(faulty.create(USER, &ada("ADA@x.org")).is_ok());
     }
 
     #[test]
     fn put_replaces_and_keeps_what_is_read_only() {
         let mut s = store("insightly", &[]);
-        let user = s.create(USER, &ada("ada@x")).unwrap();
+        let user = s.create(USER, &ada("ada@x.org")).unwrap();
         let id = user["id"].as_str().unwrap();
-        let mut body = ada("ada@x");
-        body["emails"] = json!([{"value": "other@x"}]);
+        let mut body = ada("ada@x.org");
+        body["emails"] = json!([{"value": "other@x.org"}]);
         body.as_object_mut().unwrap().remove("title");
         let replaced = s.replace(USER, id, &body).unwrap();
         assert!(
@@ -532,7 +562,7 @@ mod tests {
             "omitted attributes are cleared"
         );
         assert_eq!(
-            replaced["emails"][0]["value"], "ada@x",
+            replaced["emails"][0]["value"], "ada@x.org",
             "read-only emails are kept"
         );
         assert_eq!(replaced["meta"]["created"], user["meta"]["created"]);
@@ -542,21 +572,21 @@ mod tests {
     #[test]
     fn delete_removes_or_deactivates_as_documented() {
         let mut hard = store("rfc7644", &[]);
-        let id = hard.create(USER, &ada("a@x")).unwrap()["id"]
+        let id = hard.create(USER, &ada("a@x.org")).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_string();
         hard.delete(USER, &id).unwrap();
         assert_eq!(hard.get(USER, &id).unwrap_err().status, 404);
         let mut soft = store("insightly", &[]);
-        let id = soft.create(USER, &ada("a@x")).unwrap()["id"]
+        let id = soft.create(USER, &ada("a@x.org")).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_string();
         soft.delete(USER, &id).unwrap();
         assert_eq!(soft.get(USER, &id).unwrap()["active"], false);
         let mut faulty = store("rfc7644", &[Fault::SoftDelete]);
-        let id = faulty.create(USER, &ada("a@x")).unwrap()["id"]
+        let id = faulty.create(USER, &ada("a@x.org")).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_string();
@@ -565,9 +595,20 @@ mod tests {
     }
 
     #[test]
+    fn an_email_that_is_not_an_address_is_rejected() {
+        let mut s = store("rfc7644", &[]);
+        let mut body = ada("a@x.org");
+        body["emails"] = json!([{"value": "scimcheck-1-6@k"}]);
+        let error = s.create(USER, &body).unwrap_err();
+        assert_eq!(error.scim_type, Some(ScimType::InvalidValue));
+        body["emails"] = json!([{"value": "ada@example.com"}]);
+        assert!(s.create(USER, &body).is_ok());
+    }
+
+    #[test]
     fn required_attributes_and_the_schema_urn_are_enforced() {
         let mut s = store("insightly", &[]);
-        let mut body = ada("a@x");
+        let mut body = ada("a@x.org");
         body.as_object_mut().unwrap().remove("displayName");
         let error = s.create(USER, &body).unwrap_err();
         assert_eq!(error.detail, "`displayName` is required");
@@ -579,14 +620,14 @@ mod tests {
     fn patch_changes_are_stored_and_a_fault_can_ignore_them() {
         let patch = json!({"schemas": [crate::scim::urn::PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": "Dr"}]});
         let mut s = store("rfc7644", &[]);
-        let id = s.create(USER, &ada("a@x")).unwrap()["id"]
+        let id = s.create(USER, &ada("a@x.org")).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_string();
         assert_eq!(s.patch(USER, &id, &patch).unwrap()["title"], "Dr");
         assert_eq!(s.get(USER, &id).unwrap()["title"], "Dr");
         let mut ignored = store("rfc7644", &[Fault::PatchIgnored]);
-        let id = ignored.create(USER, &ada("a@x")).unwrap()["id"]
+        let id = ignored.create(USER, &ada("a@x.org")).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_string();

@@ -174,10 +174,23 @@ pub fn create(
     })
 }
 
+/// Whether a userName is also a valid email address (a plain local part at
+/// example.com): only then is it used as one.
+fn is_plain_address(user_name: &str) -> bool {
+    user_name.strip_suffix("@example.com").is_some_and(|local| {
+        !local.is_empty()
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    })
+}
+
 /// The body of a create: every attribute the seed guide requires, so that
-/// the same population works on every profile.
+/// the same population works on every profile. Every value is valid for its
+/// attribute, whatever the property varies in the userName: an awkward
+/// userName (`…-6@k`, `…-3"é`) gets an address of its own, never itself.
 pub fn user_body(user_name: &str, person: &Person, external_id: &str) -> Value {
-    let email = if user_name.contains('@') && user_name.is_ascii() {
+    let email = if is_plain_address(user_name) {
         user_name.to_string()
     } else {
         format!("{external_id}@example.com")
@@ -230,5 +243,33 @@ pub fn create_user(
                     .actual(actual),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_awkward_user_name_never_becomes_an_email_address() {
+        let person = Person {
+            given: "Ada".into(),
+            family: "Lovelace".into(),
+            word: "x".into(),
+        };
+        for name in [
+            "scimcheck-1-6@k",
+            "scimcheck-1-2+@é",
+            "scimcheck-1-0\"@ab",
+            "a b@example.com",
+        ] {
+            let body = user_body(name, &person, "scimcheck-1-6");
+            assert_eq!(
+                body["emails"][0]["value"], "scimcheck-1-6@example.com",
+                "{name}"
+            );
+        }
+        let body = user_body("scimcheck-1-0abc@example.com", &person, "scimcheck-1-0");
+        assert_eq!(body["emails"][0]["value"], "scimcheck-1-0abc@example.com");
     }
 }
