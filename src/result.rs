@@ -53,6 +53,9 @@ pub struct StepResult {
     pub failures: Vec<Failure>,
     /// What happened to the step's snapshot, if it takes one.
     pub snapshot: Option<SnapshotState>,
+    /// How the response differs from its pinned snapshot (or that the
+    /// baseline is missing): a change, not a failure of the case.
+    pub snapshot_change: Option<Failure>,
 }
 
 impl StepResult {
@@ -62,6 +65,7 @@ impl StepResult {
             exchange,
             failures: vec![],
             snapshot: None,
+            snapshot_change: None,
         }
     }
 }
@@ -70,9 +74,14 @@ impl StepResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SnapshotState {
     Matched,
+    /// No snapshot yet: this response was recorded as the baseline.
     Recorded,
+    /// Written as `.snap.new`, for review (`--update-snapshots`).
     Pending,
-    Failed,
+    /// The response differs from the pinned baseline.
+    Changed,
+    /// No baseline, and CI mode records none.
+    Missing,
 }
 
 /// Everything known about one case after it ran.
@@ -122,6 +131,13 @@ impl CaseResult {
         self.steps
             .iter()
             .flat_map(|s| s.failures.iter().map(move |f| (s, f)))
+    }
+
+    /// Every difference from a pinned snapshot (or missing baseline), with its step.
+    pub fn snapshot_changes(&self) -> impl Iterator<Item = (&StepResult, &Failure)> {
+        self.steps
+            .iter()
+            .filter_map(|s| Some((s, s.snapshot_change.as_ref()?)))
     }
 }
 
@@ -204,6 +220,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Failed cases a waiver accepts: reported, never failing the run.
     pub waived: usize,
+    /// Responses that differ from their pinned snapshot (or have none in CI).
+    pub snapshot_changes: usize,
 }
 
 impl Summary {
@@ -221,18 +239,20 @@ impl Summary {
                 Status::Skipped { .. } => summary.skipped += 1,
                 Status::Waived { .. } => summary.waived += 1,
             }
+            summary.snapshot_changes += result.snapshot_changes().count();
         }
         summary
     }
 
-    /// 1 when a required check failed (or, with `strict`, any check).
-    pub fn exit(&self, strict: bool) -> Exit {
+    /// 1 when a required check failed (with `strict`, any check); when
+    /// snapshots gate the run (CI), also when a snapshot changed.
+    pub fn exit(&self, strict: bool, snapshots_gate: bool) -> Exit {
         let failing = if strict {
             self.failed
         } else {
             self.failed_required
         };
-        if failing > 0 {
+        if failing > 0 || (snapshots_gate && self.snapshot_changes > 0) {
             Exit::Failed
         } else {
             Exit::Passed

@@ -29,11 +29,11 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The case ids whose snapshot check failed.
+/// The case ids whose snapshots changed.
 fn snapshot_failures(output: &Output) -> Vec<String> {
     let mut ids: Vec<String> = text(output)
         .lines()
-        .filter(|l| l.contains("differs from snapshot"))
+        .filter(|l| l.contains("snapshot change: the response differs from snapshot"))
         .filter_map(|l| l.split(".yaml:").next())
         .map(|p| p.trim_start_matches("cases/").to_string())
         .collect();
@@ -48,7 +48,7 @@ fn the_shipped_snapshots_match_the_reference_server_under_both_profiles() {
         let output = scimcheck(&["run", "--profile", profile], true);
         assert_eq!(output.status.code(), Some(0), "{}", text(&output));
         assert!(
-            text(&output).contains(&format!("{count} matched, 0 differ")),
+            text(&output).contains(&format!("{count} matched, 0 changed")),
             "{profile}: {}",
             text(&output)
         );
@@ -62,7 +62,7 @@ fn a_first_run_records_and_a_second_run_against_a_new_server_matches_byte_for_by
     let first = scimcheck(&["run", "--snapshots", root_arg], false);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first));
     assert!(
-        text(&first).contains("9 recorded (new)"),
+        text(&first).contains("recorded 9 new snapshot(s) in"),
         "{}",
         text(&first)
     );
@@ -77,7 +77,7 @@ fn a_first_run_records_and_a_second_run_against_a_new_server_matches_byte_for_by
     let second = scimcheck(&["run", "--snapshots", root_arg], false);
     assert_eq!(second.status.code(), Some(0), "{}", text(&second));
     assert!(
-        text(&second).contains("9 matched, 0 differ"),
+        text(&second).contains("9 matched, 0 changed"),
         "{}",
         text(&second)
     );
@@ -179,7 +179,11 @@ fn ci_mode_writes_nothing_and_fails_on_a_missing_snapshot() {
     let root = tempdir();
     let output = scimcheck(&["run", "--snapshots", root.to_str().unwrap()], true);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(text(&output).contains("no snapshot"), "{}", text(&output));
+    assert!(
+        text(&output).contains("snapshot change: no snapshot"),
+        "{}",
+        text(&output)
+    );
     assert!(files(&root).is_empty(), "{:?}", files(&root).keys());
 }
 
@@ -200,4 +204,104 @@ fn a_redaction_that_cannot_parse_is_a_load_error_with_its_position() {
         "{}",
         text(&output)
     );
+}
+
+#[test]
+fn a_changed_snapshot_is_a_change_reported_on_its_own_and_fails_only_in_ci() {
+    let root = tempdir();
+    copy_dir(
+        Path::new("snapshots/reference-insightly"),
+        &root.join("reference-insightly"),
+    );
+    // The baseline says something else than the (correct) server answers.
+    let pinned = root.join("reference-insightly/users__get__2.snap");
+    let text_before = std::fs::read_to_string(&pinned).unwrap();
+    std::fs::write(&pinned, text_before.replace("\"Grace\"", "\"Augusta\"")).unwrap();
+    let dir = root.to_str().unwrap();
+    let report = root.join("report.json");
+    let args = [
+        "run",
+        "--snapshots",
+        dir,
+        "--report-json",
+        report.to_str().unwrap(),
+    ];
+    let local = scimcheck(&args, false);
+    assert_eq!(
+        local.status.code(),
+        Some(0),
+        "a change is not a failure: {}",
+        text(&local)
+    );
+    assert!(
+        text(&local).contains("1 changed against the pinned baseline"),
+        "{}",
+        text(&local)
+    );
+    assert!(
+        text(&local).contains("1 snapshot change(s); exit 0"),
+        "{}",
+        text(&local)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["totals"]["snapshot_changes"], 1);
+    assert_eq!(json["totals"]["failed"], 0);
+    let get = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "users/get")
+        .unwrap();
+    assert_eq!(get["status"], "passed");
+    assert!(
+        get["snapshot_changes"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("+    \"givenName\": \"Grace\"")
+    );
+    let ci = scimcheck(&args, true);
+    assert_eq!(
+        ci.status.code(),
+        Some(1),
+        "CI gates on the baseline: {}",
+        text(&ci)
+    );
+}
+
+#[test]
+fn two_servers_on_one_host_never_share_snapshots() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let one = common::reference_server(&runtime, "rfc7644", 0, &[]);
+    let two = common::reference_server(&runtime, "insightly", 0, &[]);
+    let root = tempdir();
+    for (server, profile) in [(&one, "rfc7644"), (&two, "insightly")] {
+        let output = common::scimcheck()
+            .args([
+                "run",
+                "discovery/",
+                "--profile",
+                profile,
+                "--url",
+                &server.base_url,
+            ])
+            .arg("--snapshots")
+            .arg(&root)
+            .env("SCIMCHECK_TOKEN", common::TOKEN)
+            .env_remove("CI")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    }
+    let mut folders: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    let expected = |server: &scimcheck::server::Running, profile: &str| {
+        format!("127.0.0.1-{}-scim-v2-{profile}", server.addr.port())
+    };
+    let mut wanted = vec![expected(&one, "rfc7644"), expected(&two, "insightly")];
+    wanted.sort();
+    assert_eq!(folders, wanted);
 }

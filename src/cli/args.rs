@@ -173,7 +173,7 @@ pub struct RunArgs {
     /// Root folder of the snapshots (one subfolder per target).
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshots: PathBuf,
-    /// Name of the target's snapshot folder (default: `reference-<profile>` for the embedded server, else `<host>-<profile>`).
+    /// Name of the target's snapshot folder (default: `reference-<profile>` for the embedded server, else `<host>-<port>-<path>-<profile>`, e.g. `localhost-8080-scim-v2-rfc7644`).
     #[arg(long, value_name = "NAME")]
     pub target_name: Option<String>,
     /// Write new and changed snapshots as pending `.snap.new` files, for `scimcheck snapshots review`.

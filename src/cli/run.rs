@@ -91,14 +91,14 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     let summary = Summary::of(&result.cases);
     let exit = match &result.stopped {
         Some(reason) if reason.contains("Ctrl-C") => Exit::Interrupted,
-        _ => summary.exit(args.strict),
+        _ => summary.exit(args.strict, snapshot_mode == Some(snapshot::Mode::Ci)),
     };
     let info = RunInfo {
         duration_ms: started.elapsed().as_millis() as u64,
         stopped: result.stopped.clone(),
         ..info
     };
-    report(&args, info, &result, exit, snapshot_dir)?;
+    report(&args, info, &result, exit, snapshot_dir, color)?;
     print!("{}", terminal::summary_text(&summary, exit));
     Ok(exit)
 }
@@ -299,7 +299,7 @@ fn snapshots(
     let target = match (&args.target_name, &resolved.server) {
         (Some(name), _) => name.clone(),
         (None, Some((_, server))) => format!("reference-{server}"),
-        (None, None) => format!("{}-{}", host_of(&resolved.url), connection.profile.name),
+        (None, None) => format!("{}-{}", target_key(&resolved.url), connection.profile.name),
     };
     let target = snapshot::target_name(&target);
     Snapshots {
@@ -311,12 +311,23 @@ fn snapshots(
     }
 }
 
-/// The host of a URL, for naming its snapshot folder.
-fn host_of(url: &str) -> String {
-    reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_else(|| "target".into())
+/// A target's snapshot folder name: its host, port and base path
+/// (`localhost-8080-scim-v2`), so that two servers on one host never share
+/// snapshots.
+fn target_key(url: &str) -> String {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return "target".into();
+    };
+    let mut parts = vec![url.host_str().unwrap_or("target").to_string()];
+    parts.extend(url.port_or_known_default().map(|p| p.to_string()));
+    parts.extend(
+        url.path_segments()
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    );
+    parts.join("-")
 }
 
 /// First Ctrl-C: no new requests, cleanup continues. Second: exit at once,
@@ -372,6 +383,7 @@ fn report(
     result: &RunResult,
     exit: Exit,
     snapshot_dir: Option<PathBuf>,
+    color: bool,
 ) -> Result<(), Error> {
     let report = RunReport::new(info, result, exit as u8);
     let write = |path: &PathBuf, text: String| {
@@ -419,8 +431,27 @@ fn report(
         );
     }
     if let Some(dir) = snapshot_dir {
-        print!("{}", terminal::snapshot_text(&result.cases, &dir));
+        print!("{}", terminal::snapshot_text(&result.cases, &dir, color));
     }
     print!("{}", terminal::cleanup_text(&result.leftovers));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn two_servers_on_one_host_get_folders_of_their_own() {
+        assert_eq!(
+            super::target_key("http://localhost:8080/scim/v2"),
+            "localhost-8080-scim-v2"
+        );
+        assert_eq!(
+            super::target_key("http://localhost:3000/scim/v2/"),
+            "localhost-3000-scim-v2"
+        );
+        assert_eq!(
+            super::target_key("https://idp.example.com/api/scim"),
+            "idp.example.com-443-api-scim"
+        );
+    }
 }

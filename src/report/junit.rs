@@ -57,6 +57,24 @@ pub fn render(results: &[CaseResult], suite_name: &str, insecure: bool) -> Strin
                 .push(quick_junit::Property::new("level", result.level.as_str()));
             case.properties
                 .push(quick_junit::Property::new("file", result.path.to_string()));
+            // A snapshot change is not a failure of the check: it is told
+            // in the testcase's output, and counted in the property.
+            let changes: Vec<String> = result
+                .snapshot_changes()
+                .map(|(step, change)| {
+                    format!(
+                        "{}: snapshot change in {}: {}",
+                        change.location, step.label, change.message
+                    )
+                })
+                .collect();
+            if !changes.is_empty() {
+                case.properties.push(quick_junit::Property::new(
+                    "snapshot-changes",
+                    changes.len().to_string(),
+                ));
+                case.set_system_out(changes.join("\n"));
+            }
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);

@@ -84,6 +84,9 @@ pub struct Totals {
     pub failed_must: usize,
     pub waived: usize,
     pub skipped: usize,
+    /// Responses that differ from their pinned snapshot (or have none in
+    /// CI): changes against a baseline, counted apart from failures.
+    pub snapshot_changes: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -152,6 +155,8 @@ pub struct CheckOut {
     pub reason: Option<String>,
     pub duration_ms: u64,
     pub failures: Vec<FailureOut>,
+    /// Differences from pinned snapshots: changes, not failures.
+    pub snapshot_changes: Vec<FailureOut>,
     pub exchanges: Vec<ExchangeOut>,
 }
 
@@ -230,6 +235,7 @@ impl RunReport {
                 failed_must: summary.failed_required,
                 waived: summary.waived,
                 skipped: summary.skipped,
+                snapshot_changes: summary.snapshot_changes,
             },
             matrix,
             checks,
@@ -315,6 +321,10 @@ fn check_out(result: &CaseResult) -> CheckOut {
         reason,
         duration_ms: result.duration.as_millis() as u64,
         failures,
+        snapshot_changes: result
+            .snapshot_changes()
+            .map(|(step, change)| failure_out(step, change))
+            .collect(),
         exchanges,
     }
 }

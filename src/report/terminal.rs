@@ -73,8 +73,10 @@ pub fn failure_text(result: &CaseResult, color: bool) -> String {
     out
 }
 
-/// One line on the run's snapshots, when it took any.
-pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path) -> String {
+/// The run's snapshots: how many matched, each change against the pinned
+/// baseline with its diff (a change, not a failure of the case), and where
+/// new ones were recorded.
+pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path, color: bool) -> String {
     let states: Vec<SnapshotState> = results
         .iter()
         .flat_map(|r| r.steps.iter().filter_map(|s| s.snapshot))
@@ -83,25 +85,61 @@ pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path) -> String {
         return String::new();
     }
     let count = |state| states.iter().filter(|s| **s == state).count();
-    let mut line = format!(
-        "scimcheck: snapshots in {}: {} matched, {} differ",
+    let mut out = String::new();
+    for result in results {
+        for (step, change) in result.snapshot_changes() {
+            let (headline, diff) = change
+                .message
+                .split_once('\n')
+                .unwrap_or((&change.message, ""));
+            let _ = writeln!(
+                out,
+                "{}: {} {headline}\n  in {} of {}",
+                paint(&change.location.to_string(), "1", color),
+                paint("snapshot change:", "1;33", color),
+                step.label,
+                result.id
+            );
+            for line in diff.lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    if results
+        .iter()
+        .any(|r| r.snapshot_changes().next().is_some())
+    {
+        out.push_str("  (to accept a change: run with --update-snapshots, then `scimcheck snapshots review`)\n");
+    }
+    let changed = count(SnapshotState::Changed) + count(SnapshotState::Missing);
+    let _ = write!(
+        out,
+        "scimcheck: snapshots in {}: {} matched, {} changed against the pinned baseline",
         dir.display(),
         count(SnapshotState::Matched),
-        count(SnapshotState::Failed)
+        changed
     );
-    if count(SnapshotState::Recorded) > 0 {
-        line.push_str(&format!(
-            ", {} recorded (new)",
-            count(SnapshotState::Recorded)
-        ));
+    if changed > 0 {
+        out.push_str(" (a change is reported, not a failure; in CI it fails the run)");
     }
-    if count(SnapshotState::Pending) > 0 {
-        line.push_str(&format!(
-            ", {} pending review (`scimcheck snapshots review`)",
-            count(SnapshotState::Pending)
-        ));
+    out.push('\n');
+    let recorded = count(SnapshotState::Recorded);
+    if recorded > 0 {
+        let _ = writeln!(
+            out,
+            "scimcheck: recorded {recorded} new snapshot(s) in {}: commit them to pin this server's answers (later runs, and CI, compare against them)",
+            dir.display()
+        );
     }
-    line + "\n"
+    let pending = count(SnapshotState::Pending);
+    if pending > 0 {
+        let _ = writeln!(
+            out,
+            "scimcheck: {pending} snapshot(s) pending review in {}: `scimcheck snapshots review`",
+            dir.display()
+        );
+    }
+    out
 }
 
 /// Warnings about waivers that no longer match or no longer apply.
@@ -238,8 +276,12 @@ pub fn cleanup_text(leftovers: &Leftovers) -> String {
 /// The closing lines of a run, with the exit code it ends with.
 pub fn summary_text(summary: &Summary, exit: crate::exit::Exit) -> String {
     let exit = exit as u8;
+    let changes = match summary.snapshot_changes {
+        0 => String::new(),
+        n => format!(", {n} snapshot change(s)"),
+    };
     format!(
-        "scimcheck: {} passed, {} failed ({} MUST), {} waived, {} skipped; exit {exit}\n{} passed, {} failed, {} skipped\n",
+        "scimcheck: {} passed, {} failed ({} MUST), {} waived, {} skipped{changes}; exit {exit}\n{} passed, {} failed, {} skipped\n",
         summary.passed,
         summary.failed,
         summary.failed_required,
@@ -458,6 +500,7 @@ mod tests {
             failed_required: 1,
             skipped: 8,
             waived: 1,
+            snapshot_changes: 1,
         };
         insta::assert_snapshot!(summary_text(&summary, crate::exit::Exit::Failed));
     }

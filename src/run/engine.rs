@@ -45,13 +45,19 @@ pub async fn run_steps(
                 spec,
                 captured: vars.captured(),
             };
+            // A difference from the baseline is a change to review, not a
+            // failure of the case: it never ends the steps.
             result.snapshot = Some(match snapshots.check(&shot, exchange) {
                 Comparison::Matched => SnapshotState::Matched,
                 Comparison::Recorded => SnapshotState::Recorded,
                 Comparison::Pending => SnapshotState::Pending,
-                Comparison::Failed(failure) => {
-                    result.failures.push(failure);
-                    SnapshotState::Failed
+                Comparison::Changed(change) => {
+                    result.snapshot_change = Some(change);
+                    SnapshotState::Changed
+                }
+                Comparison::Missing(change) => {
+                    result.snapshot_change = Some(change);
+                    SnapshotState::Missing
                 }
             });
         }

@@ -98,7 +98,10 @@ pub enum Comparison {
     Recorded,
     /// A new or changed snapshot was written as `.snap.new` (update mode).
     Pending,
-    Failed(Failure),
+    /// The response differs from the pinned one: the diff, as evidence.
+    Changed(Failure),
+    /// No pinned snapshot, and CI mode records none.
+    Missing(Failure),
 }
 
 /// One snapshot to take.
@@ -145,7 +148,7 @@ impl Snapshots {
         let old_text = old.map(ToString::to_string);
         let shown = path.display().to_string();
         match (self.mode, old_text) {
-            (Mode::Ci, None) => Comparison::Failed(
+            (Mode::Ci, None) => Comparison::Missing(
                 Failure::new(
                     CheckKind::Snapshot,
                     format!("no snapshot `{shown}` (CI: snapshots are never recorded here; record them locally and commit them)"),
@@ -154,7 +157,7 @@ impl Snapshots {
                 .actual("(missing)")
                 .at(shot.location.clone()),
             ),
-            (Mode::Compare | Mode::Ci, Some(old)) => Comparison::Failed(
+            (Mode::Compare | Mode::Ci, Some(old)) => Comparison::Changed(
                 Failure::new(
                     CheckKind::Snapshot,
                     format!(

@@ -258,15 +258,13 @@ pub fn run(
     };
     let seed = settings.seed;
     let failure = |label: String, cx: Counterexample, note: String| StepResult {
-        label,
         failures: vec![
             Failure::new(CheckKind::Property, format!("{}{note}", cx.message))
                 .expected(cx.expected)
                 .actual(cx.actual)
                 .at(case.at(at)),
         ],
-        exchange: cx.exchange.map(|e| *e),
-        snapshot: None,
+        ..StepResult::new(label, cx.exchange.map(|e| *e))
     };
     match exploration {
         Exploration::Held => (Status::Passed, vec![]),
