@@ -199,6 +199,47 @@ impl Leftovers {
     }
 }
 
+/// A case that met server errors or dropped connections while cases ran
+/// in parallel, and was judged by a rerun alone.
+#[derive(Debug, Clone)]
+pub struct Rerun {
+    pub case: String,
+    /// The step that met the trouble in the parallel run.
+    pub step: String,
+    /// What came back: `500 {"detail": "database is locked"}`, or why nothing did.
+    pub answer: String,
+    pub exchange: Option<Exchange>,
+    /// The rerun alone met the same kind of trouble: then it is the verdict,
+    /// not an effect of parallel load.
+    pub again: bool,
+}
+
+/// What the parallel phase showed of the server under load.
+#[derive(Debug, Clone, Default)]
+pub struct Concurrency {
+    /// How many cases ran at once.
+    pub parallel: usize,
+    pub reruns: Vec<Rerun>,
+}
+
+impl Concurrency {
+    /// The reruns that passed the trouble alone: failures only under load.
+    pub fn under_load(&self) -> impl Iterator<Item = &Rerun> {
+        self.reruns.iter().filter(|r| !r.again)
+    }
+}
+
+/// A claim of the target's discovery documents that its behaviour
+/// contradicts (RFC 7643 §5): the feature is judged by the behaviour.
+#[derive(Debug, Clone)]
+pub struct Contradiction {
+    /// `ServiceProviderConfig filter.supported: false`.
+    pub claim: String,
+    /// `GET /Users?filter=userName eq "…" answered 200 with a ListResponse`.
+    pub observed: String,
+    pub exchange: Option<Exchange>,
+}
+
 /// Everything a run produced, for the reporters.
 #[derive(Debug, Clone, Default)]
 pub struct RunResult {
@@ -208,6 +249,10 @@ pub struct RunResult {
     pub leftovers: Leftovers,
     /// Why the run stopped before its end (Ctrl-C, `--run-timeout`), if it did.
     pub stopped: Option<String>,
+    /// Cases rerun alone after meeting trouble under parallel load.
+    pub concurrency: Concurrency,
+    /// Discovery claims the behaviour contradicts (the `auto` profile).
+    pub contradictions: Vec<Contradiction>,
 }
 
 /// Counts over a finished run.
@@ -222,9 +267,23 @@ pub struct Summary {
     pub waived: usize,
     /// Responses that differ from their pinned snapshot (or have none in CI).
     pub snapshot_changes: usize,
+    /// Cases that failed only under parallel load (they passed that trouble alone).
+    pub under_load: usize,
+    /// Discovery claims the behaviour contradicts.
+    pub contradictions: usize,
 }
 
 impl Summary {
+    /// The counts of a whole run, findings included.
+    pub fn of_run(run: &RunResult) -> Summary {
+        Summary {
+            under_load: run.concurrency.under_load().count(),
+            contradictions: run.contradictions.len(),
+            ..Summary::of(&run.cases)
+        }
+    }
+
+    /// The counts of some case results.
     pub fn of(results: &[CaseResult]) -> Summary {
         let mut summary = Summary::default();
         for result in results {
@@ -244,11 +303,12 @@ impl Summary {
         summary
     }
 
-    /// 1 when a required check failed (with `strict`, any check); when
-    /// snapshots gate the run (CI), also when a snapshot changed.
+    /// 1 when a required check failed (with `strict`, any check, any
+    /// failure under load and any contradicted claim); when snapshots gate
+    /// the run (CI), also when a snapshot changed.
     pub fn exit(&self, strict: bool, snapshots_gate: bool) -> Exit {
         let failing = if strict {
-            self.failed
+            self.failed + self.under_load + self.contradictions
         } else {
             self.failed_required
         };

@@ -281,3 +281,59 @@ fn the_terminal_output_of_a_failing_run_is_pinned() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     insta::assert_snapshot!(stable(&stdout));
 }
+
+#[test]
+fn a_server_that_fails_under_parallel_load_is_judged_by_reruns_and_the_load_is_a_finding() {
+    let args = [
+        "run",
+        "--profile",
+        "rfc7644",
+        "--server-fault",
+        "locked-under-load",
+        "--no-snapshots",
+    ];
+    let (parallel, report) = scimcheck_report(&args);
+    let out = text(&parallel);
+    assert_eq!(parallel.status.code(), Some(0), "{out}");
+    let with_one: Vec<&str> = args.iter().copied().chain(["--concurrency", "1"]).collect();
+    let (alone, alone_report) = scimcheck_report(&with_one);
+    assert_eq!(alone.status.code(), Some(0), "{}", text(&alone));
+    // The same verdicts as one case at a time.
+    for status in ["passed", "failed", "skipped"] {
+        assert_eq!(
+            checks_with(&report, status),
+            checks_with(&alone_report, status),
+            "{status}"
+        );
+    }
+    // The load itself is a finding of its own, with its evidence.
+    let reruns = report["findings"]["concurrency"]["reruns"]
+        .as_array()
+        .unwrap();
+    assert!(!reruns.is_empty(), "{out}");
+    assert!(reruns.iter().all(|r| r["finding"] == "under-load"));
+    assert!(
+        reruns[0]["answer"]
+            .as_str()
+            .unwrap()
+            .contains("database is locked")
+    );
+    assert_eq!(
+        report["totals"]["under_load"].as_u64(),
+        Some(reruns.len() as u64)
+    );
+    assert!(out.contains("rerunning them one at a time"), "{out}");
+    assert!(
+        out.contains("scimcheck: finding: with 8 cases running at once"),
+        "{out}"
+    );
+    assert!(
+        alone_report["findings"]["concurrency"]["reruns"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // --strict makes it fail the run.
+    let strict: Vec<&str> = args.iter().copied().chain(["--strict"]).collect();
+    assert_eq!(common::scimcheck_ci(&strict).status.code(), Some(1));
+}

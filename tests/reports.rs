@@ -310,6 +310,7 @@ fn no_artefact_of_a_run_contains_the_token() {
                 token: Some(TOKEN.into()),
                 faults: [server::Fault::CreateReturns200].into_iter().collect(),
                 seed_users: 0,
+                latency: Default::default(),
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
         ))

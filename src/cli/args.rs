@@ -207,6 +207,9 @@ pub struct ServeArgs {
     /// Create this many users before serving.
     #[arg(long, default_value_t = 0)]
     pub seed_users: usize,
+    /// Wait MS milliseconds before each answer: a slow network link, simulated (benchmarks, timeouts).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

@@ -77,9 +77,13 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
         waivers,
     };
     let color = terminal::color_enabled();
-    let present =
-        Arc::new(move |result: &crate::result::CaseResult| terminal::failure_text(result, color));
-    let result = run::execute(&plan, session, &mut args.libtest, present).map_err(|_| {
+    let presenter = run::Presenter {
+        failure: Arc::new(move |result: &crate::result::CaseResult| {
+            terminal::failure_text(result, color)
+        }),
+        notice: Arc::new(|line: &str| println!("\n{line}")),
+    };
+    let result = run::execute(&plan, session, &mut args.libtest, presenter).map_err(|_| {
         Error::harness(format!(
             "no case matches the filter `{}` (see `scimcheck list`)",
             args.libtest.filter.as_deref().unwrap_or("")
@@ -88,7 +92,7 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     if args.libtest.list {
         return Ok(Exit::Passed);
     }
-    let summary = Summary::of(&result.cases);
+    let summary = Summary::of_run(&result);
     let exit = match &result.stopped {
         Some(reason) if reason.contains("Ctrl-C") => Exit::Interrupted,
         _ => summary.exit(args.strict, snapshot_mode == Some(snapshot::Mode::Ci)),
@@ -186,6 +190,7 @@ fn resolve(args: &RunArgs, runtime: &tokio::runtime::Runtime) -> Result<Resolved
         token: Some(token.clone()),
         faults: parse_faults(&args.server_faults)?,
         seed_users: 0,
+        latency: Default::default(),
     };
     let running = runtime
         .block_on(server::start(config, SocketAddr::from(([127, 0, 0, 1], 0))))
@@ -433,6 +438,7 @@ fn report(
     if let Some(dir) = snapshot_dir {
         print!("{}", terminal::snapshot_text(&result.cases, &dir, color));
     }
+    print!("{}", terminal::findings_text(result));
     print!("{}", terminal::cleanup_text(&result.leftovers));
     Ok(())
 }

@@ -89,6 +89,7 @@ pub fn serve(args: ServeArgs) -> Result<Exit, Error> {
         token: args.token.clone(),
         faults,
         seed_users: args.seed_users,
+        latency: std::time::Duration::from_millis(args.latency),
     };
     runtime.block_on(async {
         let started = match &identity {

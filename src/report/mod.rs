@@ -3,6 +3,8 @@
 //! One module per format; JSON, Markdown and HTML render the same
 //! [`model::RunReport`]. Reporters never execute anything.
 
+pub mod exchange;
+pub mod findings;
 pub mod github;
 pub mod html;
 pub mod json;

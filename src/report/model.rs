@@ -6,17 +6,16 @@
 
 use serde::Serialize;
 
+use super::exchange::exchange_out;
+pub use super::exchange::{ExchangeOut, RetryOut};
+
 use crate::check::Failure;
-use crate::client::Exchange;
 use crate::result::{CaseResult, Leftovers, RunResult, Status, StepResult, Summary};
 use crate::rules;
 use crate::waiver::Waiver;
 
 /// The report schema's identifier; bumped on any incompatible change.
 pub const SCHEMA: &str = "https://github.com/scimcheck/scimcheck/report/v2";
-
-/// The most of a body a report keeps (the rest is cut, and says so).
-const BODY_LIMIT: usize = 64 * 1024;
 
 /// What the run was, independent of its results.
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +86,10 @@ pub struct Totals {
     /// Responses that differ from their pinned snapshot (or have none in
     /// CI): changes against a baseline, counted apart from failures.
     pub snapshot_changes: usize,
+    /// Cases that failed only under parallel load (they passed alone).
+    pub under_load: usize,
+    /// Discovery claims the target's behaviour contradicts.
+    pub contradictions: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,32 +114,6 @@ pub struct FailureOut {
     pub location: String,
     /// The step (or property run) it happened in.
     pub step: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExchangeOut {
-    pub step: String,
-    pub method: &'static str,
-    pub url: String,
-    /// As sent, credentials replaced by `$SCIMCHECK_*` placeholders.
-    pub request_headers: Vec<(String, String)>,
-    pub request_body: Option<String>,
-    pub status: Option<u16>,
-    pub response_headers: Vec<(String, String)>,
-    pub response_body: Option<String>,
-    /// A transport error instead of a response.
-    pub error: Option<String>,
-    pub elapsed_ms: u64,
-    /// Earlier attempts answered 429/503 with `Retry-After`, and the wait before the next.
-    pub retries: Vec<RetryOut>,
-    /// A shell command that sends the same request.
-    pub curl: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RetryOut {
-    pub status: u16,
-    pub waited_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -192,13 +169,15 @@ pub struct RunReport {
     pub checks: Vec<CheckOut>,
     pub waivers: Waivers,
     pub cleanup: Cleanup,
+    /// What the run found besides the checks' verdicts.
+    pub findings: super::findings::Findings,
 }
 
 impl RunReport {
     pub fn new(run: RunInfo, result: &RunResult, exit_code: u8) -> RunReport {
         let results = &result.cases;
         let waivers = &result.waivers;
-        let summary = Summary::of(results);
+        let summary = Summary::of_run(result);
         // A vendor guide's rows (`insightly.*`) describe that vendor's profile:
         // shown when judging by it, never as "passed" for another server.
         let guide = format!("{}.", run.profile);
@@ -236,6 +215,8 @@ impl RunReport {
                 waived: summary.waived,
                 skipped: summary.skipped,
                 snapshot_changes: summary.snapshot_changes,
+                under_load: summary.under_load,
+                contradictions: summary.contradictions,
             },
             matrix,
             checks,
@@ -249,6 +230,7 @@ impl RunReport {
                 expired: waivers.expired.iter().map(|w| waiver_out(w, &[])).collect(),
             },
             cleanup: cleanup_out(&result.leftovers),
+            findings: super::findings::Findings::of(result),
         }
     }
 
@@ -337,59 +319,5 @@ fn failure_out(step: &StepResult, failure: &Failure) -> FailureOut {
         actual: failure.actual.clone(),
         location: failure.location.to_string(),
         step: step.label.clone(),
-    }
-}
-
-fn cut(text: &str) -> String {
-    if text.len() <= BODY_LIMIT {
-        return text.to_string();
-    }
-    let mut end = BODY_LIMIT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes in all)", &text[..end], text.len())
-}
-
-fn exchange_out(step: &str, exchange: &Exchange) -> ExchangeOut {
-    let (status, response_headers, response_body, error) = match &exchange.response {
-        Ok(r) => (
-            Some(r.status),
-            r.headers
-                .iter()
-                .map(|(name, value)| {
-                    // A session cookie is a credential too.
-                    if name.eq_ignore_ascii_case("set-cookie") {
-                        (name.clone(), "[redacted]".to_string())
-                    } else {
-                        (name.clone(), value.clone())
-                    }
-                })
-                .collect(),
-            Some(cut(&r.body)),
-            None,
-        ),
-        Err(none) => (None, vec![], None, Some(none.to_string())),
-    };
-    ExchangeOut {
-        step: step.to_string(),
-        method: exchange.request.method.as_str(),
-        url: exchange.request.url.clone(),
-        request_headers: exchange.request.headers.clone(),
-        request_body: exchange.request.body.as_deref().map(cut),
-        status,
-        response_headers,
-        response_body,
-        error,
-        elapsed_ms: exchange.elapsed.as_millis() as u64,
-        retries: exchange
-            .retries
-            .iter()
-            .map(|r| RetryOut {
-                status: r.status,
-                waited_ms: r.waited.as_millis() as u64,
-            })
-            .collect(),
-        curl: exchange.curl(),
     }
 }

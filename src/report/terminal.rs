@@ -142,6 +142,51 @@ pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path, color: bool)
     out
 }
 
+/// The findings besides the verdicts: failures only under parallel load,
+/// and discovery claims the behaviour contradicts.
+pub fn findings_text(result: &crate::result::RunResult) -> String {
+    let mut out = String::new();
+    let concurrency = &result.concurrency;
+    let under_load: Vec<&crate::result::Rerun> = concurrency.under_load().collect();
+    if !under_load.is_empty() {
+        let _ = writeln!(
+            out,
+            "scimcheck: finding: with {} cases running at once the server answered with errors or dropped connections in {} case(s) that pass alone (identity providers provision in parallel):",
+            concurrency.parallel,
+            under_load.len()
+        );
+        for rerun in under_load.iter().take(5) {
+            let _ = writeln!(
+                out,
+                "  {}: {} answered {}",
+                rerun.case, rerun.step, rerun.answer
+            );
+        }
+        if under_load.len() > 5 {
+            let _ = writeln!(
+                out,
+                "  … and {} more (every one is in the reports)",
+                under_load.len() - 5
+            );
+        }
+    }
+    let again = concurrency.reruns.len() - under_load.len();
+    if again > 0 {
+        let _ = writeln!(
+            out,
+            "scimcheck: {again} case(s) met server errors or dropped connections alone too: their rerun's verdict stands"
+        );
+    }
+    for contradiction in &result.contradictions {
+        let _ = writeln!(
+            out,
+            "scimcheck: finding: claims vs behaviour (RFC 7643 §5): {}, but {}; judged by what the server does",
+            contradiction.claim, contradiction.observed
+        );
+    }
+    out
+}
+
 /// Warnings about waivers that no longer match or no longer apply.
 pub fn waiver_text(outcome: &crate::waiver::Report) -> String {
     let mut out = String::new();
@@ -276,10 +321,16 @@ pub fn cleanup_text(leftovers: &Leftovers) -> String {
 /// The closing lines of a run, with the exit code it ends with.
 pub fn summary_text(summary: &Summary, exit: crate::exit::Exit) -> String {
     let exit = exit as u8;
-    let changes = match summary.snapshot_changes {
-        0 => String::new(),
-        n => format!(", {n} snapshot change(s)"),
-    };
+    let mut changes = String::new();
+    for (n, what) in [
+        (summary.snapshot_changes, "snapshot change(s)"),
+        (summary.under_load, "failing only under load"),
+        (summary.contradictions, "contradicted claim(s)"),
+    ] {
+        if n > 0 {
+            changes.push_str(&format!(", {n} {what}"));
+        }
+    }
     format!(
         "scimcheck: {} passed, {} failed ({} MUST), {} waived, {} skipped{changes}; exit {exit}\n{} passed, {} failed, {} skipped\n",
         summary.passed,
@@ -501,6 +552,8 @@ mod tests {
             skipped: 8,
             waived: 1,
             snapshot_changes: 1,
+            under_load: 3,
+            contradictions: 0,
         };
         insta::assert_snapshot!(summary_text(&summary, crate::exit::Exit::Failed));
     }

@@ -102,8 +102,25 @@ pub async fn finish(client: &Client) -> Leftovers {
     leftovers
 }
 
-/// Sends the requests, at most [`PARALLEL`] at a time; exchanges in order.
+/// Sends the requests, at most [`PARALLEL`] at a time, then once more one
+/// at a time those answered with a server error or not at all (a server
+/// that fails under parallel load must still be cleaned up, and its
+/// leftovers told right); the exchanges in order.
 async fn send_all(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
+    let mut exchanges = send_parallel(client, requests.clone()).await;
+    for (exchange, out) in exchanges.iter_mut().zip(requests) {
+        let troubled = match &exchange.response {
+            Ok(r) => r.status >= 500,
+            Err(none) => matches!(none, crate::client::NoResponse::Transport(_)),
+        };
+        if troubled {
+            *exchange = client.send(out).await;
+        }
+    }
+    exchanges
+}
+
+async fn send_parallel(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
     let permits = Arc::new(Semaphore::new(PARALLEL));
     let mut tasks = JoinSet::new();
     for (index, out) in requests.into_iter().enumerate() {

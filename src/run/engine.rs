@@ -21,15 +21,17 @@ pub struct Ran {
     pub cleanup: Vec<StepResult>,
 }
 
-/// Runs the steps of `case` to their end, cleanup included.
+/// Runs the steps of one attempt at `case` to their end, cleanup included.
 pub async fn run_steps(
     case: &Case,
     client: &Client,
     run: &RunId,
+    attempt: u32,
     snapshots: Option<&Snapshots>,
 ) -> Ran {
     let file = case.at(Pos::START);
-    let mut vars = Vars::new(run, &case.id);
+    let stem = run.attempt_stem(&case.id, attempt);
+    let mut vars = Vars::new(run, &stem);
     let mut steps = Vec::new();
     for (index, step) in case.steps.iter().enumerate() {
         let mut result = run_step(step, client, &mut vars, &file).await;
@@ -44,6 +46,8 @@ pub async fn run_steps(
                 location: case.at(spec.at),
                 spec,
                 captured: vars.captured(),
+                // A rerun's values read as the first attempt's would.
+                stem: (stem.clone(), run.stem(&case.id)),
             };
             // A difference from the baseline is a change to review, not a
             // failure of the case: it never ends the steps.

@@ -6,6 +6,13 @@
 //! with the final safety net. It returns the [`RunResult`] every reporter
 //! reads; it never prints (libtest prints the progress, with the failure
 //! text the caller renders).
+//!
+//! Two phases: the cases run in parallel; a case that met a server error
+//! (5xx) or a dropped connection there is not judged by that run — it is
+//! rerun alone after the parallel phase, one case at a time, and judged by
+//! the rerun; the trouble itself is reported as a finding of its own
+//! ([`crate::result::Concurrency`]). So a run at default settings reaches the
+//! verdicts a `--concurrency 1` run would.
 
 pub mod cleanup;
 pub mod engine;
@@ -19,10 +26,10 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use crate::case::Case;
 use crate::check::CheckKind;
-use crate::client::Client;
+use crate::client::{Client, Exchange, NoResponse, excerpt};
 use crate::plan::{Plan, Planned};
 use crate::profile::Profile;
-use crate::result::{CaseResult, RunResult, Status};
+use crate::result::{CaseResult, Concurrency, Rerun, RunResult, Status};
 use crate::snapshot::Snapshots;
 use crate::waiver::{self, Waivers};
 use vars::RunId;
@@ -45,65 +52,100 @@ pub struct Session {
 #[derive(Debug)]
 pub struct NothingSelected;
 
-/// How the caller turns a failed case into the text libtest prints.
-pub type Present = Arc<dyn Fn(&CaseResult) -> String + Send + Sync>;
+/// How the caller shows what the runner does (the runner never prints).
+#[derive(Clone)]
+pub struct Presenter {
+    /// The text libtest prints for a failed case.
+    pub failure: Arc<dyn Fn(&CaseResult) -> String + Send + Sync>,
+    /// A line between the phases.
+    pub notice: Arc<dyn Fn(&str) + Send + Sync>,
+}
 
-/// Runs the plan; the results in case-id order, the waivers' report and
-/// what the run left on the target. With `--list`, lists and runs nothing.
+/// Runs the plan; the results in case-id order, the waivers' report, the
+/// reruns and what the run left on the target. With `--list`, lists and
+/// runs nothing.
 pub fn execute(
     plan: &Plan,
     session: Session,
     libtest: &mut libtest_mimic::Arguments,
-    present: Present,
+    presenter: Presenter,
 ) -> Result<RunResult, NothingSelected> {
     let session = Arc::new(session);
-    let results: Arc<Mutex<Vec<CaseResult>>> = Arc::default();
-    let trials: Vec<Trial> = plan
-        .cases
-        .iter()
-        .map(|planned| {
-            let (planned, session, results, present) = (
-                planned.clone(),
-                session.clone(),
-                results.clone(),
-                present.clone(),
-            );
-            let name = planned.case.id.clone();
-            let kind = planned.case.level.as_str();
-            Trial::ignorable_test(name, move || {
-                let result = run_case(&planned, &session);
-                let outcome = match &result.status {
-                    Status::Passed => Ok(Completion::Completed),
-                    Status::Skipped { reason } => Ok(Completion::ignored_with(reason.clone())),
-                    Status::Waived { reason, .. } => {
-                        Ok(Completion::ignored_with(format!("waived: {reason}")))
-                    }
-                    Status::Failed => Err(Failed::from(present(&result))),
-                };
-                results
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(result);
-                outcome
-            })
-            .with_kind(kind)
-        })
-        .collect();
-    let selected = trials
+    let finished: Arc<Mutex<Vec<Finished>>> = Arc::default();
+    // Cases are I/O-bound: by default run more of them at once than there are cores.
+    let parallel = *libtest.test_threads.get_or_insert(8);
+    let phase = Phase::Parallel {
+        rerun: parallel > 1,
+    };
+    let first_trials = trials(
+        plan.cases.iter().cloned(),
+        &session,
+        &finished,
+        &presenter,
+        phase,
+    );
+    let selected = first_trials
         .iter()
         .filter(|t| !libtest.is_filtered_out(t))
         .count();
     if selected == 0 && !libtest.list {
         return Err(NothingSelected);
     }
-    // Cases are I/O-bound: by default run more of them at once than there are cores.
-    libtest.test_threads.get_or_insert(8);
-    let _conclusion = libtest_mimic::run(libtest, trials);
-    let mut cases = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
-    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    let _conclusion = libtest_mimic::run(libtest, first_trials);
     if libtest.list {
         return Ok(RunResult::default());
     }
+    let first = take(&finished);
+    let (deferred, mut cases): (Vec<Finished>, Vec<Finished>) = first
+        .into_iter()
+        .partition(|f| f.trouble.is_some() && f.deferred);
+    let mut concurrency = Concurrency {
+        parallel,
+        reruns: vec![],
+    };
+    if !deferred.is_empty() && !session.client.guard().is_stopping() {
+        (presenter.notice)(&format!(
+            "scimcheck: {} case(s) met server errors or dropped connections with {parallel} cases running at once; rerunning them one at a time, and judging them by the rerun",
+            deferred.len()
+        ));
+        let again: Vec<Planned> = plan
+            .cases
+            .iter()
+            .filter(|p| deferred.iter().any(|d| d.result.id == p.case.id))
+            .cloned()
+            .collect();
+        let rerun_trials = trials(
+            again.into_iter(),
+            &session,
+            &finished,
+            &presenter,
+            Phase::Alone,
+        );
+        let mut alone = libtest.clone();
+        alone.test_threads = Some(1);
+        let _conclusion = libtest_mimic::run(&alone, rerun_trials);
+        let mut reruns = take(&finished);
+        for first in deferred {
+            let Some(at) = reruns.iter().position(|r| r.result.id == first.result.id) else {
+                continue;
+            };
+            let rerun = reruns.swap_remove(at);
+            let (step, answer, exchange) = first.trouble.expect("deferred for its trouble");
+            concurrency.reruns.push(Rerun {
+                case: first.result.id.clone(),
+                step,
+                answer,
+                exchange,
+                again: rerun.trouble.is_some(),
+            });
+            cases.push(rerun);
+        }
+    } else {
+        cases.extend(deferred);
+    }
+    concurrency.reruns.sort_by(|a, b| a.case.cmp(&b.case));
+    let mut cases: Vec<CaseResult> = cases.into_iter().map(|f| f.result).collect();
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
     let waived: Vec<(String, String)> = cases
         .iter()
         .filter_map(|r| match &r.status {
@@ -116,13 +158,109 @@ pub fn execute(
         waivers: session.waivers.report(&waived, waiver::today()),
         leftovers,
         stopped: session.client.guard().stop_reason(),
+        concurrency,
+        contradictions: vec![],
         cases,
     })
 }
 
-/// Runs one planned case to its end: its steps or property, the cleanup of
-/// whatever it created, and the waivers if it failed.
-pub fn run_case(planned: &Planned, session: &Session) -> CaseResult {
+/// Which phase trials run in.
+#[derive(Clone, Copy)]
+enum Phase {
+    /// Cases at once; with `rerun`, a case in trouble is deferred.
+    Parallel { rerun: bool },
+    /// One case at a time, after the parallel phase.
+    Alone,
+}
+
+/// A case as one phase ended it.
+struct Finished {
+    result: CaseResult,
+    /// The step that met a server error or dropped connection, what came
+    /// back, and the exchange.
+    trouble: Option<(String, String, Option<Exchange>)>,
+    /// Left for the rerun phase instead of judged.
+    deferred: bool,
+}
+
+/// What the trials of a phase finished, taken out for the next.
+fn take(finished: &Mutex<Vec<Finished>>) -> Vec<Finished> {
+    std::mem::take(&mut *finished.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// One libtest trial per planned case.
+fn trials(
+    planned: impl Iterator<Item = Planned>,
+    session: &Arc<Session>,
+    finished: &Arc<Mutex<Vec<Finished>>>,
+    presenter: &Presenter,
+    phase: Phase,
+) -> Vec<Trial> {
+    planned
+        .map(|planned| {
+            let (session, finished, failure) =
+                (session.clone(), finished.clone(), presenter.failure.clone());
+            let name = planned.case.id.clone();
+            let kind = planned.case.level.as_str();
+            Trial::ignorable_test(name, move || {
+                let attempt = match phase {
+                    Phase::Parallel { .. } => 0,
+                    Phase::Alone => 1,
+                };
+                let result = run_case(&planned, &session, attempt);
+                let trouble = trouble(&result);
+                let deferred =
+                    matches!(phase, Phase::Parallel { rerun: true }) && trouble.is_some();
+                let outcome = match &result.status {
+                    _ if deferred => {
+                        let (step, answer, _) = trouble.as_ref().expect("deferred for its trouble");
+                        Ok(Completion::ignored_with(format!(
+                            "rerun alone after the parallel phase: {step} answered {answer}"
+                        )))
+                    }
+                    Status::Passed => Ok(Completion::Completed),
+                    Status::Skipped { reason } => Ok(Completion::ignored_with(reason.clone())),
+                    Status::Waived { reason, .. } => {
+                        Ok(Completion::ignored_with(format!("waived: {reason}")))
+                    }
+                    Status::Failed => Err(Failed::from(failure(&result))),
+                };
+                finished
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(Finished {
+                        result,
+                        trouble,
+                        deferred,
+                    });
+                outcome
+            })
+            .with_kind(kind)
+        })
+        .collect()
+}
+
+/// The first failed step of a case that met a server error (5xx) or no
+/// complete answer: trouble that parallel load can cause.
+fn trouble(result: &CaseResult) -> Option<(String, String, Option<Exchange>)> {
+    result
+        .steps
+        .iter()
+        .filter(|s| !s.failures.is_empty())
+        .find_map(|step| {
+            let exchange = step.exchange.as_ref()?;
+            let answer = match &exchange.response {
+                Ok(r) if r.status >= 500 => format!("{} {}", r.status, excerpt(&r.body, 200)),
+                Err(NoResponse::Transport(error)) => error.clone(),
+                _ => return None,
+            };
+            Some((step.label.clone(), answer, Some(exchange.clone())))
+        })
+}
+
+/// Runs one attempt at a planned case to its end: its steps or property,
+/// the cleanup of whatever it created, and the waivers if it failed.
+pub fn run_case(planned: &Planned, session: &Session, attempt: u32) -> CaseResult {
     let case: &Case = &planned.case;
     if let Some(reason) = &planned.skip {
         let status = Status::Skipped {
@@ -131,13 +269,18 @@ pub fn run_case(planned: &Planned, session: &Session) -> CaseResult {
         return CaseResult::of(case, status, vec![], vec![], Default::default());
     }
     let started = Instant::now();
-    let client = session.client.scoped(&case.id);
+    let scope = match attempt {
+        0 => case.id.clone(),
+        n => format!("{} (attempt {})", case.id, n + 1),
+    };
+    let client = session.client.scoped(&scope);
     let (status, steps, mut cleanup) = match case.property {
         // Properties drive the runtime themselves, one request at a time.
         Some((which, at)) => {
             let context = property::Context {
                 profile: &session.profile,
                 run: &session.run,
+                attempt,
                 settings: session.settings,
                 runtime: &session.runtime,
             };
@@ -149,6 +292,7 @@ pub fn run_case(planned: &Planned, session: &Session) -> CaseResult {
                 case,
                 &client,
                 &session.run,
+                attempt,
                 session.snapshots.as_ref(),
             ));
             let failed = ran.steps.iter().any(|s| !s.failures.is_empty());

@@ -37,6 +37,16 @@ impl RunId {
     pub fn stem(&self, case_id: &str) -> String {
         format!("{}-{:06x}", self.prefix(), fnv1a(case_id) & 0xff_ffff)
     }
+
+    /// The stem of one attempt at a case: the first is [`RunId::stem`]; a
+    /// rerun gets values of its own (`…r1`), so that nothing the first
+    /// attempt left behind (a user a server only deactivated) collides.
+    pub fn attempt_stem(&self, case_id: &str, attempt: u32) -> String {
+        match attempt {
+            0 => self.stem(case_id),
+            n => format!("{}r{n}", self.stem(case_id)),
+        }
+    }
 }
 
 /// A short stable tag for a case id, so that values differ between cases.
@@ -56,11 +66,11 @@ pub struct Vars {
 }
 
 impl Vars {
-    /// Fresh variables for one case of one run.
-    pub fn new(run: &RunId, case_id: &str) -> Vars {
+    /// Fresh variables for one attempt at a case, its values under `stem`.
+    pub fn new(run: &RunId, stem: &str) -> Vars {
         Vars {
             captured: BTreeMap::new(),
-            unique_stem: run.stem(case_id),
+            unique_stem: stem.to_string(),
             run_prefix: run.prefix(),
         }
     }
@@ -154,7 +164,8 @@ mod tests {
     use serde_json::json;
 
     fn vars() -> Vars {
-        Vars::new(&RunId("0123abcd".into()), "users/create")
+        let run = RunId("0123abcd".into());
+        Vars::new(&run, &run.stem("users/create"))
     }
 
     fn t(text: &str) -> Template {
@@ -171,8 +182,11 @@ mod tests {
             "{name}"
         );
         assert_eq!(email, format!("{name}@example.com"));
-        let other =
-            Vars::new(&RunId("0123abcd".into()), "users/get").render_text(&t("{{ unique.alice }}"));
+        let other = Vars::new(
+            &RunId("0123abcd".into()),
+            &RunId("0123abcd".into()).stem("users/get"),
+        )
+        .render_text(&t("{{ unique.alice }}"));
         assert_ne!(other.unwrap(), name);
         assert_eq!(
             v.render_text(&t("{{ unique.alice | upper }}")).unwrap(),

@@ -57,6 +57,7 @@ pub enum Fault {
     NoChallenge,
     JsonContentType,
     SchemasMissing,
+    LockedUnderLoad,
 }
 
 impl Fault {
@@ -95,6 +96,7 @@ impl Fault {
         Fault::NoChallenge,
         Fault::JsonContentType,
         Fault::SchemasMissing,
+        Fault::LockedUnderLoad,
     ];
 
     /// The fault's name on the command line.
@@ -278,6 +280,11 @@ impl Fault {
                 "json-content-type",
                 "rfc7644#3.8",
                 "responses are labelled application/json",
+            ),
+            Fault::LockedUnderLoad => (
+                "locked-under-load",
+                "finding:concurrency",
+                "a write answers 500 \"database is locked\" while another request is in flight (a SQLite-backed server)",
             ),
             Fault::SchemasMissing => (
                 "schemas-missing",
@@ -561,6 +568,13 @@ impl Faults {
         } else {
             ignoring_case
         }
+    }
+
+    // -- load --
+
+    /// Whether a write fails because other requests are in flight.
+    pub fn locked(&self, write: bool, in_flight: usize) -> bool {
+        self.has(Fault::LockedUnderLoad) && write && in_flight > 1
     }
 
     // -- discovery --

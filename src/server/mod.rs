@@ -36,6 +36,8 @@ pub struct Config {
     pub faults: HashSet<Fault>,
     /// Users to create before serving (for large-target tests).
     pub seed_users: usize,
+    /// Delay before each answer: a slow network link, simulated.
+    pub latency: std::time::Duration,
 }
 
 /// A certificate chain and its private key (PEM), to serve HTTPS.
@@ -121,6 +123,8 @@ fn app(config: Config) -> axum::Router {
     let state = Arc::new(routes::AppState {
         store: RwLock::new(store),
         token: config.token,
+        latency: config.latency,
+        in_flight: Default::default(),
     });
     routes::router(state)
 }

@@ -31,6 +31,10 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub struct AppState {
     pub store: RwLock<Store>,
     pub token: Option<String>,
+    /// Delay before each answer (`serve --latency`): a slow link, simulated.
+    pub latency: std::time::Duration,
+    /// Requests being answered right now.
+    pub in_flight: std::sync::atomic::AtomicUsize,
 }
 
 impl AppState {
@@ -101,7 +105,37 @@ pub fn router(state: Shared) -> Router {
         .nest(BASE_PATH, scim)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pace))
         .with_state(state)
+}
+
+/// Every request passes here: the simulated link's latency, and the one
+/// fault that depends on load (a write while others are in flight).
+async fn pace(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use std::sync::atomic::Ordering;
+    let in_flight = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
+    let write = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let locked = state
+        .read()
+        .faults
+        .locked(write, in_flight.max(state.in_flight.load(Ordering::SeqCst)));
+    let response = if locked {
+        respond(&state, Err(ScimError::new(500, None, "database is locked")))
+    } else {
+        next.run(request).await
+    };
+    state.in_flight.fetch_sub(1, Ordering::SeqCst);
+    response
 }
 
 /// Turns a handler result into a response, the wire-format faults applied.
@@ -462,6 +496,7 @@ mod tests {
             token: Some("t".into()),
             faults: Default::default(),
             seed_users: 1,
+            latency: Default::default(),
         };
         let running = start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
             .await

@@ -113,6 +113,8 @@ pub struct Shot<'a> {
     pub location: Location,
     pub spec: &'a Spec,
     pub captured: Vec<(String, serde_json::Value)>,
+    /// The attempt's stem and the stem it is pinned under (they differ in a rerun).
+    pub stem: (String, String),
 }
 
 impl Snapshots {
@@ -134,6 +136,7 @@ impl Snapshots {
             captured: shot.captured.clone(),
             base_url: &self.base_url,
             run_prefix: &self.run_prefix,
+            stem: (&shot.stem.0, &shot.stem.1),
             redact: &shot.spec.redact,
         };
         let text = normalize::render(&normalize::normalize(pinned, &context));

@@ -6,11 +6,12 @@
 //! 3. `meta.created`, `meta.lastModified` → `[timestamp]`, `meta.version` →
 //!    `[version]`, `meta.location` → `[location]`;
 //! 4. the target's base URL → `[base]` in every string (host and port);
-//! 5. the run's unique prefix (`scimcheck-<run>`) → `scimcheck-[run]`;
-//! 6. headers: `ETag` → `[etag]`, `Location` as strings above;
-//! 7. the case's own redactions (selector → placeholder);
-//! 8. `Resources` in a stable order (by their normalized text);
-//! 9. object keys sorted.
+//! 5. a rerun's stem (`…r1`) → the case's own stem;
+//! 6. the run's unique prefix (`scimcheck-<run>`) → `scimcheck-[run]`;
+//! 7. headers: `ETag` → `[etag]`, `Location` as strings above;
+//! 8. the case's own redactions (selector → placeholder);
+//! 9. `Resources` in a stable order (by their normalized text);
+//! 10. object keys sorted.
 //!
 //! The order matters: ids are replaced before Resources are sorted (so the
 //! order does not depend on random ids), and keys are sorted last.
@@ -25,6 +26,8 @@ pub struct Context<'a> {
     pub captured: Vec<(String, Value)>,
     pub base_url: &'a str,
     pub run_prefix: &'a str,
+    /// The stem of this attempt at the case, and the one it is pinned under.
+    pub stem: (&'a str, &'a str),
     /// The case's own redactions: selector → placeholder.
     pub redact: &'a [(Selector, String)],
 }
@@ -47,6 +50,7 @@ pub const STAGES: &[(&str, Stage)] = &[
     ("server-assigned ids", ids),
     ("meta timestamps, version and location", meta),
     ("base URL", base_url),
+    ("rerun stem", rerun_stem),
     ("run prefix", run_prefix),
     ("ETag and Location headers", headers),
     ("case redactions", redactions),
@@ -182,6 +186,13 @@ fn base_url(pinned: &mut Pinned, context: &Context) {
     replace_everywhere(pinned, context.base_url, "[base]");
 }
 
+fn rerun_stem(pinned: &mut Pinned, context: &Context) {
+    let (actual, pinned_as) = context.stem;
+    if actual != pinned_as {
+        replace_everywhere(pinned, actual, pinned_as);
+    }
+}
+
 fn run_prefix(pinned: &mut Pinned, context: &Context) {
     replace_everywhere(pinned, context.run_prefix, "scimcheck-[run]");
 }
@@ -278,6 +289,7 @@ mod tests {
                 captured: vec![("id".into(), json!(id))],
                 base_url: &base,
                 run_prefix: &prefix,
+                stem: ("", ""),
                 redact: &[],
             };
             render(&normalize(pinned, &context))
@@ -319,6 +331,7 @@ mod tests {
             captured: vec![],
             base_url: "http://x",
             run_prefix: "scimcheck-00000000",
+            stem: ("", ""),
             redact: &redact,
         };
         let body = json!({"displayName": "Ada", "emails": [{"value": "a@x"}, {"value": "b@x"}]});
@@ -335,6 +348,7 @@ mod tests {
             captured: vec![],
             base_url: "http://x",
             run_prefix: "scimcheck-00000000",
+            stem: ("", ""),
             redact: &[],
         };
         let a = json!({"Resources": [{"id": "2", "userName": "b"}, {"id": "1", "userName": "a"}]});

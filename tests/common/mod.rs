@@ -126,6 +126,7 @@ pub fn reference_server(
                 token: Some(TOKEN.into()),
                 faults: faults.iter().copied().collect(),
                 seed_users,
+                latency: Default::default(),
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
         ))

@@ -200,7 +200,7 @@ pub fn escaping(env: &Env) -> Exploration {
 
 pub fn no_match(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
-    let stem = env.run.stem(&env.case.id);
+    let stem = env.stem.clone();
     let strategy = "[a-z0-9]{1,8}".prop_map(move |word| Query {
         filter: format!(
             "userName eq {}",
@@ -558,7 +558,7 @@ pub fn unsupported(env: &Env) -> Exploration {
         ));
     }
     let mut runner = runner(&env.settings, &env.case.id);
-    let stem = env.run.stem(&env.case.id);
+    let stem = env.stem.clone();
     let strategy =
         (prop::sample::select(features), "[a-z]{1,6}").prop_map(move |(unclaimed, word)| {
             let value = quote(&format!("{stem}-{word}@example.com"));

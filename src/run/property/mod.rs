@@ -64,7 +64,8 @@ pub const DEFAULT_CASES: u32 = 16;
 pub struct Env<'a> {
     pub case: &'a Case,
     pub profile: &'a Profile,
-    pub run: &'a RunId,
+    /// `scimcheck-<run>-<case>` (of this attempt): what its users are named by.
+    pub stem: String,
     pub settings: Settings,
     pub probe: Probe<'a>,
 }
@@ -222,6 +223,8 @@ impl<'a> Probe<'a> {
 pub struct Context<'a> {
     pub profile: &'a Profile,
     pub run: &'a RunId,
+    /// Which attempt at the case this is (0, or a rerun).
+    pub attempt: u32,
     pub settings: Settings,
     pub runtime: &'a tokio::runtime::Handle,
 }
@@ -240,7 +243,7 @@ pub fn run(
     let env = Env {
         case,
         profile: context.profile,
-        run: context.run,
+        stem: context.run.attempt_stem(&case.id, context.attempt),
         settings,
         probe: Probe::new(context.runtime, client),
     };

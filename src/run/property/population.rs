@@ -150,7 +150,7 @@ pub fn create(
     size: usize,
     name: impl Fn(&str, usize, &Person) -> String,
 ) -> Result<Population, Counterexample> {
-    let stem = env.run.stem(&env.case.id);
+    let stem = env.stem.clone();
     let scope = if can_scope(env) {
         Scope::Prefix
     } else {
