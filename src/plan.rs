@@ -1,7 +1,6 @@
 //! Planning: which cases run against a target and which are skipped (and
 //! why), given the capabilities its profile claims.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::case::Case;
@@ -25,11 +24,10 @@ pub struct Plan {
 /// Decides for every case whether the profile's claims let it run; with
 /// `read_only`, every case that would change the target is skipped and says so.
 pub fn plan(cases: Vec<Case>, profile: Profile, read_only: bool) -> Plan {
-    let claimed = profile.capabilities();
     let cases = cases
         .into_iter()
         .map(|case| Planned {
-            skip: skip_reason(&case, &claimed, &profile.name).or_else(|| {
+            skip: skip_reason(&case, &profile).or_else(|| {
                 (read_only && case.changes_target())
                     .then(|| "changes the target (--read-only)".to_string())
             }),
@@ -39,29 +37,31 @@ pub fn plan(cases: Vec<Case>, profile: Profile, read_only: bool) -> Plan {
     Plan { profile, cases }
 }
 
-fn skip_reason(case: &Case, claimed: &BTreeSet<Capability>, profile: &str) -> Option<String> {
+fn skip_reason(case: &Case, profile: &Profile) -> Option<String> {
     let missing: Vec<&str> = case
         .needs
         .iter()
-        .filter(|c| !claimed.contains(*c))
+        .filter(|c| !profile.claims(c))
         .map(Capability::as_str)
         .collect();
     if !missing.is_empty() {
         return Some(format!(
-            "needs {} (not claimed by profile {profile})",
-            missing.join(", ")
+            "needs {} (not claimed by profile {})",
+            missing.join(", "),
+            profile.name
         ));
     }
     let present: Vec<&str> = case
         .unless
         .iter()
-        .filter(|c| claimed.contains(*c))
+        .filter(|c| profile.claims(c))
         .map(Capability::as_str)
         .collect();
     if !present.is_empty() {
         return Some(format!(
-            "applies only without {} (claimed by profile {profile})",
-            present.join(", ")
+            "applies only without {} (claimed by profile {})",
+            present.join(", "),
+            profile.name
         ));
     }
     None

@@ -156,14 +156,26 @@ fn the_auto_profile_reads_the_claims_from_discovery_and_says_so() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let out = text(&output);
     assert!(
-        out.contains("auto profile: filter: every operator on any attribute"),
+        out.contains("auto profile: filter: as probed — operators [eq, ne, co, sw, ew, gt, ge, lt, le, pr], logical [and, or, not], complex yes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("auto profile: patch: [add, remove, replace] (as probed)"),
         "{out}"
     );
     let (output, failed) =
         failed_cases(&["run", "--profile", "auto", "--server-profile", "insightly"]);
     let out = text(&output);
     assert!(
-        out.contains("auto profile: filter: only `userName eq` (no ServiceProviderConfig"),
+        out.contains("auto profile: filter: as probed — operators [eq], logical [], complex no, attributes [userName]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("auto profile: patch: [replace] (as probed)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("attributes: [userName, name, displayName, active, emails, externalId] (declared in /Schemas)"),
         "{out}"
     );
     assert!(
@@ -336,4 +348,47 @@ fn a_server_that_fails_under_parallel_load_is_judged_by_reruns_and_the_load_is_a
     // --strict makes it fail the run.
     let strict: Vec<&str> = args.iter().copied().chain(["--strict"]).collect();
     assert_eq!(common::scimcheck_ci(&strict).status.code(), Some(1));
+}
+
+#[test]
+fn a_service_provider_config_that_denies_what_works_is_a_finding_and_the_behaviour_is_judged() {
+    let (output, report) = scimcheck_report(&[
+        "run",
+        "--profile",
+        "auto",
+        "--server-fault",
+        "spc-denies-filter",
+        "--no-snapshots",
+    ]);
+    let out = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the working part is not failed: {out}"
+    );
+    let contradictions = report["findings"]["contradictions"].as_array().unwrap();
+    assert_eq!(contradictions.len(), 1, "{out}");
+    assert_eq!(
+        contradictions[0]["claim"],
+        "ServiceProviderConfig filter.supported: false"
+    );
+    assert!(
+        contradictions[0]["observed"]
+            .as_str()
+            .unwrap()
+            .contains("answered 200 with a ListResponse")
+    );
+    assert!(
+        contradictions[0]["exchange"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("filter=")
+    );
+    assert!(out.contains("finding: claims vs behaviour (RFC 7643 §5): ServiceProviderConfig filter.supported: false"), "{out}");
+    // Filtering is judged by what the server does: the filter cases ran, and passed.
+    assert!(
+        checks_with(&report, "passed").contains(&"filter/operators".to_string()),
+        "{out}"
+    );
+    assert_eq!(report["totals"]["contradictions"], 1);
 }

@@ -25,6 +25,8 @@ fn profile_for(fault: Fault) -> &'static str {
     match fault {
         // Removal is only a deviation where DELETE is documented to remove.
         Fault::SoftDelete => "rfc7644",
+        // A claim only `auto` reads (and probes).
+        Fault::SpcDeniesFilter => "auto",
         _ => "insightly",
     }
 }

@@ -180,7 +180,7 @@ fn ci_mode_writes_nothing_and_fails_on_a_missing_snapshot() {
     let output = scimcheck(&["run", "--snapshots", root.to_str().unwrap()], true);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(
-        text(&output).contains("snapshot change: no snapshot"),
+        text(&output).contains("9 snapshot(s) have no baseline in"),
         "{}",
         text(&output)
     );

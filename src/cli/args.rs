@@ -170,6 +170,9 @@ pub struct RunArgs {
     /// Seconds a property may spend shrinking a failure.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub prop_shrink_time: f64,
+    /// The most users `paging.max-page-size` creates to exceed a declared maximum page size the target's population does not reach (0: never create).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_results_population: usize,
     /// Root folder of the snapshots (one subfolder per target).
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshots: PathBuf,

@@ -92,6 +92,10 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     if args.libtest.list {
         return Ok(Exit::Passed);
     }
+    let result = RunResult {
+        contradictions: connection.contradictions,
+        ..result
+    };
     let summary = Summary::of_run(&result);
     let exit = match &result.stopped {
         Some(reason) if reason.contains("Ctrl-C") => Exit::Interrupted,
@@ -158,6 +162,7 @@ impl Limits {
                 cases: args.prop_cases,
                 shrink_requests: args.prop_shrink_requests,
                 shrink_time: Duration::from_secs_f64(args.prop_shrink_time),
+                max_results_population: args.max_results_population,
             },
         })
     }
@@ -216,6 +221,8 @@ struct Connection {
     guard: Arc<Guard>,
     run: RunId,
     profile: Profile,
+    /// Discovery claims the behaviour contradicts (`auto`).
+    contradictions: Vec<crate::result::Contradiction>,
 }
 
 fn connect(
@@ -240,21 +247,26 @@ fn connect(
         .with_guard(guard.clone())
         .with_pacing(pacing);
     runtime.block_on(preflight(&client))?;
-    let profile = if args.profile == "auto" {
-        let documents = runtime.block_on(discover(&client));
-        let (inferred, notes) = profile::auto::infer(&documents);
+    let (profile, contradictions) = if args.profile == "auto" {
+        let found = runtime.block_on(crate::run::discover::discover(
+            &client,
+            &run,
+            args.read_only,
+        ));
+        let (inferred, notes) = profile::auto::infer(&found.documents, &found.observed);
         for note in notes {
             eprintln!("scimcheck: auto profile: {note}");
         }
-        inferred
+        (inferred, found.contradictions)
     } else {
-        load_profile(&args.profile)?
+        (load_profile(&args.profile)?, vec![])
     };
     Ok(Connection {
         client,
         guard,
         run,
         profile,
+        contradictions,
     })
 }
 
@@ -272,24 +284,6 @@ async fn preflight(client: &Client) -> Result<(), Error> {
             r.status
         ))),
         Ok(_) => Ok(()),
-    }
-}
-
-/// The target's discovery documents, for the `auto` profile.
-async fn discover(client: &Client) -> profile::auto::Documents {
-    let fetch = |path: &'static str| async move {
-        client
-            .send(Outgoing::get(path, &[]))
-            .await
-            .response
-            .ok()
-            .filter(|r| r.status == 200)
-            .and_then(|r| r.json)
-    };
-    profile::auto::Documents {
-        service_provider_config: fetch("/ServiceProviderConfig").await,
-        schemas: fetch("/Schemas").await,
-        resource_types: fetch("/ResourceTypes").await,
     }
 }
 

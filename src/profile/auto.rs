@@ -1,7 +1,10 @@
-//! The `auto` profile: what a target claims in its own discovery documents
-//! (`/ServiceProviderConfig`, `/Schemas`, `/ResourceTypes`), with
-//! conservative defaults where they are missing, and a note for each
-//! inference. Pure: the run command fetches the documents.
+//! The `auto` profile: what a target claims in its discovery documents
+//! (`/ServiceProviderConfig`, `/Schemas`, `/ResourceTypes`) and what it was
+//! seen to do when probed ([`Observed`]). Where the two disagree, the
+//! behaviour decides: a feature is judged by what the server does, and the
+//! disagreement is reported on its own (the runner's discovery). Pure: the
+//! run command fetches the documents and sends the probes. Every inference
+//! comes with a note saying where it came from.
 
 use serde_json::Value;
 
@@ -16,19 +19,63 @@ pub struct Documents {
     pub resource_types: Option<Value>,
 }
 
-/// A profile inferred from the documents, with one line per inference.
-pub fn infer(documents: &Documents) -> (Profile, Vec<String>) {
+impl Documents {
+    /// `ServiceProviderConfig`'s `<feature>.supported`, when it says.
+    pub fn claims(&self, feature: &str) -> Option<bool> {
+        self.service_provider_config
+            .as_ref()?
+            .get(feature)?
+            .get("supported")?
+            .as_bool()
+    }
+
+    /// The core User schema of `/Schemas`, if it lists one.
+    pub fn user_schema(&self) -> Option<&Value> {
+        let schemas = self.schemas.as_ref()?;
+        let list = match schemas.get("Resources") {
+            Some(Value::Array(list)) => list.as_slice(),
+            _ => schemas.as_array()?.as_slice(),
+        };
+        list.iter().find(|s| s["id"] == urn::USER)
+    }
+
+    /// The top-level User attributes `/Schemas` declares (`None`: no schema).
+    pub fn declared(&self) -> Option<Vec<String>> {
+        let attributes = self.user_schema()?.get("attributes")?.as_array()?;
+        Some(
+            attributes
+                .iter()
+                .filter_map(|a| a["name"].as_str().map(str::to_string))
+                .collect(),
+        )
+    }
+}
+
+/// What probing the target showed (`None`: not probed).
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// The filter features a probe answered with a ListResponse.
+    pub filter: Option<FilterSupport>,
+    /// The PATCH ops a probe saw applied (read back with a GET).
+    pub patch: Option<Vec<String>>,
+}
+
+/// A profile inferred from the documents and the probes, with one line per
+/// inference.
+pub fn infer(documents: &Documents, observed: &Observed) -> (Profile, Vec<String>) {
     let mut notes = Vec::new();
-    let spc = documents.service_provider_config.as_ref();
-    let schemas = documents.schemas.as_ref();
-    let resource_types = documents.resource_types.as_ref();
-    let flag = |name: &str| {
-        spc.and_then(|c| c.get(name))
-            .and_then(|f| f.get("supported"))
-            .and_then(Value::as_bool)
-    };
-    let filter = match flag("filter") {
-        Some(true) => {
+    let filter = match (&observed.filter, documents.claims("filter")) {
+        (Some(seen), _) => {
+            notes.push(format!(
+                "filter: as probed — operators [{}], logical [{}], complex {}, attributes [{}]",
+                seen.operators.join(", "),
+                seen.logical.join(", "),
+                if seen.complex { "yes" } else { "no" },
+                seen.attributes.join(", ")
+            ));
+            seen.clone()
+        }
+        (None, Some(true)) => {
             notes.push("filter: every operator on any attribute (ServiceProviderConfig filter.supported=true)".into());
             FilterSupport {
                 operators: ["eq", "ne", "co", "sw", "ew", "pr", "gt", "ge", "lt", "le"]
@@ -39,10 +86,10 @@ pub fn infer(documents: &Documents) -> (Profile, Vec<String>) {
                 complex: true,
             }
         }
-        other => {
+        (None, claim) => {
             notes.push(format!(
                 "filter: only `userName eq` ({})",
-                if other.is_some() {
+                if claim.is_some() {
                     "filter.supported=false"
                 } else {
                     "no ServiceProviderConfig: conservative default"
@@ -56,60 +103,78 @@ pub fn infer(documents: &Documents) -> (Profile, Vec<String>) {
             }
         }
     };
-    let patch = match flag("patch") {
-        Some(true) => PatchSupport {
-            ops: ["add", "remove", "replace"].map(String::from).to_vec(),
-        },
-        Some(false) => PatchSupport { ops: vec![] },
-        None => PatchSupport {
-            ops: vec!["replace".into()],
-        },
+    let patch = match (&observed.patch, documents.claims("patch")) {
+        (Some(ops), _) => {
+            notes.push(format!("patch: [{}] (as probed)", ops.join(", ")));
+            PatchSupport { ops: ops.clone() }
+        }
+        (None, claim) => {
+            let ops: Vec<String> = match claim {
+                Some(true) => vec!["add".into(), "remove".into(), "replace".into()],
+                Some(false) => vec![],
+                None => vec!["replace".into()],
+            };
+            notes.push(format!(
+                "patch: [{}] (ServiceProviderConfig; not probed)",
+                ops.join(", ")
+            ));
+            PatchSupport { ops }
+        }
     };
-    notes.push(format!("patch: [{}]", patch.ops.join(", ")));
-    let max_page_size = spc
+    let max_page_size = documents
+        .service_provider_config
+        .as_ref()
         .and_then(|c| c.pointer("/filter/maxResults"))
         .and_then(Value::as_u64)
         .map(|n| n as usize);
-    let user_schema = schemas.and_then(|s| {
-        s.get("Resources")
-            .and_then(Value::as_array)
-            .and_then(|r| r.iter().find(|x| x["id"] == urn::USER).cloned())
-    });
     let (mut required, mut read_only) = (vec![], vec!["id".to_string(), "meta".to_string()]);
-    if let Some(attributes) = user_schema
-        .as_ref()
+    match documents
+        .user_schema()
         .and_then(|s| s["attributes"].as_array())
     {
-        for attribute in attributes {
-            let name = attribute["name"].as_str().unwrap_or_default();
-            if attribute["required"] == true {
-                required.push(name.to_string());
-            }
-            if attribute["mutability"] == "readOnly" && !read_only.iter().any(|r| r == name) {
-                read_only.push(name.to_string());
-            }
-            for sub in attribute["subAttributes"].as_array().into_iter().flatten() {
-                if sub["required"] == true && attribute["multiValued"] != true {
-                    required.push(format!(
-                        "{name}.{}",
-                        sub["name"].as_str().unwrap_or_default()
-                    ));
+        Some(attributes) => {
+            for attribute in attributes {
+                let name = attribute["name"].as_str().unwrap_or_default();
+                if attribute["required"] == true {
+                    required.push(name.to_string());
+                }
+                if attribute["mutability"] == "readOnly" && !read_only.iter().any(|r| r == name) {
+                    read_only.push(name.to_string());
+                }
+                for sub in attribute["subAttributes"].as_array().into_iter().flatten() {
+                    if sub["required"] == true && attribute["multiValued"] != true {
+                        required.push(format!(
+                            "{name}.{}",
+                            sub["name"].as_str().unwrap_or_default()
+                        ));
+                    }
                 }
             }
+            notes.push(format!(
+                "required: [{}], read-only: [{}] (from /Schemas)",
+                required.join(", "),
+                read_only.join(", ")
+            ));
         }
+        None => {
+            required.push("userName".into());
+            notes.push(
+                "required: [userName], read-only: [id, meta] (no User schema in /Schemas: RFC 7643 defaults)".into(),
+            );
+        }
+    }
+    let attributes = documents.declared();
+    if let Some(declared) = &attributes {
         notes.push(format!(
-            "required: [{}], read-only: [{}] (from /Schemas)",
-            required.join(", "),
-            read_only.join(", ")
+            "attributes: [{}] (declared in /Schemas)",
+            declared.join(", ")
         ));
-    } else {
-        required.push("userName".into());
-        notes.push("required: [userName], read-only: [id, meta] (no User schema in /Schemas: RFC 7643 defaults)".into());
     }
     notes.push("delete: hard (RFC 7644 §3.6; discovery cannot tell soft delete)".into());
+    let found = |d: &Option<Value>| d.is_some();
     let profile = Profile {
         name: "auto".into(),
-        description: "inferred from the target's discovery endpoints".into(),
+        description: "inferred from the target's discovery endpoints and probes".into(),
         operations: OPERATIONS.iter().map(|op| op.to_string()).collect(),
         filter,
         patch,
@@ -120,19 +185,19 @@ pub fn infer(documents: &Documents) -> (Profile, Vec<String>) {
         },
         required,
         read_only,
-        attributes: None,
+        attributes,
         discovery: Discovery {
-            service_provider_config: spc.is_some(),
-            resource_types: resource_types.is_some(),
-            schemas: schemas.is_some(),
+            service_provider_config: found(&documents.service_provider_config),
+            resource_types: found(&documents.resource_types),
+            schemas: found(&documents.schemas),
         },
         create_sets_active: false,
     };
     notes.push(format!(
         "discovery: ServiceProviderConfig {}, ResourceTypes {}, Schemas {}",
-        yes(spc.is_some()),
-        yes(resource_types.is_some()),
-        yes(schemas.is_some())
+        yes(found(&documents.service_provider_config)),
+        yes(found(&documents.resource_types)),
+        yes(found(&documents.schemas))
     ));
     (profile, notes)
 }

@@ -134,7 +134,9 @@ pub const VOCABULARY: &[&str] = &[
     "discovery.schemas",
 ];
 
-const ATTR_PREFIXES: &[&str] = &["attr.readonly.", "attr.required."];
+/// Capabilities about one attribute: `attr.readonly.emails`,
+/// `attr.required.name.givenName`, `attr.filterable.displayName`.
+const ATTR_PREFIXES: &[&str] = &["attr.readonly.", "attr.required.", "attr.filterable."];
 
 impl Capability {
     /// Accepts a known capability name; the error suggests the closest one.
@@ -255,7 +257,16 @@ impl Profile {
     }
 
     pub fn supports(&self, capability: &str) -> bool {
-        self.capabilities().iter().any(|c| c.as_str() == capability)
+        match capability.strip_prefix("attr.filterable.") {
+            // Filterable attributes can be "*": any, not a list to enumerate.
+            Some(attribute) => self.filterable(attribute),
+            None => self.capabilities().iter().any(|c| c.as_str() == capability),
+        }
+    }
+
+    /// Whether the profile claims a capability.
+    pub fn claims(&self, capability: &Capability) -> bool {
+        self.supports(capability.as_str())
     }
 
     /// Whether `attribute` (a dotted path, any case) may be filtered on.

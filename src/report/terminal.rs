@@ -87,7 +87,14 @@ pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path, color: bool)
     let count = |state| states.iter().filter(|s| **s == state).count();
     let mut out = String::new();
     for result in results {
-        for (step, change) in result.snapshot_changes() {
+        for step in result
+            .steps
+            .iter()
+            .filter(|s| s.snapshot == Some(SnapshotState::Changed))
+        {
+            let Some(change) = &step.snapshot_change else {
+                continue;
+            };
             let (headline, diff) = change
                 .message
                 .split_once('\n')
@@ -105,13 +112,18 @@ pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path, color: bool)
             }
         }
     }
-    if results
-        .iter()
-        .any(|r| r.snapshot_changes().next().is_some())
-    {
+    if count(SnapshotState::Changed) > 0 {
         out.push_str("  (to accept a change: run with --update-snapshots, then `scimcheck snapshots review`)\n");
     }
-    let changed = count(SnapshotState::Changed) + count(SnapshotState::Missing);
+    let missing = count(SnapshotState::Missing);
+    if missing > 0 {
+        let _ = writeln!(
+            out,
+            "scimcheck: {missing} snapshot(s) have no baseline in {}, and CI mode records none: record them with a local run and commit them",
+            dir.display()
+        );
+    }
+    let changed = count(SnapshotState::Changed) + missing;
     let _ = write!(
         out,
         "scimcheck: snapshots in {}: {} matched, {} changed against the pinned baseline",

@@ -4,19 +4,11 @@
 //! resource asks the target what really remains, so that the summary says
 //! what the server did, not what the profile claims it does.
 
-use std::sync::Arc;
-
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
-
+use super::batch::send_all;
 use crate::client::ledger::Entry;
 use crate::client::{Client, Exchange, Outgoing};
 use crate::result::{Leftovers, Remaining, Remnant, StepResult};
 use crate::scim::ResourceType;
-
-/// How many cleanup requests are in flight at once: enough to be quick on
-/// a slow link, few enough not to press a fragile server.
-const PARALLEL: usize = 8;
 
 /// Deletes what the client's scope (one case) created and did not delete.
 pub async fn scope(client: &Client) -> Vec<StepResult> {
@@ -100,37 +92,4 @@ pub async fn finish(client: &Client) -> Leftovers {
     leftovers.retry_wait = client.pacing().waited();
     leftovers.requests = client.pacing().sent();
     leftovers
-}
-
-/// Sends the requests, at most [`PARALLEL`] at a time, then once more one
-/// at a time those answered with a server error or not at all (a server
-/// that fails under parallel load must still be cleaned up, and its
-/// leftovers told right); the exchanges in order.
-async fn send_all(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
-    let mut exchanges = send_parallel(client, requests.clone()).await;
-    for (exchange, out) in exchanges.iter_mut().zip(requests) {
-        let troubled = match &exchange.response {
-            Ok(r) => r.status >= 500,
-            Err(none) => matches!(none, crate::client::NoResponse::Transport(_)),
-        };
-        if troubled {
-            *exchange = client.send(out).await;
-        }
-    }
-    exchanges
-}
-
-async fn send_parallel(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
-    let permits = Arc::new(Semaphore::new(PARALLEL));
-    let mut tasks = JoinSet::new();
-    for (index, out) in requests.into_iter().enumerate() {
-        let (client, permits) = (client.clone(), permits.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            (index, client.send(out).await)
-        });
-    }
-    let mut done: Vec<(usize, Exchange)> = tasks.join_all().await;
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, exchange)| exchange).collect()
 }

@@ -14,7 +14,9 @@
 //! ([`crate::result::Concurrency`]). So a run at default settings reaches the
 //! verdicts a `--concurrency 1` run would.
 
+pub mod batch;
 pub mod cleanup;
+pub mod discover;
 pub mod engine;
 pub mod property;
 pub mod vars;

@@ -58,6 +58,8 @@ pub enum Fault {
     JsonContentType,
     SchemasMissing,
     LockedUnderLoad,
+    SpcDeniesFilter,
+    MaxResultsExceeded,
 }
 
 impl Fault {
@@ -97,6 +99,8 @@ impl Fault {
         Fault::JsonContentType,
         Fault::SchemasMissing,
         Fault::LockedUnderLoad,
+        Fault::SpcDeniesFilter,
+        Fault::MaxResultsExceeded,
     ];
 
     /// The fault's name on the command line.
@@ -285,6 +289,16 @@ impl Fault {
                 "locked-under-load",
                 "finding:concurrency",
                 "a write answers 500 \"database is locked\" while another request is in flight (a SQLite-backed server)",
+            ),
+            Fault::SpcDeniesFilter => (
+                "spc-denies-filter",
+                "finding:claims",
+                "ServiceProviderConfig says filter.supported: false, while every filter works",
+            ),
+            Fault::MaxResultsExceeded => (
+                "max-results-exceeded",
+                "rfc7643#5",
+                "a count above the declared maximum page size is served in full",
             ),
             Fault::SchemasMissing => (
                 "schemas-missing",
@@ -577,11 +591,28 @@ impl Faults {
         self.has(Fault::LockedUnderLoad) && write && in_flight > 1
     }
 
+    /// The page size a list is capped at, given the declared maximum.
+    pub fn page_cap(&self, declared: usize) -> usize {
+        if self.has(Fault::MaxResultsExceeded) {
+            usize::MAX
+        } else {
+            declared
+        }
+    }
+
     // -- discovery --
 
     /// Whether `/Schemas` is served (where the profile has it).
     pub fn schemas(&self) -> bool {
         !self.has(Fault::SchemasMissing)
+    }
+
+    /// The ServiceProviderConfig as served, given the true one.
+    pub fn service_provider_config(&self, mut config: Value) -> Value {
+        if self.has(Fault::SpcDeniesFilter) {
+            config["filter"]["supported"] = json!(false);
+        }
+        config
     }
 }
 

@@ -45,7 +45,10 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
     let start = query.start_index.unwrap_or(1).max(1) as usize;
     // RFC 7644 §3.4.2.4: a negative count is 0; no count, or more than the
     // server's maximum, is the maximum.
-    let count = query.count.map_or(max, |c| c.max(0) as usize).min(max);
+    let count = query
+        .count
+        .map_or(max, |c| c.max(0) as usize)
+        .min(faults.page_cap(max));
     let (skip, take) = faults.window(start, count);
     let (resources, matched): (Vec<Value>, usize) = match &filter {
         // No filter: the page is cut from the collection without copying it.

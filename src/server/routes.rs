@@ -437,7 +437,12 @@ async fn service_provider_config(State(state): State<Shared>, headers: HeaderMap
         &state,
         &headers,
         |s| s.profile().discovery.service_provider_config,
-        |s| Some(discovery::service_provider_config(s.profile())),
+        |s| {
+            Some(
+                s.faults
+                    .service_provider_config(discovery::service_provider_config(s.profile())),
+            )
+        },
     )
 }
 

@@ -14,6 +14,7 @@
 
 pub mod explore;
 pub mod filter;
+pub mod max_results;
 pub mod paging;
 pub mod population;
 
@@ -43,6 +44,8 @@ pub struct Settings {
     pub shrink_requests: usize,
     /// Time shrinking may spend after the first failure.
     pub shrink_time: Duration,
+    /// The most users `paging.max-page-size` creates to exceed a small maximum.
+    pub max_results_population: usize,
 }
 
 impl Default for Settings {
@@ -52,6 +55,7 @@ impl Default for Settings {
             cases: DEFAULT_CASES,
             shrink_requests: 200,
             shrink_time: Duration::from_secs(5),
+            max_results_population: 200,
         }
     }
 }
@@ -164,6 +168,13 @@ impl<'a> Probe<'a> {
         self.requests.get()
     }
 
+    /// Sends independent requests a few at a time (a population's creates).
+    pub fn send_all(&self, requests: Vec<Outgoing>) -> Vec<Exchange> {
+        self.requests.set(self.requests.get() + requests.len());
+        self.runtime
+            .block_on(super::batch::send_all(self.client, requests))
+    }
+
     pub fn send(&self, out: Outgoing) -> Exchange {
         self.requests.set(self.requests.get() + 1);
         self.runtime.block_on(self.client.send(out))
@@ -250,7 +261,7 @@ pub fn run(
     let exploration = match property {
         Property::PagingWalk => paging::walk(&env),
         Property::PagingWindow => paging::window(&env),
-        Property::PagingMaxPageSize => paging::max_page_size(&env),
+        Property::PagingMaxPageSize => max_results::max_page_size(&env),
         Property::FilterEqAnyCase => filter::eq_any_case(&env),
         Property::FilterEqNotSubstring => filter::eq_not_substring(&env),
         Property::FilterEscaping => filter::escaping(&env),

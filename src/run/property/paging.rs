@@ -7,17 +7,13 @@
 //! - `paging.window`: for a generated `startIndex` and `count` (edges
 //!   included: below 1, zero, negative, past the end) the page holds exactly
 //!   the slice of the full result that the RFC defines.
-//! - `paging.max-page-size`: a `count` above the declared maximum returns at
-//!   most that many resources, and `/ServiceProviderConfig` declares it.
 
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use serde_json::Value;
 
 use super::population::{self, Population};
 use super::{Counterexample, Env, Exploration, Page, Verdict, explore, runner};
-use crate::client::Outgoing;
 
 /// How many users a paging property creates (a few pages' worth at small counts).
 const POPULATION: std::ops::RangeInclusive<usize> = 3..=7;
@@ -283,99 +279,4 @@ pub fn window(env: &Env) -> Exploration {
             .actual(format!("[{}]", actual.join(", "))))
         },
     )
-}
-
-pub fn max_page_size(env: &Env) -> Exploration {
-    // RFC 7643 §5: ServiceProviderConfig's filter.maxResults is REQUIRED.
-    let declared = if env.profile.discovery.service_provider_config {
-        match declared(env) {
-            Ok(declared) => Some(declared),
-            Err(counterexample) => {
-                return Exploration::Failed {
-                    input: "GET /ServiceProviderConfig".into(),
-                    counterexample,
-                    budget: None,
-                };
-            }
-        }
-    } else {
-        None
-    };
-    let claimed = env.profile.paging.max_page_size.map(|m| m as u64);
-    let max = match (claimed, declared) {
-        (Some(claimed), Some((declared, exchange))) if declared > claimed => {
-            return Exploration::Failed {
-                input: "GET /ServiceProviderConfig".into(),
-                counterexample: Counterexample::new(
-                    "`/ServiceProviderConfig` declares a larger page than the profile documents",
-                    &exchange,
-                )
-                .expected(format!("filter.maxResults <= {claimed}"))
-                .actual(declared.to_string()),
-                budget: None,
-            };
-        }
-        (Some(claimed), _) => claimed,
-        (None, Some((declared, _))) => declared,
-        (None, None) => {
-            return Exploration::Skipped(format!(
-                "profile {} documents no maximum page size and no ServiceProviderConfig",
-                env.profile.name
-            ));
-        }
-    } as i64;
-    // Every count above the maximum asks the same question, and each answer
-    // can be a full page of a large target: two inputs are enough.
-    let settings = super::Settings {
-        cases: env.settings.cases.min(2),
-        ..env.settings
-    };
-    let mut runner = runner(&settings, &env.case.id);
-    // One page of the unfiltered list: never a walk of the whole collection.
-    explore(
-        env,
-        &mut runner,
-        &[],
-        (max + 1..=2 * max).prop_map(Count),
-        |&Count(count)| {
-            let page = env
-                .probe
-                .list(&[("startIndex", "1".into()), ("count", count.to_string())])?;
-            let held = page.resources().len() as i64;
-            let items = page.items_per_page.map_or(held, |i| i as i64);
-            if held <= max && items <= max {
-                return Ok(());
-            }
-            Err(Counterexample::new(
-                format!("count={count} returned more than the maximum page size {max}"),
-                &page.exchange,
-            )
-            .expected(format!("at most {max} resources"))
-            .actual(format!("{held} resources, itemsPerPage {items}")))
-        },
-    )
-}
-
-/// `filter.maxResults` of `/ServiceProviderConfig`, with the exchange that declared it.
-fn declared(env: &Env) -> Result<(u64, crate::client::Exchange), Counterexample> {
-    let exchange = env.probe.send(Outgoing::get("/ServiceProviderConfig", &[]));
-    let found = exchange
-        .response
-        .as_ref()
-        .ok()
-        .and_then(|r| r.json.as_ref())
-        .and_then(|json| json.pointer("/filter/maxResults"))
-        .and_then(Value::as_u64);
-    match found {
-        Some(declared) => Ok((declared, exchange)),
-        None => {
-            let body = exchange.excerpt(200);
-            Err(Counterexample::new(
-                "`/ServiceProviderConfig` does not declare the maximum page size",
-                &exchange,
-            )
-            .expected("filter.maxResults: an integer (RFC 7643 §5)")
-            .actual(body))
-        }
-    }
 }

@@ -206,6 +206,43 @@ pub fn user_body(user_name: &str, person: &Person, external_id: &str) -> Value {
     })
 }
 
+/// Creates `count` users named `<stem>-fill<k>@example.com`, a few at a
+/// time (they are many, and only their number matters).
+pub fn fill(env: &Env, count: usize) -> Result<(), Counterexample> {
+    let person = Person {
+        given: "Page".into(),
+        family: "Filler".into(),
+        word: "fill".into(),
+    };
+    let requests = (0..count)
+        .map(|k| {
+            let name = format!("{}-fill{k}@example.com", env.stem);
+            Outgoing {
+                method: Method::POST,
+                path: "/Users".into(),
+                query: vec![],
+                headers: vec![],
+                body: Some(Body::Json(user_body(
+                    &name,
+                    &person,
+                    &format!("{}-fill{k}", env.stem),
+                ))),
+                auth: Auth::Default,
+            }
+        })
+        .collect();
+    let answers = env.probe.send_all(requests);
+    match answers.iter().find(|e| e.status() != Some(201)) {
+        None => Ok(()),
+        Some(exchange) => Err(Counterexample::new(
+            format!("could not create the {count} users needed to exceed the maximum page size"),
+            exchange,
+        )
+        .expected("201 for each")
+        .actual(exchange.excerpt(200))),
+    }
+}
+
 /// POST /Users: the created member (the client records it in the ledger).
 pub fn create_user(
     env: &Env,

@@ -1,0 +1,47 @@
+//! Sending many independent requests at once (cleanup, discovery probes):
+//! a few in flight at a time, then once more, one at a time, those a
+//! server under load answered with an error or not at all.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::client::{Client, Exchange, NoResponse, Outgoing};
+
+/// How many requests are in flight at once: enough to be quick on a slow
+/// link, few enough not to press a fragile server.
+const PARALLEL: usize = 8;
+
+/// Sends the requests, at most [`PARALLEL`] at a time, then once more one
+/// at a time those answered with a server error or not at all (a server
+/// that fails under parallel load must still be cleaned up, and its
+/// leftovers told right); the exchanges in order.
+pub async fn send_all(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
+    let mut exchanges = send_parallel(client, requests.clone()).await;
+    for (exchange, out) in exchanges.iter_mut().zip(requests) {
+        let troubled = match &exchange.response {
+            Ok(r) => r.status >= 500,
+            Err(none) => matches!(none, NoResponse::Transport(_)),
+        };
+        if troubled {
+            *exchange = client.send(out).await;
+        }
+    }
+    exchanges
+}
+
+async fn send_parallel(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
+    let permits = Arc::new(Semaphore::new(PARALLEL));
+    let mut tasks = JoinSet::new();
+    for (index, out) in requests.into_iter().enumerate() {
+        let (client, permits) = (client.clone(), permits.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (index, client.send(out).await)
+        });
+    }
+    let mut done: Vec<(usize, Exchange)> = tasks.join_all().await;
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, exchange)| exchange).collect()
+}
