@@ -11,7 +11,10 @@
 //!    10,000 and 100,000 users: the run must not get slower with the target
 //!    (it never walks the collection); also where the time goes (the
 //!    harness's CPU time against the server's) and the server's memory;
-//! 3. the reference server under concurrent load (a Rust load loop, 16
+//! 3. a full run over a slow link: `scimcheck serve --latency 40` (each
+//!    answer 40 ms late, as over a network), judged as `rfc7644` and as
+//!    `insightly`: how many requests cross the link, and how long it takes;
+//! 4. the reference server under concurrent load (a Rust load loop, 16
 //!    connections): GET by id, a filtered list, create.
 //!
 //! The results are printed as Markdown and written to
@@ -100,9 +103,15 @@ struct Server {
 
 impl Server {
     fn start(users: usize) -> Server {
+        Server::start_as(users, "insightly", 0)
+    }
+
+    /// A server of `profile` whose answers each come `latency_ms` late.
+    fn start_as(users: usize, profile: &str, latency_ms: u64) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--token", TOKEN])
-            .args(["--seed-users", &users.to_string()])
+            .args(["--seed-users", &users.to_string(), "--profile", profile])
+            .args(["--latency", &latency_ms.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -256,6 +265,30 @@ fn third_party(runs: usize) -> String {
     row
 }
 
+/// Full runs over a simulated 40 ms link, one per profile.
+fn slow_link(runs: usize) -> String {
+    let mut out = String::from(
+        "\n## Over a 40 ms link (`scimcheck serve --latency 40`)\n\n| judged as | checks run | requests | wall (median) |\n| --- | ---: | ---: | ---: |\n",
+    );
+    for profile in ["rfc7644", "insightly"] {
+        // A new, empty server each run: what one run leaves (a server that
+        // only deactivates keeps its users) must not change the next.
+        let figures: Vec<RunFigures> = (0..runs)
+            .map(|_| {
+                let server = Server::start_as(0, profile, 40);
+                suite_as(Some(&server.url), profile, TOKEN)
+            })
+            .collect();
+        out.push_str(&format!(
+            "| `{profile}` | {:.0} | {:.0} | {:.2} s |\n",
+            figures[0].checks,
+            median(figures.iter().map(|f| f.requests).collect()),
+            median(figures.iter().map(|f| f.wall).collect()),
+        ));
+    }
+    out
+}
+
 fn main() {
     // `cargo bench -- FILTER` passes arguments; this program has one bench.
     let runs = runs();
@@ -337,6 +370,8 @@ fn main() {
     }
     let big = big.unwrap();
     out.push_str(&third_party(runs));
+
+    out.push_str(&slow_link(runs));
 
     out.push_str("\n## The reference server\n\n| users | RSS after seeding |\n| ---: | ---: |\n");
     for (users, mib) in &memory {

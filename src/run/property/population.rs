@@ -206,9 +206,10 @@ pub fn user_body(user_name: &str, person: &Person, external_id: &str) -> Value {
     })
 }
 
-/// Creates `count` users named `<stem>-fill<k>@example.com`, a few at a
-/// time (they are many, and only their number matters).
-pub fn fill(env: &Env, count: usize) -> Result<(), Counterexample> {
+/// Creates `count` users named `<stem>-fill<round>-<k>@example.com`, a few
+/// at a time (they are many, and only their number matters); each round of
+/// filling names its users apart from the others'.
+pub fn fill(env: &Env, count: usize, round: usize) -> Result<(), Counterexample> {
     let person = Person {
         given: "Page".into(),
         family: "Filler".into(),
@@ -216,7 +217,7 @@ pub fn fill(env: &Env, count: usize) -> Result<(), Counterexample> {
     };
     let requests = (0..count)
         .map(|k| {
-            let name = format!("{}-fill{k}@example.com", env.stem);
+            let name = format!("{}-fill{round}-{k}@example.com", env.stem);
             Outgoing {
                 method: Method::POST,
                 path: "/Users".into(),
