@@ -339,24 +339,25 @@ fn sweep_pages_through_a_server_without_sw_filters() {
 #[test]
 fn read_only_changes_nothing_and_says_what_it_skipped() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = reference_server(&runtime, "rfc7644", 3, &[]);
-    let before = users(&runtime, &running.base_url);
-    let output = scimcheck(&[
-        "run",
-        "--read-only",
-        "--no-snapshots",
-        "--profile",
-        "rfc7644",
-        "--url",
-        &running.base_url,
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(
-        text(&output).contains("changes the target (--read-only)"),
-        "{}",
-        text(&output)
-    );
-    assert_eq!(users(&runtime, &running.base_url), before);
+    // insightly documents a maximum page size of 100: a writing run would
+    // create users to exceed it, a read-only one must not.
+    for profile in ["rfc7644", "insightly"] {
+        let running = reference_server(&runtime, profile, 3, &[]);
+        let before = users(&runtime, &running.base_url);
+        let output = scimcheck(&[
+            "run",
+            "--read-only",
+            "--no-snapshots",
+            "--profile",
+            profile,
+            "--url",
+            &running.base_url,
+        ]);
+        let out = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{profile}: {out}");
+        assert!(out.contains("changes the target (--read-only)"), "{out}");
+        assert_eq!(users(&runtime, &running.base_url), before, "{profile}");
+    }
 }
 
 #[test]

@@ -162,7 +162,12 @@ impl Limits {
                 cases: args.prop_cases,
                 shrink_requests: args.prop_shrink_requests,
                 shrink_time: Duration::from_secs_f64(args.prop_shrink_time),
-                max_results_population: args.max_results_population,
+                // A read-only run creates nothing, not even a page's worth of users.
+                max_results_population: if args.read_only {
+                    0
+                } else {
+                    args.max_results_population
+                },
             },
         })
     }
