@@ -1,0 +1,316 @@
+//! Where a running server consults its faults: [`Faults`], the chosen
+//! faults read once, with one method per named point. Each point takes the
+//! RFC's answer, computed by the store or the routes, and returns it as
+//! served, distorted only when its fault is on.
+
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use super::Fault;
+use crate::profile::DeleteMode;
+use crate::scim::ScimError;
+use crate::scim::filter::{Filter, Op};
+
+/// The faults of one running server, read once.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    set: HashSet<Fault>,
+}
+
+/// How an error goes on the wire (the `respond` point).
+pub enum ErrorWire {
+    /// A SCIM Error body (RFC 7644 §3.12), as the server means it or distorted.
+    Scim { status: u16, body: Value },
+    /// Plain text, not a SCIM Error.
+    Text { status: u16, text: String },
+}
+
+impl Faults {
+    pub fn new(set: HashSet<Fault>) -> Faults {
+        Faults { set }
+    }
+
+    fn has(&self, fault: Fault) -> bool {
+        self.set.contains(&fault)
+    }
+
+    // -- the answer on the wire --
+
+    /// The media type of every answer.
+    pub fn content_type(&self) -> &'static str {
+        if self.has(Fault::JsonContentType) {
+            "application/json"
+        } else {
+            "application/scim+json"
+        }
+    }
+
+    /// How an error is written.
+    pub fn error(&self, error: &ScimError) -> ErrorWire {
+        let status = if error.status == 404 && self.has(Fault::NotFoundIs500) {
+            500
+        } else {
+            error.status
+        };
+        if self.has(Fault::ErrorNotScim) {
+            return ErrorWire::Text {
+                status,
+                text: error.detail.clone(),
+            };
+        }
+        let mut body = ScimError {
+            status,
+            ..error.clone()
+        }
+        .to_json();
+        if self.has(Fault::ErrorStatusNumber) {
+            body["status"] = json!(status);
+        }
+        ErrorWire::Scim { status, body }
+    }
+
+    /// Whether a 401 carries its `WWW-Authenticate` challenge.
+    pub fn challenges(&self) -> bool {
+        !self.has(Fault::NoChallenge)
+    }
+
+    // -- authentication --
+
+    /// Whether a request is let in, given whether its token is the right one.
+    pub fn admits(&self, presented: Option<&str>, correct: bool) -> bool {
+        self.has(Fault::NoAuth)
+            || correct
+            || (self.has(Fault::AnyTokenAccepted) && presented.is_some_and(|t| !t.is_empty()))
+    }
+
+    // -- creation --
+
+    /// The status of a successful create (RFC 7644 §3.3: 201).
+    pub fn created_status(&self) -> u16 {
+        if self.has(Fault::CreateReturns200) {
+            200
+        } else {
+            201
+        }
+    }
+
+    /// Whether a create answers with a Location header.
+    pub fn created_location(&self) -> bool {
+        !self.has(Fault::CreateNoLocation)
+    }
+
+    /// Whether a created resource carries `meta`.
+    pub fn created_meta(&self) -> bool {
+        !self.has(Fault::CreateNoMeta)
+    }
+
+    // -- presentation --
+
+    /// Distorts a resource as it leaves the server.
+    pub fn present(&self, resource: &mut Value) {
+        let Some(name) = resource.get_mut("name").and_then(Value::as_object_mut) else {
+            return;
+        };
+        if self.has(Fault::NamesSwapped) {
+            let given = name.remove("givenName");
+            let family = name.remove("familyName");
+            if let Some(v) = family {
+                name.insert("givenName".into(), v);
+            }
+            if let Some(v) = given {
+                name.insert("familyName".into(), v);
+            }
+        }
+        if self.has(Fault::GivenNameDropped) {
+            name.remove("givenName");
+        }
+    }
+
+    // -- filters --
+
+    /// The filter the server applies, given how the RFC reads the client's.
+    pub fn filter(&self, read: Result<Filter, ScimError>) -> Result<Option<Filter>, ScimError> {
+        if self.has(Fault::FilterIgnored) {
+            return Ok(None);
+        }
+        match read {
+            Err(_) if self.has(Fault::InvalidFilterAccepted) => Ok(None),
+            Err(_) if self.has(Fault::InvalidFilter500) => {
+                Err(ScimError::new(500, None, "internal error"))
+            }
+            Err(error) => Err(error),
+            Ok(filter) if self.has(Fault::EqAsSubstring) => Ok(Some(substring_eq(filter))),
+            Ok(filter) => Ok(Some(filter)),
+        }
+    }
+
+    /// Whether string comparisons on an attribute are exact, given the RFC's answer.
+    pub fn case_exact(&self, dotted: &str, rfc: bool) -> bool {
+        rfc || (self.has(Fault::FilterCaseSensitive) && dotted.eq_ignore_ascii_case("userName"))
+    }
+
+    // -- paging --
+
+    /// Rejects a `startIndex` below 1 (the RFC reads it as 1).
+    pub fn start_index(&self, start: Option<i64>) -> Result<(), ScimError> {
+        if self.has(Fault::StartBelowOneRejected) && start.is_some_and(|s| s < 1) {
+            return Err(ScimError::new(
+                400,
+                Some(crate::scim::ScimType::InvalidValue),
+                "startIndex must be 1 or more",
+            ));
+        }
+        Ok(())
+    }
+
+    /// How many results to skip and take for a 1-based `start` and a `count`.
+    pub fn window(&self, start: usize, count: usize) -> (usize, usize) {
+        let skip = if self.has(Fault::PagingOffByOne) {
+            start
+        } else if self.has(Fault::PagesOverlap) {
+            start.saturating_sub(2)
+        } else {
+            start - 1
+        };
+        let take = if self.has(Fault::CountIgnored) {
+            usize::MAX
+        } else {
+            count
+        };
+        (skip, take)
+    }
+
+    /// `totalResults`, given the size of the result and of the page.
+    pub fn total(&self, matched: usize, page: usize) -> usize {
+        if self.has(Fault::TotalCountsPage) {
+            page
+        } else {
+            matched
+        }
+    }
+
+    /// `itemsPerPage`, given the size of the page and the count asked.
+    pub fn items_per_page(&self, page: usize, count: Option<i64>) -> usize {
+        if self.has(Fault::ItemsPerPageWrong) {
+            count.unwrap_or(0).max(0) as usize + 1
+        } else {
+            page
+        }
+    }
+
+    // -- updates --
+
+    /// The resource a PUT stores, given the RFC's replacement.
+    pub fn put(&self, old: &Value, replacement: Value) -> Value {
+        if !self.has(Fault::PutMerges) {
+            return replacement;
+        }
+        let mut merged = old.clone();
+        crate::server::patch::merge(&mut merged, &replacement);
+        merged
+    }
+
+    /// Whether a PATCH is applied (or answered as if it were).
+    pub fn patch_applies(&self) -> bool {
+        !self.has(Fault::PatchIgnored)
+    }
+
+    /// `meta` after a change, given the RFC's new one and the old one.
+    pub fn changed_meta(&self, old: &Value, new: &mut Value) {
+        if self.has(Fault::LastModifiedFrozen)
+            && let Some(frozen) = old.get("lastModified")
+        {
+            new["lastModified"] = frozen.clone();
+        }
+        if self.has(Fault::CreatedChanges)
+            && let Some(now) = new.get("lastModified").cloned()
+        {
+            new["created"] = now;
+        }
+    }
+
+    /// Whether a change gives the resource a new id.
+    pub fn rekeys(&self) -> bool {
+        self.has(Fault::IdChanges)
+    }
+
+    // -- deletes --
+
+    /// What DELETE does, given what the profile documents.
+    pub fn delete_mode(&self, documented: DeleteMode) -> DeleteMode {
+        match documented {
+            DeleteMode::Hard if self.has(Fault::SoftDelete) => DeleteMode::Soft,
+            DeleteMode::Soft if self.has(Fault::HardDelete) => DeleteMode::Hard,
+            mode => mode,
+        }
+    }
+
+    /// Whether a soft DELETE really deactivates.
+    pub fn deactivates(&self) -> bool {
+        !self.has(Fault::DeleteKeepsActive)
+    }
+
+    // -- uniqueness --
+
+    /// Whether a userName is taken, given the clashes ignoring case and exactly.
+    pub fn taken(&self, ignoring_case: bool, exactly: bool) -> bool {
+        if self.has(Fault::DuplicateAccepted) {
+            false
+        } else if self.has(Fault::UniquenessCaseSensitive) {
+            exactly
+        } else {
+            ignoring_case
+        }
+    }
+
+    // -- load --
+
+    /// Whether a write fails because other requests are in flight.
+    pub fn locked(&self, write: bool, in_flight: usize) -> bool {
+        self.has(Fault::LockedUnderLoad) && write && in_flight > 1
+    }
+
+    /// The page size a list is capped at, given the declared maximum.
+    pub fn page_cap(&self, declared: usize) -> usize {
+        if self.has(Fault::MaxResultsExceeded) {
+            usize::MAX
+        } else {
+            declared
+        }
+    }
+
+    // -- discovery --
+
+    /// Whether `/Schemas` is served (where the profile has it).
+    pub fn schemas(&self) -> bool {
+        !self.has(Fault::SchemasMissing)
+    }
+
+    /// The ServiceProviderConfig as served, given the true one.
+    pub fn service_provider_config(&self, mut config: Value) -> Value {
+        if self.has(Fault::SpcDeniesFilter) {
+            config["filter"]["supported"] = json!(false);
+        }
+        config
+    }
+}
+
+/// The `eq-as-substring` fault: every `eq` behaves like `co`.
+fn substring_eq(filter: Filter) -> Filter {
+    match filter {
+        Filter::Compare {
+            path,
+            op: Op::Eq,
+            value,
+        } => Filter::Compare {
+            path,
+            op: Op::Co,
+            value,
+        },
+        Filter::And(terms) => Filter::And(terms.into_iter().map(substring_eq).collect()),
+        Filter::Or(terms) => Filter::Or(terms.into_iter().map(substring_eq).collect()),
+        Filter::Not(inner) => Filter::Not(Box::new(substring_eq(*inner))),
+        other => other,
+    }
+}
