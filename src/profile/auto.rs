@@ -205,3 +205,61 @@ pub fn infer(documents: &Documents, observed: &Observed) -> (Profile, Vec<String
 fn yes(found: bool) -> &'static str {
     if found { "found" } else { "missing" }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn documents(filter_supported: bool) -> Documents {
+        Documents {
+            service_provider_config: Some(json!({
+                "filter": {"supported": filter_supported, "maxResults": 50},
+                "patch": {"supported": false},
+            })),
+            schemas: Some(json!({"Resources": [{
+                "id": urn::USER,
+                "attributes": [
+                    {"name": "userName", "required": true},
+                    {"name": "name", "subAttributes": [{"name": "givenName", "required": true}]},
+                ],
+            }]})),
+            resource_types: None,
+        }
+    }
+
+    #[test]
+    fn behaviour_decides_where_the_claims_disagree() {
+        let seen = FilterSupport {
+            operators: vec!["eq".into(), "co".into()],
+            attributes: vec!["userName".into()],
+            logical: vec!["and".into()],
+            complex: false,
+        };
+        let observed = Observed {
+            filter: Some(seen.clone()),
+            patch: Some(vec!["replace".into()]),
+        };
+        let (profile, notes) = infer(&documents(false), &observed);
+        assert_eq!(profile.filter, seen);
+        assert_eq!(profile.patch.ops, ["replace"]);
+        assert!(profile.supports("filter.co") && profile.supports("patch.replace"));
+        assert!(notes.iter().any(|n| n.contains("as probed")), "{notes:?}");
+    }
+
+    #[test]
+    fn without_probes_the_claims_and_schemas_decide() {
+        let (profile, _) = infer(&documents(true), &Observed::default());
+        assert!(profile.supports("filter.any-attribute"));
+        assert!(profile.patch.ops.is_empty());
+        assert_eq!(profile.paging.max_page_size, Some(50));
+        assert_eq!(profile.required, ["userName", "name.givenName"]);
+        // Only what /Schemas declares is the target's.
+        assert_eq!(
+            profile.attributes.as_deref(),
+            Some(&["userName".to_string(), "name".to_string()][..])
+        );
+        assert!(!profile.discovery.resource_types);
+    }
+}

@@ -146,6 +146,23 @@ fn listed(exchange: &Exchange) -> bool {
             .is_some_and(|j| urn::declares(j, urn::LIST_RESPONSE))
 }
 
+/// The filter probes worth sending: an attribute `/Schemas` does not declare
+/// is not the target's (a 400 for it would be right), so it is neither
+/// probed nor claimed. `externalId` is common to every resource (RFC 7643
+/// §3.1), never in a schema's list.
+fn probes(declared: Option<&[String]>) -> impl Iterator<Item = (Feature, &'static str)> {
+    FILTER_PROBES
+        .iter()
+        .copied()
+        .filter(move |(feature, _)| match (feature, declared) {
+            (Feature::Attribute(name), Some(list)) => {
+                let top = name.split('.').next().unwrap_or(name);
+                top == "externalId" || list.iter().any(|d| d.eq_ignore_ascii_case(top))
+            }
+            _ => true,
+        })
+}
+
 /// Sends every filter probe (at once, a page of one each); the filter
 /// features they show, and the `userName eq` probe's exchange.
 async fn probe_filters(
@@ -154,18 +171,8 @@ async fn probe_filters(
     documents: &Documents,
 ) -> (FilterSupport, Exchange) {
     let nobody = quote(&format!("{}-probe-nobody@example.com", run.prefix()));
-    let declared = documents.declared();
-    // An attribute /Schemas does not declare is not the target's: not claimed.
-    let probes: Vec<(Feature, String)> = FILTER_PROBES
-        .iter()
-        .filter(|(feature, _)| match (feature, &declared) {
-            (Feature::Attribute(name), Some(list)) => {
-                let top = name.split('.').next().unwrap_or(name);
-                top == "externalId" || list.iter().any(|d| d.eq_ignore_ascii_case(top))
-            }
-            _ => true,
-        })
-        .map(|(feature, template)| (*feature, template.replace("{v}", &nobody)))
+    let probes: Vec<(Feature, String)> = probes(documents.declared().as_deref())
+        .map(|(feature, template)| (feature, template.replace("{v}", &nobody)))
         .collect();
     let requests = probes
         .iter()
@@ -302,4 +309,31 @@ async fn probe_patch(client: &Client, run: &RunId) -> Option<(Vec<String>, Optio
         first_applied
     };
     Some((applied, evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attributes(declared: Option<&[String]>) -> Vec<&'static str> {
+        probes(declared)
+            .filter_map(|(feature, _)| match feature {
+                Feature::Attribute(name) => Some(name),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_declared_attributes_are_probed() {
+        let declared = ["userName".to_string(), "name".to_string()];
+        assert_eq!(
+            attributes(Some(&declared)),
+            ["name.givenName", "name.familyName", "externalId"]
+        );
+        // No schema: every attribute the suite uses is probed.
+        assert!(attributes(None).contains(&"title"));
+        // Operators are probed whatever the schema declares.
+        assert_eq!(probes(Some(&declared)).count(), 14 + 3);
+    }
 }
