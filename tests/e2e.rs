@@ -175,11 +175,11 @@ fn the_auto_profile_reads_the_claims_from_discovery_and_says_so() {
         "{out}"
     );
     assert!(
-        out.contains("attributes: [userName, name, displayName, active, emails, externalId] (declared in /Schemas)"),
+        out.contains("attributes: [userName, name.familyName, name.givenName, displayName, active, emails, externalId] (declared in /Schemas)"),
         "{out}"
     );
     assert!(
-        out.contains("required: [userName, name.givenName, name.familyName, displayName, emails]"),
+        out.contains("required: [userName, name.familyName, name.givenName, displayName, emails]"),
         "{out}"
     );
     // Discovery cannot reveal soft delete: that is the one case auto gets wrong.

@@ -27,6 +27,25 @@ fn profile_for(fault: Fault) -> &'static str {
         Fault::SoftDelete => "rfc7644",
         // A claim only `auto` reads (and probes).
         Fault::SpcDeniesFilter => "auto",
+        // What Insightly does not document: the RFC 7643 attributes beyond
+        // the guide's, PATCH add and remove, the enterprise extension, an
+        // immutable attribute, /ResourceTypes.
+        Fault::PutMerges
+        | Fault::ExternalIdDropped
+        | Fault::NamePartsDropped
+        | Fault::PhoneTypeDropped
+        | Fault::PasswordReturned
+        | Fault::PrimaryNotDemoted
+        | Fault::PatchAddReplaces
+        | Fault::ValueFilterIgnored
+        | Fault::RemoveComplexIgnored
+        | Fault::RemoveRequiredAccepted
+        | Fault::ReadOnlyApplied
+        | Fault::ImmutableChangeable
+        | Fault::ExtensionDropped
+        | Fault::ExtensionNotInSchemas
+        | Fault::UrnPathRejected
+        | Fault::ResourceTypesBare => "rfc7644",
         _ => "insightly",
     }
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::model::{JsonType, Level, Method, Shape};
+pub use super::round_trip::RoundTrip;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +34,9 @@ pub struct CaseFile {
     pub steps: Vec<Step>,
     /// A property check (`paging.walk`, ...) that makes its own requests.
     pub property: Option<Spanned<String>>,
+    /// One attribute written by create, PUT and PATCH and read back each
+    /// time: the steps are written for the case ([`super::round_trip`]).
+    pub round_trip: Option<RoundTrip>,
     /// Requests that always run after the steps, even when a step failed.
     #[serde(default)]
     pub cleanup: Vec<Spanned<Request>>,

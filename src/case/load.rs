@@ -75,7 +75,7 @@ impl Compiler {
         result.map_err(|message| self.error(pos, message)).ok()
     }
 
-    fn case(&mut self, source: &Source, file: CaseFile) -> Case {
+    fn case(&mut self, source: &Source, mut file: CaseFile) -> Case {
         let rule_pos = Pos::of(&file.rule);
         let rules = file.rule.value.into_vec();
         for rule in &rules {
@@ -88,13 +88,34 @@ impl Compiler {
                 .filter_map(|c| self.ok(Pos::of(c), Capability::parse(&c.value)))
                 .collect()
         };
-        let needs = capabilities(&file.needs);
-        let unless = capabilities(&file.unless);
+        let mut needs = capabilities(&file.needs);
+        let mut unless = capabilities(&file.unless);
+        if let Some(trip) = file.round_trip.take() {
+            if !file.steps.is_empty() || !file.cleanup.is_empty() || file.property.is_some() {
+                self.error(
+                    Pos::of(&trip.attribute),
+                    "a `round_trip:` case has no `steps:`, `cleanup:` or `property:` (its steps are written for it)",
+                );
+            }
+            let (implied_needs, implied_unless) = trip.implied();
+            let at = Pos::of(&trip.attribute);
+            needs.extend(
+                implied_needs
+                    .iter()
+                    .filter_map(|c| self.ok(at, Capability::parse(c))),
+            );
+            unless.extend(
+                implied_unless
+                    .iter()
+                    .filter_map(|c| self.ok(at, Capability::parse(c))),
+            );
+            (file.steps, file.cleanup) = trip.steps();
+        }
         let property = match &file.property {
             None if file.steps.is_empty() => {
                 self.error(
                     Pos::START,
-                    "a case needs at least one step (or a `property:`)",
+                    "a case needs at least one step (or a `property:` or a `round_trip:`)",
                 );
                 None
             }

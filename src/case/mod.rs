@@ -2,13 +2,15 @@
 //! loader.
 //!
 //! [`source`] says where case files come from, [`file`] is the format as
-//! written, [`load`] validates and compiles it into the typed [`model`]
-//! (with [`template`]s and [`selector`]s parsed once) and reports every
-//! problem as `path:line:col: message`.
+//! written ([`round_trip`] writes the steps of a `round_trip:` case), [`load`]
+//! validates and compiles it into the typed [`model`] (with [`template`]s and
+//! [`selector`]s parsed once) and reports every problem as
+//! `path:line:col: message`.
 
 pub mod file;
 pub mod load;
 pub mod model;
+pub mod round_trip;
 pub mod selector;
 pub mod source;
 pub mod template;

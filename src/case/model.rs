@@ -122,10 +122,17 @@ pub enum Property {
     FilterNameCase,
     FilterExpressions,
     FilterUnsupported,
+    SchemaRoundTrip,
+    SchemaReadOnly,
+    SchemaImmutable,
+    SchemaNeverReturned,
+    SchemaRequired,
+    DiscoveryById,
+    DiscoveryDefinitions,
 }
 
 impl Property {
-    pub const ALL: [Property; 10] = [
+    pub const ALL: [Property; 17] = [
         Property::PagingWalk,
         Property::PagingWindow,
         Property::PagingMaxPageSize,
@@ -136,6 +143,13 @@ impl Property {
         Property::FilterNameCase,
         Property::FilterExpressions,
         Property::FilterUnsupported,
+        Property::SchemaRoundTrip,
+        Property::SchemaReadOnly,
+        Property::SchemaImmutable,
+        Property::SchemaNeverReturned,
+        Property::SchemaRequired,
+        Property::DiscoveryById,
+        Property::DiscoveryDefinitions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -150,6 +164,13 @@ impl Property {
             Property::FilterNameCase => "filter.name-case",
             Property::FilterExpressions => "filter.expressions",
             Property::FilterUnsupported => "filter.unsupported",
+            Property::SchemaRoundTrip => "schema.round-trip",
+            Property::SchemaReadOnly => "schema.read-only",
+            Property::SchemaImmutable => "schema.immutable",
+            Property::SchemaNeverReturned => "schema.never-returned",
+            Property::SchemaRequired => "schema.required",
+            Property::DiscoveryById => "discovery.by-id",
+            Property::DiscoveryDefinitions => "discovery.definitions",
         }
     }
 
@@ -157,7 +178,11 @@ impl Property {
     pub fn creates_resources(self) -> bool {
         !matches!(
             self,
-            Property::PagingMaxPageSize | Property::FilterNoMatch | Property::FilterUnsupported
+            Property::PagingMaxPageSize
+                | Property::FilterNoMatch
+                | Property::FilterUnsupported
+                | Property::DiscoveryById
+                | Property::DiscoveryDefinitions
         )
     }
 

@@ -159,6 +159,15 @@ impl Outgoing {
             auth: Auth::Default,
         }
     }
+
+    /// A request with a JSON body and the run's credentials.
+    pub fn json(method: Method, path: &str, body: Value) -> Outgoing {
+        Outgoing {
+            method,
+            body: Some(Body::Json(body)),
+            ..Outgoing::get(path, &[])
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::{DeleteMode, Discovery, FilterSupport, OPERATIONS, Paging, PatchSupport, Profile};
-use crate::scim::urn;
+use crate::scim::{schema, urn};
 
 /// The discovery documents a target answered (200 with JSON), if it did.
 #[derive(Debug, Clone, Default)]
@@ -29,26 +29,83 @@ impl Documents {
             .as_bool()
     }
 
-    /// The core User schema of `/Schemas`, if it lists one.
-    pub fn user_schema(&self) -> Option<&Value> {
+    /// The schema document with this id in `/Schemas`, if it lists one.
+    pub fn schema(&self, id: &str) -> Option<&Value> {
         let schemas = self.schemas.as_ref()?;
         let list = match schemas.get("Resources") {
             Some(Value::Array(list)) => list.as_slice(),
             _ => schemas.as_array()?.as_slice(),
         };
-        list.iter().find(|s| s["id"] == urn::USER)
+        list.iter()
+            .find(|s| s["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(id)))
     }
 
-    /// The top-level User attributes `/Schemas` declares (`None`: no schema).
-    pub fn declared(&self) -> Option<Vec<String>> {
-        let attributes = self.user_schema()?.get("attributes")?.as_array()?;
-        Some(
-            attributes
-                .iter()
-                .filter_map(|a| a["name"].as_str().map(str::to_string))
-                .collect(),
-        )
+    /// The core User schema of `/Schemas`, if it lists one.
+    pub fn user_schema(&self) -> Option<&Value> {
+        self.schema(urn::USER)
     }
+
+    /// The schema extensions the User resource type lists in `/ResourceTypes`.
+    pub fn user_extensions(&self) -> Vec<String> {
+        let types = self.resource_types.as_ref();
+        let list = types
+            .and_then(|t| t.get("Resources").or(Some(t)))
+            .and_then(Value::as_array);
+        list.into_iter()
+            .flatten()
+            .filter(|t| t["schema"] == urn::USER)
+            .flat_map(|t| t["schemaExtensions"].as_array().into_iter().flatten())
+            .filter_map(|e| e["schema"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// The User attributes `/Schemas` declares, as a profile lists them
+    /// (`None`: no User schema): a complex attribute by its name when it
+    /// declares every sub-attribute RFC 7643 gives it, else by each dotted
+    /// sub-attribute it declares; an extension's behind its URN.
+    pub fn declared(&self) -> Option<Vec<String>> {
+        let mut out = declared_attributes(self.user_schema()?, "", schema::USER);
+        // Common to every resource (RFC 7643 §3.1), so in no schema's list:
+        // identity providers match users on it.
+        out.push("externalId".into());
+        for extension in self.user_extensions() {
+            if let Some(document) = self.schema(&extension) {
+                let known = schema::extension(&extension).unwrap_or_default();
+                out.extend(declared_attributes(
+                    document,
+                    &format!("{extension}:"),
+                    known,
+                ));
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The attributes one schema document declares, each behind `prefix`.
+fn declared_attributes(document: &Value, prefix: &str, known: &[schema::Attribute]) -> Vec<String> {
+    let mut out = Vec::new();
+    for attribute in document["attributes"].as_array().into_iter().flatten() {
+        let Some(name) = attribute["name"].as_str() else {
+            continue;
+        };
+        let subs: Vec<&str> = attribute["subAttributes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["name"].as_str())
+            .collect();
+        let expected = schema::find(known, name).map_or(&[][..], |a| a.sub_attributes);
+        let whole = expected
+            .iter()
+            .all(|e| subs.iter().any(|s| s.eq_ignore_ascii_case(e.name)));
+        if whole || subs.is_empty() {
+            out.push(format!("{prefix}{name}"));
+        } else {
+            out.extend(subs.iter().map(|sub| format!("{prefix}{name}.{sub}")));
+        }
+    }
+    out
 }
 
 /// What probing the target showed (`None`: not probed).
@@ -170,6 +227,13 @@ pub fn infer(documents: &Documents, observed: &Observed) -> (Profile, Vec<String
             declared.join(", ")
         ));
     }
+    let extensions = documents.user_extensions();
+    if !extensions.is_empty() {
+        notes.push(format!(
+            "extensions: [{}] (from /ResourceTypes)",
+            extensions.join(", ")
+        ));
+    }
     notes.push("delete: hard (RFC 7644 §3.6; discovery cannot tell soft delete)".into());
     let found = |d: &Option<Value>| d.is_some();
     let profile = Profile {
@@ -186,6 +250,7 @@ pub fn infer(documents: &Documents, observed: &Observed) -> (Profile, Vec<String
         required,
         read_only,
         attributes,
+        extensions,
         discovery: Discovery {
             service_provider_config: found(&documents.service_provider_config),
             resource_types: found(&documents.resource_types),
@@ -255,10 +320,16 @@ mod tests {
         assert!(profile.patch.ops.is_empty());
         assert_eq!(profile.paging.max_page_size, Some(50));
         assert_eq!(profile.required, ["userName", "name.givenName"]);
-        // Only what /Schemas declares is the target's.
+        // Only what /Schemas declares is the target's: of name, givenName.
         assert_eq!(
             profile.attributes.as_deref(),
-            Some(&["userName".to_string(), "name".to_string()][..])
+            Some(
+                &[
+                    "userName".to_string(),
+                    "name.givenName".to_string(),
+                    "externalId".to_string()
+                ][..]
+            )
         );
         assert!(!profile.discovery.resource_types);
     }

@@ -33,10 +33,18 @@ pub struct Profile {
     /// Attributes clients cannot change.
     #[serde(default)]
     pub read_only: Vec<String>,
-    /// The User attributes the target supports (top-level names), when it
-    /// documents fewer than RFC 7643 §4.1 defines; absent: all of them.
+    /// The User attributes the target supports, when it documents fewer
+    /// than RFC 7643 §4.1 defines (absent: all of them). A name covers its
+    /// sub-attributes (`name`), a dotted path only itself
+    /// (`name.givenName`); an extension's attributes are written after its
+    /// URN (`urn:…:enterprise:2.0:User:employeeNumber`, or the URN alone for
+    /// all of them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<String>>,
+    /// The schema extensions of the User resource the target supports
+    /// (their URNs, e.g. the enterprise User of RFC 7643 §4.3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
     pub discovery: Discovery,
     /// The server sets `active` to true on create, whatever the client sent.
     #[serde(default)]
@@ -132,11 +140,18 @@ pub const VOCABULARY: &[&str] = &[
     "discovery.service-provider-config",
     "discovery.resource-types",
     "discovery.schemas",
+    "extension.enterprise",
 ];
 
 /// Capabilities about one attribute: `attr.readonly.emails`,
-/// `attr.required.name.givenName`, `attr.filterable.displayName`.
-const ATTR_PREFIXES: &[&str] = &["attr.readonly.", "attr.required.", "attr.filterable."];
+/// `attr.required.name.givenName`, `attr.filterable.displayName`,
+/// `attr.supported.nickName`.
+const ATTR_PREFIXES: &[&str] = &[
+    "attr.readonly.",
+    "attr.required.",
+    "attr.filterable.",
+    "attr.supported.",
+];
 
 impl Capability {
     /// Accepts a known capability name; the error suggests the closest one.
@@ -251,17 +266,29 @@ impl Profile {
                 .filter(|(on, _)| *on)
                 .map(|(_, n)| n.to_string()),
         );
+        if self.has_extension(crate::scim::urn::ENTERPRISE_USER) {
+            names.push("extension.enterprise".into());
+        }
         names.extend(self.read_only.iter().map(|a| format!("attr.readonly.{a}")));
         names.extend(self.required.iter().map(|a| format!("attr.required.{a}")));
         names
     }
 
     pub fn supports(&self, capability: &str) -> bool {
-        match capability.strip_prefix("attr.filterable.") {
-            // Filterable attributes can be "*": any, not a list to enumerate.
-            Some(attribute) => self.filterable(attribute),
-            None => self.capabilities().iter().any(|c| c.as_str() == capability),
+        // Filterable and supported attributes are not lists to enumerate
+        // ("*", or "all of RFC 7643"): asked one by one.
+        if let Some(attribute) = capability.strip_prefix("attr.filterable.") {
+            return self.filterable(attribute);
         }
+        if let Some(attribute) = capability.strip_prefix("attr.supported.") {
+            return self.has_attribute(attribute);
+        }
+        self.capabilities().iter().any(|c| c.as_str() == capability)
+    }
+
+    /// Whether the target supports the schema extension `urn`.
+    pub fn has_extension(&self, urn: &str) -> bool {
+        self.extensions.iter().any(|e| e.eq_ignore_ascii_case(urn))
     }
 
     /// Whether the profile claims a capability.
@@ -277,11 +304,44 @@ impl Profile {
             .any(|a| a == "*" || a.eq_ignore_ascii_case(attribute))
     }
 
-    /// Whether the target supports a top-level User attribute (any case).
-    pub fn has_attribute(&self, attribute: &str) -> bool {
-        self.attributes
-            .as_ref()
-            .is_none_or(|list| list.iter().any(|a| a.eq_ignore_ascii_case(attribute)))
+    /// Whether the target supports a User attribute: a dotted path in any
+    /// letter case, an extension's behind its URN (`id` and `meta` always).
+    pub fn has_attribute(&self, path: &str) -> bool {
+        use crate::scim::{schema, urn};
+        let (extension, dotted) = urn::split(path);
+        let extension = extension.filter(|u| !u.eq_ignore_ascii_case(urn::USER));
+        if let Some(extension) = extension
+            && !self.has_extension(extension)
+        {
+            return false;
+        }
+        let top = dotted.split('.').next().unwrap_or(dotted);
+        if extension.is_none() && ["id", "meta"].iter().any(|a| a.eq_ignore_ascii_case(top)) {
+            return true;
+        }
+        let Some(list) = &self.attributes else {
+            return match extension {
+                None => schema::user_attribute(dotted).is_some(),
+                // An extension scimcheck does not know: whatever it holds.
+                Some(urn) => {
+                    schema::extension(urn).is_none_or(|a| schema::find_path(a, dotted).is_some())
+                }
+            };
+        };
+        let path = path.to_ascii_lowercase();
+        let unqualified = match extension {
+            None => dotted.to_ascii_lowercase(),
+            Some(_) => path.clone(),
+        };
+        list.iter().any(|entry| {
+            let entry = entry.to_ascii_lowercase();
+            let covers = |p: &str| {
+                p == entry
+                    || p.starts_with(&format!("{entry}."))
+                    || p.starts_with(&format!("{entry}:"))
+            };
+            covers(&unqualified) || covers(&path)
+        })
     }
 
     /// Whether `attribute` or one of its parents is read-only for clients.

@@ -156,8 +156,12 @@ fn probes(declared: Option<&[String]>) -> impl Iterator<Item = (Feature, &'stati
         .copied()
         .filter(move |(feature, _)| match (feature, declared) {
             (Feature::Attribute(name), Some(list)) => {
-                let top = name.split('.').next().unwrap_or(name);
-                top == "externalId" || list.iter().any(|d| d.eq_ignore_ascii_case(top))
+                let name = name.to_ascii_lowercase();
+                name == "externalid"
+                    || list.iter().any(|d| {
+                        let d = d.to_ascii_lowercase();
+                        name == d || name.starts_with(&format!("{d}."))
+                    })
             }
             _ => true,
         })

@@ -103,12 +103,14 @@ pub struct Attribute {
     pub returned: Returned,
     pub uniqueness: Uniqueness,
     pub canonical_values: &'static [&'static str],
+    /// For a `reference`: the resource types it may point at (`external`, `uri`, `User`, ...).
+    pub reference_types: &'static [&'static str],
     pub sub_attributes: &'static [Attribute],
 }
 
 /// A readWrite, optional, case-insensitive, single-valued string: the
 /// default of RFC 7643 §2.2, from which every attribute is written.
-const fn string(name: &'static str) -> Attribute {
+pub const fn string(name: &'static str) -> Attribute {
     Attribute {
         name,
         kind: Type::String,
@@ -119,39 +121,49 @@ const fn string(name: &'static str) -> Attribute {
         returned: Returned::Default,
         uniqueness: Uniqueness::None,
         canonical_values: &[],
+        reference_types: &[],
         sub_attributes: &[],
     }
 }
 
-const fn of(kind: Type, name: &'static str) -> Attribute {
+pub const fn of(kind: Type, name: &'static str) -> Attribute {
     Attribute {
         kind,
         ..string(name)
     }
 }
 
-const fn complex(name: &'static str, sub_attributes: &'static [Attribute]) -> Attribute {
+/// A reference to the given kinds of resource.
+pub const fn reference(name: &'static str, reference_types: &'static [&'static str]) -> Attribute {
+    Attribute {
+        reference_types,
+        case_exact: true,
+        ..of(Type::Reference, name)
+    }
+}
+
+pub const fn complex(name: &'static str, sub_attributes: &'static [Attribute]) -> Attribute {
     Attribute {
         sub_attributes,
         ..of(Type::Complex, name)
     }
 }
 
-const fn multi(name: &'static str, sub_attributes: &'static [Attribute]) -> Attribute {
+pub const fn multi(name: &'static str, sub_attributes: &'static [Attribute]) -> Attribute {
     Attribute {
         multi_valued: true,
         ..complex(name, sub_attributes)
     }
 }
 
-const fn typed(canonical_values: &'static [&'static str]) -> Attribute {
+pub const fn typed(canonical_values: &'static [&'static str]) -> Attribute {
     Attribute {
         canonical_values,
         ..string("type")
     }
 }
 
-const fn read_only(attribute: Attribute) -> Attribute {
+pub const fn read_only(attribute: Attribute) -> Attribute {
     Attribute {
         mutability: Mutability::ReadOnly,
         ..attribute
@@ -186,7 +198,7 @@ pub const USER: &[Attribute] = &[
     ),
     string("displayName"),
     string("nickName"),
-    of(Type::Reference, "profileUrl"),
+    reference("profileUrl", &["external"]),
     string("title"),
     string("userType"),
     string("preferredLanguage"),
@@ -218,7 +230,7 @@ pub const USER: &[Attribute] = &[
     ),
     multi(
         "photos",
-        values!(of(Type::Reference, "value"), ["photo", "thumbnail"]),
+        values!(reference("value", &["external"]), ["photo", "thumbnail"]),
     ),
     multi(
         "addresses",
@@ -237,7 +249,7 @@ pub const USER: &[Attribute] = &[
         "groups",
         &[
             read_only(string("value")),
-            read_only(of(Type::Reference, "$ref")),
+            read_only(reference("$ref", &["User", "Group"])),
             read_only(string("display")),
             read_only(typed(&["direct", "indirect"])),
         ],
@@ -245,6 +257,23 @@ pub const USER: &[Attribute] = &[
     multi("entitlements", values!(string("value"), [])),
     multi("roles", values!(string("value"), [])),
     multi("x509Certificates", values!(of(Type::Binary, "value"), [])),
+];
+
+/// The enterprise User extension, RFC 7643 §4.3 (characteristics as in §8.7.1).
+pub const ENTERPRISE_USER: &[Attribute] = &[
+    string("employeeNumber"),
+    string("costCenter"),
+    string("organization"),
+    string("division"),
+    string("department"),
+    complex(
+        "manager",
+        &[
+            string("value"),
+            reference("$ref", &["User"]),
+            read_only(string("displayName")),
+        ],
+    ),
 ];
 
 /// The attributes every resource has (RFC 7643 §3.1): `id`, `externalId`, `meta`.
@@ -269,10 +298,7 @@ pub const COMMON: &[Attribute] = &[
             }),
             read_only(of(Type::DateTime, "created")),
             read_only(of(Type::DateTime, "lastModified")),
-            read_only(Attribute {
-                case_exact: true,
-                ..of(Type::Reference, "location")
-            }),
+            read_only(reference("location", &["uri"])),
             read_only(Attribute {
                 case_exact: true,
                 ..string("version")
@@ -302,6 +328,20 @@ pub fn user_attribute(dotted: &str) -> Option<&'static Attribute> {
     }
 }
 
+/// The attributes of a schema extension scimcheck knows (RFC 7643 §4.3).
+pub fn extension(urn: &str) -> Option<&'static [Attribute]> {
+    urn.eq_ignore_ascii_case(super::urn::ENTERPRISE_USER)
+        .then_some(ENTERPRISE_USER)
+}
+
+/// The characteristics of an attribute by dotted path among `attributes`.
+pub fn find_path<'a>(attributes: &'a [Attribute], dotted: &str) -> Option<&'a Attribute> {
+    match dotted.split_once('.') {
+        Some((top, sub)) => find(find(attributes, top)?.sub_attributes, sub),
+        None => find(attributes, dotted),
+    }
+}
+
 /// Whether string comparisons on a User attribute are exact (RFC 7643
 /// §2.2 caseExact); dotted path in any letter case. Unknown attributes
 /// compare ignoring case, the RFC's default.
@@ -313,17 +353,24 @@ impl Attribute {
     /// The attribute as a `/Schemas` document writes it (RFC 7643 §7),
     /// without sub-attributes.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut out = json!({
             "name": self.name,
             "type": self.kind.as_str(),
             "multiValued": self.multi_valued,
-            "description": "",
+            "description": format!("The {} attribute (RFC 7643).", self.name),
             "required": self.required,
             "caseExact": self.case_exact,
             "mutability": self.mutability.as_str(),
             "returned": self.returned.as_str(),
             "uniqueness": self.uniqueness.as_str(),
-        })
+        });
+        if !self.canonical_values.is_empty() {
+            out["canonicalValues"] = json!(self.canonical_values);
+        }
+        if self.kind == Type::Reference {
+            out["referenceTypes"] = json!(self.reference_types);
+        }
+        out
     }
 }
 

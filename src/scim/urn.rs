@@ -33,6 +33,17 @@ pub fn strip(name: &str) -> &str {
     }
 }
 
+/// A path's schema URN (if written) and the attribute path after it:
+/// `urn:…:enterprise:2.0:User:manager.value` → (`Some(urn:…:enterprise:2.0:User)`, `manager.value`).
+pub fn split(path: &str) -> (Option<&str>, &str) {
+    let rest = strip(path);
+    if rest.len() == path.len() {
+        (None, path)
+    } else {
+        (Some(&path[..path.len() - rest.len() - 1]), rest)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +59,11 @@ mod tests {
             r#"emails[value eq "a:b"].type"#
         );
         assert_eq!(strip("userName"), "userName");
+        assert_eq!(
+            split("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"),
+            (Some(ENTERPRISE_USER), "manager.value")
+        );
+        assert_eq!(split("title"), (None, "title"));
         assert!(declares(&serde_json::json!({"Schemas": [ERROR]}), ERROR));
     }
 }

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::resource::{KINDS, Kind};
-use super::store::DEFAULT_PAGE_SIZE;
+use super::resource::{Extension, KINDS, Model};
+use super::store::{DEFAULT_PAGE_SIZE, Store};
 use crate::profile::Profile;
 use crate::scim::schema::Attribute;
 use crate::scim::urn;
@@ -22,55 +22,82 @@ pub fn list(resources: Vec<Value>) -> Value {
 }
 
 /// An attribute as `/Schemas` shows it on this server: the RFC's
-/// characteristics, with what the profile requires and makes read-only.
+/// characteristics, with what the profile requires and makes read-only,
+/// and the sub-attributes the server holds.
 fn attribute(
-    profile: &Profile,
+    store: &Store,
+    model: &Model,
+    extension: Option<&Extension>,
     parent: Option<&str>,
     attribute: &Attribute,
-    subs: &[&str],
 ) -> Value {
     let dotted = match parent {
         Some(parent) => format!("{parent}.{}", attribute.name),
         None => attribute.name.to_string(),
     };
     let mut out = attribute.to_json();
-    out["required"] = json!(profile.required.contains(&dotted));
-    if profile.is_read_only(&dotted) {
+    let required = extension.is_none() && store.profile().required.contains(&dotted);
+    out["required"] = json!(attribute.required || required);
+    if model.read_only(extension, &dotted) {
         out["mutability"] = json!("readOnly");
     }
-    let subs: Vec<Value> = subs
-        .iter()
-        .filter_map(|name| attribute.sub_attributes.iter().find(|s| s.name == *name))
-        .map(|sub| self::attribute(profile, Some(attribute.name), sub, &[]))
-        .collect();
+    let subs: Vec<Value> = match parent {
+        Some(_) => vec![],
+        None => model
+            .supported_subs(extension, attribute)
+            .into_iter()
+            .map(|sub| self::attribute(store, model, extension, Some(attribute.name), sub))
+            .collect(),
+    };
     if !subs.is_empty() {
         out["subAttributes"] = Value::Array(subs);
     }
-    out
+    store.faults.definition(out)
 }
 
-/// The schema document of one hosted kind.
-fn schema(profile: &Profile, kind: &Kind) -> Value {
-    let attributes: Vec<Value> = kind
-        .kept
-        .iter()
-        .filter(|(name, _)| profile.has_attribute(name))
-        .filter_map(|(name, subs)| Some(attribute(profile, None, kind.attribute(name)?, subs)))
+/// One schema document: the core schema of a hosted kind, or an extension's.
+fn schema(store: &Store, model: &Model, extension: Option<&Extension>) -> Value {
+    let attributes: Vec<Value> = model
+        .attributes(extension)
+        .into_iter()
+        .filter(|a| model.supported(extension, a.name).is_some())
+        // externalId is common to every resource (RFC 7643 §3.1), not the schema's.
+        .filter(|a| a.name != "externalId")
+        .map(|a| attribute(store, model, extension, None, a))
         .collect();
-    let id = kind.resource.schema();
+    let resource = model.kind.resource;
+    let (id, name, description) = match extension {
+        Some(e) => (e.urn, e.name.to_string(), format!("{} extension", e.name)),
+        None => (
+            resource.schema(),
+            resource.name().to_string(),
+            format!("{} Account", resource.name()),
+        ),
+    };
     json!({
         "schemas": [urn::SCHEMA],
         "id": id,
-        "name": kind.resource.name(),
-        "description": format!("{} Account", kind.resource.name()),
+        "name": name,
+        "description": description,
         "attributes": attributes,
         "meta": {"resourceType": "Schema", "location": format!("/Schemas/{id}")},
     })
 }
 
-/// The schemas the server supports.
-pub fn schemas(profile: &Profile) -> Vec<Value> {
-    KINDS.iter().map(|kind| schema(profile, kind)).collect()
+/// The schemas the server supports: each hosted kind's and its extensions'.
+pub fn schemas(store: &Store) -> Vec<Value> {
+    KINDS
+        .iter()
+        .flat_map(|kind| {
+            let model = &store.collection(kind.resource).model;
+            std::iter::once(schema(store, model, None)).chain(
+                model
+                    .extensions
+                    .iter()
+                    .map(|e| schema(store, model, Some(e))),
+            )
+        })
+        .collect()
 }
 
 pub fn service_provider_config(profile: &Profile) -> Value {
@@ -91,16 +118,24 @@ pub fn service_provider_config(profile: &Profile) -> Value {
     })
 }
 
-/// The ResourceType documents of the hosted kinds.
-pub fn resource_types() -> Vec<Value> {
+/// The ResourceType documents of the hosted kinds, with the extensions each hosts.
+pub fn resource_types(store: &Store) -> Vec<Value> {
     KINDS
         .iter()
         .map(|kind| {
             let name = kind.resource.name();
+            let extensions: Vec<Value> = store
+                .collection(kind.resource)
+                .model
+                .extensions
+                .iter()
+                .map(|e| json!({"schema": e.urn, "required": false}))
+                .collect();
             json!({
                 "schemas": [urn::RESOURCE_TYPE],
                 "id": name, "name": name, "endpoint": kind.resource.endpoint(), "description": format!("{name} Account"),
                 "schema": kind.resource.schema(),
+                "schemaExtensions": extensions,
                 "meta": {"resourceType": "ResourceType", "location": format!("/ResourceTypes/{name}")},
             })
         })
@@ -110,6 +145,11 @@ pub fn resource_types() -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::fault::Faults;
+
+    fn store(profile: &str) -> Store {
+        Store::new(Profile::load(profile).unwrap(), Faults::default())
+    }
 
     fn names(schema: &Value) -> Vec<&str> {
         schema["attributes"]
@@ -122,18 +162,13 @@ mod tests {
 
     #[test]
     fn the_user_schema_declares_what_the_profile_supports_with_its_flags() {
-        let insightly = Profile::load("insightly").unwrap();
-        let schema = &schemas(&insightly)[0];
+        let insightly = store("insightly");
+        let all = schemas(&insightly);
+        assert_eq!(all.len(), 1, "Insightly documents no extension");
+        let schema = &all[0];
         assert_eq!(
             names(schema),
-            [
-                "userName",
-                "name",
-                "displayName",
-                "active",
-                "emails",
-                "externalId"
-            ]
+            ["userName", "name", "displayName", "active", "emails"]
         );
         let emails = &schema["attributes"][4];
         assert_eq!(
@@ -141,14 +176,26 @@ mod tests {
             (Some("readOnly"), Some(true))
         );
         assert_eq!(emails["subAttributes"][0]["mutability"], "readOnly");
+        let name = &schema["attributes"][1]["subAttributes"];
         assert_eq!(
-            schema["attributes"][1]["subAttributes"][0]["required"],
-            true
+            name.as_array().unwrap().len(),
+            2,
+            "givenName and familyName only"
         );
-        let rfc = Profile::load("rfc7644").unwrap();
-        let schema = &schemas(&rfc)[0];
-        assert_eq!(names(schema).len(), 14);
-        let password = schema["attributes"]
+        assert_eq!(name[0]["required"], true);
+        let rfc = store("rfc7644");
+        let all = schemas(&rfc);
+        let ids: Vec<&str> = all.iter().map(|s| s["id"].as_str().unwrap()).collect();
+        assert_eq!(
+            ids,
+            [
+                urn::USER,
+                urn::ENTERPRISE_USER,
+                super::super::resource::BADGE.urn
+            ]
+        );
+        assert_eq!(names(&all[0]).len(), 21, "every attribute of RFC 7643 §4.1");
+        let password = all[0]["attributes"]
             .as_array()
             .unwrap()
             .iter()
@@ -161,6 +208,7 @@ mod tests {
             ),
             (Some("writeOnly"), Some("never"))
         );
+        assert_eq!(names(&all[1]).len(), 6);
     }
 
     #[test]
@@ -169,6 +217,11 @@ mod tests {
         let spc = service_provider_config(&insightly);
         assert_eq!(spc["filter"]["maxResults"], 100);
         assert_eq!(spc["patch"]["supported"], true);
-        assert_eq!(resource_types()[0]["endpoint"], "/Users");
+        let types = resource_types(&store("rfc7644"));
+        assert_eq!(types[0]["endpoint"], "/Users");
+        assert_eq!(
+            types[0]["schemaExtensions"][0]["schema"],
+            urn::ENTERPRISE_USER
+        );
     }
 }

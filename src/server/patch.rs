@@ -3,24 +3,52 @@
 //! send `Replace`); a path-less `add`/`replace` merges its value object; a
 //! path (`attr`, `attr.sub`, `attr[filter]`, `attr[filter].sub`, parsed by
 //! [`PatchPath`]) targets one attribute, sub-attribute or set of values.
-//! What may be written and which ops are supported is the caller's policy.
+//! An attribute of a schema extension is written behind the extension's
+//! URN (`urn:…:enterprise:2.0:User:employeeNumber`, RFC 7644 §3.5.2) and
+//! lives in the resource's object of that URN; the URN alone is the whole
+//! extension. What may be written and which ops are supported is the
+//! caller's policy.
 
 use serde_json::{Map, Value, json};
 
+use super::fault::Faults;
 use crate::scim::filter::Filter;
 use crate::scim::path::PatchPath;
 use crate::scim::schema::user_case_exact;
 use crate::scim::{ScimError, ScimType, urn};
 
 /// What the server allows: the supported ops, which attributes are
-/// writable, and the canonical spelling of an attribute name.
+/// writable, the canonical spelling of an attribute name, the extensions
+/// it hosts. An attribute is named by the extension URN it lives under
+/// (`None`: the core schema) and its dotted path.
 pub struct Policy<'a> {
     /// `add`, `remove`, `replace`: what the profile supports.
     pub ops: &'a [String],
-    /// `Ok` when a dotted attribute may be written; the error to answer otherwise.
-    pub writable: &'a dyn Fn(&str) -> Result<(), ScimError>,
+    /// `Ok` when an attribute may be written; the error to answer otherwise.
+    pub writable: &'a Writable<'a>,
     /// The stored spelling of an attribute the server keeps.
-    pub canonical: &'a dyn Fn(&str) -> Option<&'static str>,
+    pub canonical: &'a dyn Fn(Option<&str>, &str) -> Option<&'static str>,
+    /// The canonical URN of a hosted extension, for a URN in any letter case.
+    pub extension: &'a dyn Fn(&str) -> Option<&'static str>,
+    /// The faults that bend the engine.
+    pub faults: &'a Faults,
+}
+
+/// Whether an attribute (its extension's URN, its dotted path) may be written.
+pub type Writable<'a> = dyn Fn(Option<&str>, &str) -> Result<(), ScimError> + 'a;
+
+/// Where an operation writes: the resource itself, or one extension's object.
+type Scope = Option<&'static str>;
+
+/// The object an operation in `scope` writes to (created when missing).
+fn container(resource: &mut Value, scope: Scope) -> &mut Value {
+    match scope {
+        None => resource,
+        Some(urn) => resource
+            .as_object_mut()
+            .map(|o| o.entry(urn).or_insert_with(|| json!({})))
+            .expect("a resource is an object"),
+    }
 }
 
 /// Applies a PatchOp message to `resource`; on an error, the caller keeps
@@ -45,7 +73,29 @@ pub fn apply(resource: &mut Value, body: &Value, policy: &Policy) -> Result<(), 
     for operation in operations {
         operate(resource, operation, policy)?;
     }
+    // An extension left without attributes is gone.
+    if let Some(fields) = resource.as_object_mut() {
+        fields.retain(|key, value| {
+            (policy.extension)(key).is_none() || value.as_object().is_some_and(|o| !o.is_empty())
+        });
+    }
     Ok(())
+}
+
+/// The scope and attribute a path-less value's key names:
+/// `title`, `urn:…:User:employeeNumber`.
+fn scoped<'k>(key: &'k str, policy: &Policy) -> Result<(Scope, &'k str), ScimError> {
+    match urn::split(key) {
+        (None, name) => Ok((None, name)),
+        (Some(written), name) if written.eq_ignore_ascii_case(urn::USER) => Ok((None, name)),
+        (Some(written), name) => match (policy.extension)(written) {
+            Some(urn) => Ok((Some(urn), name)),
+            None => Err(ScimError::bad(
+                ScimType::InvalidPath,
+                format!("`{written}` is not a schema this server supports"),
+            )),
+        },
+    }
 }
 
 fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(), ScimError> {
@@ -80,22 +130,54 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
             ));
         };
         for (name, value) in fields {
-            let name = urn::strip(name);
-            (policy.writable)(name)?;
-            set(resource, &split(name), value, add, policy);
+            // `{"urn:…:enterprise:2.0:User": {...}}`: the extension's attributes.
+            if let Some(urn) = (policy.extension)(name) {
+                write_extension(resource, urn, value, add, policy)?;
+                continue;
+            }
+            let (scope, name) = scoped(name, policy)?;
+            (policy.writable)(scope, name)?;
+            set(
+                container(resource, scope),
+                scope,
+                &split(name),
+                value,
+                add,
+                policy,
+            );
         }
         return Ok(());
     };
+    if let Some(urn) = (policy.extension)(path) {
+        return match value {
+            _ if op == "remove" => {
+                if let Some(fields) = resource.as_object_mut() {
+                    fields.remove(urn);
+                }
+                Ok(())
+            }
+            Some(value) => write_extension(resource, urn, value, add, policy),
+            None => Err(ScimError::bad(
+                ScimType::InvalidValue,
+                "the op needs a value",
+            )),
+        };
+    }
     let target =
         PatchPath::parse(path).map_err(|e| ScimError::bad(ScimType::InvalidPath, e.message))?;
-    (policy.writable)(&target.dotted())?;
+    let scope = match &target.urn {
+        Some(written) => scoped(&format!("{written}:x"), policy)?.0,
+        None => None,
+    };
+    (policy.writable)(scope, &target.dotted())?;
+    let resource = container(resource, scope);
     match (op.as_str(), &target.filter) {
         ("remove", None) => {
-            remove(resource, &target, policy);
+            remove(resource, scope, &target, policy);
             Ok(())
         }
         ("remove", Some(filter)) => {
-            remove_values(resource, &target, filter, policy);
+            remove_values(resource, scope, &target, filter, policy);
             Ok(())
         }
         (_, filter) => {
@@ -105,6 +187,7 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
                 None => {
                     set(
                         resource,
+                        scope,
                         &(target.attribute.as_str(), target.sub.as_deref()),
                         value,
                         add,
@@ -112,10 +195,38 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
                     );
                     Ok(())
                 }
-                Some(filter) => set_values(resource, &target, filter, value, policy),
+                Some(filter) => set_values(resource, scope, &target, filter, value, policy),
             }
         }
     }
+}
+
+/// `add`/`replace` of a whole extension object: each of its attributes.
+fn write_extension(
+    resource: &mut Value,
+    urn: &'static str,
+    value: &Value,
+    add: bool,
+    policy: &Policy,
+) -> Result<(), ScimError> {
+    let Value::Object(fields) = value else {
+        return Err(ScimError::bad(
+            ScimType::InvalidValue,
+            format!("`{urn}` takes an object of its attributes"),
+        ));
+    };
+    for (name, value) in fields {
+        (policy.writable)(Some(urn), name)?;
+        set(
+            container(resource, Some(urn)),
+            Some(urn),
+            &split(name),
+            value,
+            add,
+            policy,
+        );
+    }
+    Ok(())
 }
 
 /// `name.sub` → (`name`, `sub`).
@@ -128,12 +239,12 @@ fn split(dotted: &str) -> (&str, Option<&str>) {
 
 /// The stored key for an attribute name, ignoring case; a new attribute
 /// gets the server's canonical spelling.
-fn key_of(object: &Map<String, Value>, name: &str, policy: &Policy) -> String {
+fn key_of(object: &Map<String, Value>, scope: Scope, name: &str, policy: &Policy) -> String {
     object
         .keys()
         .find(|k| k.eq_ignore_ascii_case(name))
         .cloned()
-        .or_else(|| (policy.canonical)(name).map(str::to_string))
+        .or_else(|| (policy.canonical)(scope, name).map(str::to_string))
         .unwrap_or_else(|| name.to_string())
 }
 
@@ -141,6 +252,7 @@ fn key_of(object: &Map<String, Value>, name: &str, policy: &Policy) -> String {
 /// sub-attributes stay), a multi-valued `add` appends.
 fn set(
     resource: &mut Value,
+    scope: Scope,
     (name, sub): &(&str, Option<&str>),
     value: &Value,
     add: bool,
@@ -149,11 +261,11 @@ fn set(
     let Some(fields) = resource.as_object_mut() else {
         return;
     };
-    let key = key_of(fields, name, policy);
+    let key = key_of(fields, scope, name, policy);
     if let Some(sub) = sub {
         let entry = fields.entry(key).or_insert_with(|| json!({}));
         if let Some(object) = entry.as_object_mut() {
-            let sub_key = key_of(object, sub, policy);
+            let sub_key = key_of(object, scope, sub, policy);
             object.insert(sub_key, value.clone());
         }
         return;
@@ -161,11 +273,13 @@ fn set(
     match (fields.get_mut(&key), value) {
         (Some(Value::Object(existing)), Value::Object(incoming)) => {
             for (k, v) in incoming {
-                let sub_key = key_of(existing, k, policy);
+                let sub_key = key_of(existing, scope, k, policy);
                 existing.insert(sub_key, v.clone());
             }
         }
-        (Some(Value::Array(existing)), Value::Array(incoming)) if add => {
+        (Some(Value::Array(existing)), Value::Array(incoming))
+            if add && policy.faults.add_appends() =>
+        {
             for v in incoming {
                 if !existing.contains(v) {
                     existing.push(v.clone());
@@ -181,6 +295,7 @@ fn set(
 /// `attr[filter]` or `attr[filter].sub`: changes the matching values only.
 fn set_values(
     resource: &mut Value,
+    scope: Scope,
     target: &PatchPath,
     filter: &Filter,
     value: &Value,
@@ -189,7 +304,7 @@ fn set_values(
     let fields = resource
         .as_object_mut()
         .ok_or_else(|| ScimError::bad(ScimType::InvalidPath, "not an object"))?;
-    let key = key_of(fields, &target.attribute, policy);
+    let key = key_of(fields, scope, &target.attribute, policy);
     let items = fields
         .get_mut(&key)
         .and_then(Value::as_array_mut)
@@ -200,15 +315,16 @@ fn set_values(
             )
         })?;
     let mut hit = false;
+    let every = !policy.faults.filters_values();
     for item in items
         .iter_mut()
-        .filter(|item| filter.matches(item, &user_case_exact))
+        .filter(|item| every || filter.matches(item, &user_case_exact))
     {
         hit = true;
         match &target.sub {
             Some(sub) => {
                 if let Some(object) = item.as_object_mut() {
-                    let sub_key = key_of(object, sub, policy);
+                    let sub_key = key_of(object, scope, sub, policy);
                     object.insert(sub_key, value.clone());
                 }
             }
@@ -226,31 +342,40 @@ fn set_values(
 }
 
 /// `remove` of an attribute or a sub-attribute.
-fn remove(resource: &mut Value, target: &PatchPath, policy: &Policy) {
+fn remove(resource: &mut Value, scope: Scope, target: &PatchPath, policy: &Policy) {
     let Some(fields) = resource.as_object_mut() else {
         return;
     };
-    let key = key_of(fields, &target.attribute, policy);
+    let key = key_of(fields, scope, &target.attribute, policy);
     match &target.sub {
         Some(sub) => {
             if let Some(object) = fields.get_mut(&key).and_then(Value::as_object_mut) {
-                let sub_key = key_of(object, sub, policy);
+                let sub_key = key_of(object, scope, sub, policy);
                 object.remove(&sub_key);
             }
         }
         None => {
-            fields.remove(&key);
+            let complex = fields.get(&key).is_some_and(Value::is_object);
+            if !complex || policy.faults.removes_complex() {
+                fields.remove(&key);
+            }
         }
     }
 }
 
 /// `remove` of the values a filter matches (or of a sub-attribute of them);
 /// an attribute left with no values is removed.
-fn remove_values(resource: &mut Value, target: &PatchPath, filter: &Filter, policy: &Policy) {
+fn remove_values(
+    resource: &mut Value,
+    scope: Scope,
+    target: &PatchPath,
+    filter: &Filter,
+    policy: &Policy,
+) {
     let Some(fields) = resource.as_object_mut() else {
         return;
     };
-    let key = key_of(fields, &target.attribute, policy);
+    let key = key_of(fields, scope, &target.attribute, policy);
     let Some(items) = fields.get_mut(&key).and_then(Value::as_array_mut) else {
         return;
     };
@@ -261,7 +386,7 @@ fn remove_values(resource: &mut Value, target: &PatchPath, filter: &Filter, poli
                 .filter(|i| filter.matches(i, &user_case_exact))
             {
                 if let Some(object) = item.as_object_mut() {
-                    let sub_key = key_of(object, sub, policy);
+                    let sub_key = key_of(object, scope, sub, policy);
                     object.remove(&sub_key);
                 }
             }
@@ -298,14 +423,19 @@ mod tests {
         let ops: Vec<String> = ops.iter().map(|s| s.to_string()).collect();
         let policy = Policy {
             ops: &ops,
-            writable: &|dotted| {
+            writable: &|_, dotted| {
                 if dotted.starts_with("id") {
                     Err(ScimError::bad(ScimType::Mutability, "read-only"))
                 } else {
                     Ok(())
                 }
             },
-            canonical: &|_| None,
+            canonical: &|_, _| None,
+            extension: &|u| {
+                u.eq_ignore_ascii_case(urn::ENTERPRISE_USER)
+                    .then_some(urn::ENTERPRISE_USER)
+            },
+            faults: &Faults::default(),
         };
         apply(resource, &body, &policy)
     }

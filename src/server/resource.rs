@@ -1,10 +1,50 @@
-//! The resource types the reference server hosts, as data: which
-//! attributes it keeps for each (and declares in `/Schemas`, with which
-//! sub-attributes), which attribute is unique and indexed. A second
-//! resource type is a second [`Kind`], not a copy of the code.
+//! The resource types the reference server hosts, as data ([`Kind`]: the
+//! core schema, the schema extensions, the attribute kept unique and
+//! indexed), and what it holds of one under its profile ([`Model`]: which
+//! attributes and sub-attributes, which extensions). A second resource
+//! type is a second [`Kind`], not a copy of the code.
 
-use crate::scim::ResourceType;
-use crate::scim::schema::{self, Attribute, Mutability, Returned};
+use crate::profile::Profile;
+use crate::scim::schema::{
+    self, Attribute, Mutability, Type, Uniqueness, complex, of, read_only, string,
+};
+use crate::scim::{ResourceType, urn};
+
+/// A schema extension (RFC 7643 §3.3): its URN and attributes.
+#[derive(Debug)]
+pub struct Extension {
+    pub urn: &'static str,
+    pub name: &'static str,
+    pub attributes: &'static [Attribute],
+}
+
+/// The enterprise User extension (RFC 7643 §4.3).
+pub const ENTERPRISE: Extension = Extension {
+    urn: urn::ENTERPRISE_USER,
+    name: "EnterpriseUser",
+    attributes: schema::ENTERPRISE_USER,
+};
+
+/// A vendor extension of the reference server's own, as real servers have:
+/// it gives the schema-driven checks what no RFC schema has, an immutable
+/// attribute and integer, dateTime and boolean ones. Hosted by a server
+/// that serves every RFC 7643 attribute (a profile without `attributes:`).
+pub const BADGE: Extension = Extension {
+    urn: "urn:scimcheck:schemas:extension:badge:1.0:User",
+    name: "Badge",
+    attributes: &[
+        Attribute {
+            mutability: Mutability::Immutable,
+            uniqueness: Uniqueness::None,
+            case_exact: true,
+            ..string("badgeNumber")
+        },
+        of(Type::Integer, "floor"),
+        of(Type::DateTime, "issued"),
+        of(Type::Boolean, "visitor"),
+        complex("escort", &[string("value"), read_only(string("display"))]),
+    ],
+};
 
 /// One resource type the server hosts.
 #[derive(Debug)]
@@ -12,11 +52,8 @@ pub struct Kind {
     pub resource: ResourceType,
     /// The core schema's attribute characteristics.
     pub schema: &'static [Attribute],
-    /// The attributes the server keeps, in the order `/Schemas` lists them,
-    /// with the sub-attributes it declares for each; anything else a client
-    /// sends is ignored (RFC 7644 §3.3 lets a server drop what it does not
-    /// support).
-    pub kept: &'static [(&'static str, &'static [&'static str])],
+    /// The schema extensions the server can host for it.
+    pub extensions: &'static [&'static Extension],
     /// The attribute the server keeps unique and indexes (`uniqueness: server`).
     pub unique: &'static str,
 }
@@ -25,65 +62,171 @@ pub struct Kind {
 pub const USER: Kind = Kind {
     resource: ResourceType::User,
     schema: schema::USER,
-    kept: &[
-        ("userName", &[]),
-        ("name", &["givenName", "familyName"]),
-        ("displayName", &[]),
-        ("active", &[]),
-        ("emails", &["value", "type", "primary"]),
-        ("externalId", &[]),
-        ("nickName", &[]),
-        ("title", &[]),
-        ("userType", &[]),
-        ("preferredLanguage", &[]),
-        ("locale", &[]),
-        ("timezone", &[]),
-        ("password", &[]),
-        ("phoneNumbers", &["value", "type"]),
-    ],
+    extensions: &[&ENTERPRISE, &BADGE],
     unique: "userName",
 };
 
 /// Every kind the server hosts.
 pub const KINDS: &[&Kind] = &[&USER];
 
-impl Kind {
-    /// The kind served at a resource type's endpoint.
-    pub fn of(resource: ResourceType) -> Option<&'static Kind> {
-        KINDS.iter().copied().find(|k| k.resource == resource)
-    }
+/// What the server holds of one kind under its profile.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub kind: &'static Kind,
+    profile: Profile,
+    /// The extensions hosted: those the profile claims, and the server's
+    /// own where it serves every RFC attribute.
+    pub extensions: Vec<&'static Extension>,
+}
 
-    /// The kept attribute's canonical name, for a name in any letter case.
-    pub fn kept(&self, name: &str) -> Option<&'static str> {
-        self.kept
+impl Model {
+    pub fn new(kind: &'static Kind, profile: &Profile) -> Model {
+        let extensions = kind
+            .extensions
             .iter()
-            .map(|(n, _)| *n)
-            .find(|n| n.eq_ignore_ascii_case(name))
-    }
-
-    /// The characteristics of a top-level attribute (common ones included).
-    pub fn attribute(&self, name: &str) -> Option<&'static Attribute> {
-        schema::find(self.schema, name).or_else(|| schema::find(schema::COMMON, name))
-    }
-
-    pub fn is_multi_valued(&self, name: &str) -> bool {
-        self.attribute(name).is_some_and(|a| a.multi_valued)
-    }
-
-    /// Whether clients can never write the attribute (schema `readOnly`).
-    pub fn is_read_only(&self, name: &str) -> bool {
-        self.attribute(name)
-            .is_some_and(|a| a.mutability == Mutability::ReadOnly)
-    }
-
-    /// Attributes a response never carries (`returned: never`).
-    pub fn never_returned(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.kept
-            .iter()
-            .filter(|(name, _)| {
-                self.attribute(name)
-                    .is_some_and(|a| a.returned == Returned::Never)
+            .copied()
+            .filter(|e| {
+                profile.has_extension(e.urn) || (e.urn == BADGE.urn && profile.attributes.is_none())
             })
-            .map(|(name, _)| *name)
+            .collect();
+        Model {
+            kind,
+            profile: profile.clone(),
+            extensions,
+        }
+    }
+
+    /// A hosted extension by URN (any letter case).
+    pub fn extension(&self, urn: &str) -> Option<&'static Extension> {
+        self.extensions
+            .iter()
+            .copied()
+            .find(|e| e.urn.eq_ignore_ascii_case(urn))
+    }
+
+    /// The attributes of the core schema (with the common `externalId`) or of an extension.
+    pub fn attributes(&self, extension: Option<&Extension>) -> Vec<&'static Attribute> {
+        match extension {
+            Some(e) => self
+                .extension(e.urn)
+                .map(|e| e.attributes.iter().collect())
+                .unwrap_or_default(),
+            None => {
+                let external = schema::find(schema::COMMON, "externalId");
+                self.kind.schema.iter().chain(external).collect()
+            }
+        }
+    }
+
+    /// The attribute at `dotted` (core, or inside `extension`) if the server
+    /// holds it under its profile.
+    pub fn supported(
+        &self,
+        extension: Option<&Extension>,
+        dotted: &str,
+    ) -> Option<&'static Attribute> {
+        let (top, sub) = match dotted.split_once('.') {
+            Some((top, sub)) => (top, Some(sub)),
+            None => (dotted, None),
+        };
+        let attribute = *self
+            .attributes(extension)
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(top))?;
+        let found = match sub {
+            Some(sub) => schema::find(attribute.sub_attributes, sub)?,
+            None => attribute,
+        };
+        let path = match (extension, sub) {
+            (Some(e), _) => format!("{}:{dotted}", e.urn),
+            (None, _) => dotted.to_string(),
+        };
+        let held = match extension {
+            // The server's own extension is all or nothing.
+            Some(e) if e.urn == BADGE.urn => true,
+            // RFC 7643 §3.1: the common attributes "MUST be defined for all
+            // resources", whatever a guide documents.
+            None if attribute.name == "externalId" => true,
+            _ => self.profile.has_attribute(&path),
+        };
+        // A complex attribute is held when any of its sub-attributes is.
+        let held = held
+            || (sub.is_none()
+                && found.sub_attributes.iter().any(|s| {
+                    let sub = format!("{path}.{}", s.name);
+                    self.profile.has_attribute(&sub)
+                }));
+        held.then_some(found)
+    }
+
+    /// The sub-attributes of a complex attribute that the server holds.
+    pub fn supported_subs(
+        &self,
+        extension: Option<&Extension>,
+        attribute: &Attribute,
+    ) -> Vec<&'static Attribute> {
+        let parent = self.supported(extension, attribute.name);
+        parent
+            .into_iter()
+            .flat_map(|p| p.sub_attributes.iter())
+            .filter(|s| {
+                self.supported(extension, &format!("{}.{}", attribute.name, s.name))
+                    .is_some()
+            })
+            .collect()
+    }
+
+    /// Whether clients may not write the attribute: read-only in its schema
+    /// or in the profile.
+    pub fn read_only(&self, extension: Option<&Extension>, dotted: &str) -> bool {
+        let attribute = self.supported(extension, dotted);
+        attribute.is_some_and(|a| a.mutability == Mutability::ReadOnly)
+            || (extension.is_none() && self.profile.is_read_only(dotted))
+    }
+
+    /// The profile's required attributes and the schema's (RFC 7643 §2.2).
+    pub fn required(&self) -> Vec<String> {
+        let mut required = self.profile.required.clone();
+        for attribute in self.kind.schema.iter().filter(|a| a.required) {
+            if !required
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(attribute.name))
+            {
+                required.push(attribute.name.to_string());
+            }
+        }
+        required
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profile_decides_what_is_held() {
+        let insightly = Model::new(&USER, &Profile::load("insightly").unwrap());
+        assert!(insightly.supported(None, "name.givenName").is_some());
+        assert!(insightly.supported(None, "name").is_some());
+        assert!(insightly.supported(None, "name.middleName").is_none());
+        assert!(insightly.supported(None, "nickName").is_none());
+        assert!(
+            insightly.supported(None, "externalId").is_some(),
+            "common to every resource"
+        );
+        assert!(insightly.extensions.is_empty());
+        assert!(insightly.read_only(None, "emails"));
+        let full = Model::new(&USER, &Profile::load("rfc7644").unwrap());
+        assert!(full.supported(None, "x509Certificates.value").is_some());
+        assert!(full.supported(None, "externalId").is_some());
+        assert_eq!(full.extensions.len(), 2);
+        assert!(full.supported(Some(&ENTERPRISE), "manager.value").is_some());
+        assert!(full.read_only(Some(&ENTERPRISE), "manager.displayName"));
+        assert_eq!(
+            full.supported(Some(&BADGE), "badgeNumber")
+                .unwrap()
+                .mutability,
+            Mutability::Immutable
+        );
     }
 }

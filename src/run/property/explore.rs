@@ -29,6 +29,9 @@ pub enum Exploration {
         /// Set when shrinking stopped at a budget (the input may not be minimal).
         budget: Option<String>,
     },
+    /// A generated check that judges many things at once (every declared
+    /// attribute): each that failed, with its label and evidence.
+    Failures(Vec<(String, Counterexample)>),
 }
 
 /// The seed of one property: the run's seed mixed with the case id, spread

@@ -12,11 +12,13 @@
 //! at a request budget and a time budget (inputs beyond them count as
 //! passing, so proptest settles on the smallest failure found so far).
 
+pub mod discovery;
 pub mod explore;
 pub mod filter;
 pub mod max_results;
 pub mod paging;
 pub mod population;
+pub mod schema;
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -269,6 +271,13 @@ pub fn run(
         Property::FilterNameCase => filter::name_case(&env),
         Property::FilterExpressions => filter::expressions(&env),
         Property::FilterUnsupported => filter::unsupported(&env),
+        Property::SchemaRoundTrip => schema::round_trip(&env),
+        Property::SchemaReadOnly => schema::read_only(&env),
+        Property::SchemaImmutable => schema::immutable(&env),
+        Property::SchemaNeverReturned => schema::never_returned(&env),
+        Property::SchemaRequired => schema::required(&env),
+        Property::DiscoveryById => discovery::by_id(&env),
+        Property::DiscoveryDefinitions => discovery::definitions(&env),
     };
     let seed = settings.seed;
     let failure = |label: String, cx: Counterexample, note: String| StepResult {
@@ -290,6 +299,15 @@ pub fn run(
                 cx,
                 String::new(),
             )],
+        ),
+        Exploration::Failures(findings) => (
+            Status::Failed,
+            findings
+                .into_iter()
+                .map(|(label, cx)| {
+                    failure(format!("{} {label}", property.name()), cx, String::new())
+                })
+                .collect(),
         ),
         Exploration::Failed {
             input,

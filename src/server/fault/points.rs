@@ -109,6 +109,15 @@ impl Faults {
 
     /// Distorts a resource as it leaves the server.
     pub fn present(&self, resource: &mut Value) {
+        if self.has(Fault::ActiveAsString)
+            && let Some(active) = resource.get("active").and_then(Value::as_bool)
+        {
+            resource["active"] = json!(active.to_string());
+        }
+        if !self.has(Fault::ExtensionNotInSchemas) {
+        } else if let Some(schemas) = resource.get_mut("schemas").and_then(Value::as_array_mut) {
+            schemas.retain(|s| s.as_str() != Some(crate::scim::urn::ENTERPRISE_USER));
+        }
         let Some(name) = resource.get_mut("name").and_then(Value::as_object_mut) else {
             return;
         };
@@ -199,6 +208,50 @@ impl Faults {
         }
     }
 
+    /// Whether an attribute with `returned: never` is left out of answers.
+    pub fn hides_never_returned(&self) -> bool {
+        !self.has(Fault::PasswordReturned)
+    }
+
+    // -- what a write keeps --
+
+    /// Whether the server keeps an attribute a client sent: `extension` is
+    /// the URN it lives under (`None`: the core schema), `dotted` its path.
+    pub fn keeps(&self, extension: Option<&str>, dotted: &str) -> bool {
+        let dropped = match extension {
+            Some(urn) => {
+                self.has(Fault::ExtensionDropped) && urn == crate::scim::urn::ENTERPRISE_USER
+            }
+            None => {
+                (self.has(Fault::ExternalIdDropped) && dotted == "externalId")
+                    || (self.has(Fault::NamePartsDropped)
+                        && [
+                            "name.middleName",
+                            "name.honorificPrefix",
+                            "name.honorificSuffix",
+                        ]
+                        .contains(&dotted))
+                    || (self.has(Fault::PhoneTypeDropped) && dotted == "phoneNumbers.type")
+            }
+        };
+        !dropped
+    }
+
+    /// Whether read-only attributes a client sends are ignored.
+    pub fn ignores_read_only(&self) -> bool {
+        !self.has(Fault::ReadOnlyApplied)
+    }
+
+    /// Whether an immutable attribute keeps the value it has.
+    pub fn guards_immutable(&self) -> bool {
+        !self.has(Fault::ImmutableChangeable)
+    }
+
+    /// Whether a create must carry the required attributes.
+    pub fn requires(&self) -> bool {
+        !self.has(Fault::RequiredNotEnforced)
+    }
+
     // -- updates --
 
     /// The resource a PUT stores, given the RFC's replacement.
@@ -214,6 +267,36 @@ impl Faults {
     /// Whether a PATCH is applied (or answered as if it were).
     pub fn patch_applies(&self) -> bool {
         !self.has(Fault::PatchIgnored)
+    }
+
+    /// Whether a PATCH that makes a value primary demotes the others.
+    pub fn demotes_primaries(&self) -> bool {
+        !self.has(Fault::PrimaryNotDemoted)
+    }
+
+    /// Whether a PATCH `add` to a multi-valued attribute adds (else it replaces).
+    pub fn add_appends(&self) -> bool {
+        !self.has(Fault::PatchAddReplaces)
+    }
+
+    /// Whether a value-filtered path changes only the matching values.
+    pub fn filters_values(&self) -> bool {
+        !self.has(Fault::ValueFilterIgnored)
+    }
+
+    /// Whether a PATCH `remove` of a whole complex attribute removes it.
+    pub fn removes_complex(&self) -> bool {
+        !self.has(Fault::RemoveComplexIgnored)
+    }
+
+    /// Whether a PATCH must leave the required attributes in place.
+    pub fn patch_keeps_required(&self) -> bool {
+        !self.has(Fault::RemoveRequiredAccepted)
+    }
+
+    /// Whether a PATCH path may name an extension's attribute behind its URN.
+    pub fn urn_paths(&self) -> bool {
+        !self.has(Fault::UrnPathRejected)
     }
 
     /// `meta` after a change, given the RFC's new one and the old one.
@@ -280,11 +363,58 @@ impl Faults {
         }
     }
 
+    // -- endpoints and ids --
+
+    /// Whether an unknown endpoint is answered with an HTML page.
+    pub fn html_not_found(&self) -> bool {
+        self.has(Fault::UnknownEndpointHtml)
+    }
+
+    /// Whether a request for this id breaks the server (a 500).
+    pub fn breaks_on_id(&self, id: &str) -> bool {
+        self.has(Fault::OddId500) && uuid::Uuid::parse_str(id).is_err()
+    }
+
+    /// Whether writes to a discovery endpoint are answered 200.
+    pub fn discovery_writable(&self) -> bool {
+        self.has(Fault::DiscoveryWritable)
+    }
+
+    /// Whether a malformed PUT or PATCH body breaks the server (a 500).
+    pub fn breaks_on_malformed_update(&self) -> bool {
+        self.has(Fault::MalformedUpdate500)
+    }
+
     // -- discovery --
 
     /// Whether `/Schemas` is served (where the profile has it).
     pub fn schemas(&self) -> bool {
         !self.has(Fault::SchemasMissing)
+    }
+
+    /// A schema as `/Schemas/{id}` serves it, given the one `/Schemas` lists.
+    pub fn schema_by_id(&self, mut schema: Value) -> Value {
+        if self.has(Fault::SchemaByIdDiffers)
+            && let Some(attributes) = schema["attributes"].as_array_mut()
+        {
+            attributes.pop();
+        }
+        schema
+    }
+
+    /// An attribute definition as `/Schemas` serves it.
+    pub fn definition(&self, mut definition: Value) -> Value {
+        if self.has(Fault::DefinitionsIncomplete)
+            && let Some(fields) = definition.as_object_mut()
+        {
+            fields.remove("multiValued");
+        }
+        definition
+    }
+
+    /// Whether `/ResourceTypes` is a ListResponse (else a bare array).
+    pub fn lists_resource_types(&self) -> bool {
+        !self.has(Fault::ResourceTypesBare)
     }
 
     /// The ServiceProviderConfig as served, given the true one.

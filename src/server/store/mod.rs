@@ -6,17 +6,22 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+
+mod accept;
 
 use super::fault::Faults;
 use super::patch;
-use super::resource::{KINDS, Kind};
+use super::resource::{KINDS, Kind, Model};
 use crate::profile::{DeleteMode, Profile};
+use crate::scim::schema::Returned;
 use crate::scim::{ResourceType, ScimError, ScimType};
 
 /// The resources of one kind, in creation order, with their indexes.
 pub struct Collection {
     pub kind: &'static Kind,
+    /// What the server holds of the kind under its profile.
+    pub model: Model,
     /// Creation sequence → resource; iteration order is list order.
     pub items: BTreeMap<u64, Value>,
     by_id: HashMap<String, u64>,
@@ -26,9 +31,10 @@ pub struct Collection {
 }
 
 impl Collection {
-    fn new(kind: &'static Kind) -> Collection {
+    fn new(kind: &'static Kind, profile: &Profile) -> Collection {
         Collection {
             kind,
+            model: Model::new(kind, profile),
             items: BTreeMap::new(),
             by_id: HashMap::new(),
             index: BTreeSet::new(),
@@ -93,29 +99,24 @@ pub struct Store {
     clock_ms: i128,
 }
 
-/// Email addresses must look like addresses (`local@domain.tld`): a real
-/// server may rightly reject anything else (RFC 7643 §4.1.2 says values
-/// SHOULD be canonicalized), so the suite must never send one it does not
-/// mean to test.
-fn check_addresses(emails: &Value) -> Result<(), ScimError> {
-    for address in emails
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.get("value")?.as_str())
-    {
-        let plausible = address.rsplit_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !address.contains(char::is_whitespace)
-                && domain.split('.').count() >= 2
-                && domain.split('.').all(|label| !label.is_empty())
-        });
-        if !plausible {
-            return Err(ScimError::bad(
-                ScimType::InvalidValue,
-                format!("`{address}` is not an email address"),
-            ));
-        }
+/// Whether a PATCH may write an attribute: one the server holds, not read-only.
+fn check_writable(
+    model: &Model,
+    extension: Option<&super::resource::Extension>,
+    dotted: &str,
+) -> Result<(), ScimError> {
+    let top = dotted.split('.').next().unwrap_or(dotted);
+    if model.supported(extension, top).is_none() {
+        return Err(ScimError::bad(
+            ScimType::InvalidPath,
+            format!("unknown attribute `{dotted}`"),
+        ));
+    }
+    if model.read_only(extension, dotted) || model.read_only(extension, top) {
+        return Err(ScimError::bad(
+            ScimType::Mutability,
+            format!("`{dotted}` is read-only"),
+        ));
     }
     Ok(())
 }
@@ -131,9 +132,9 @@ pub const DEFAULT_PAGE_SIZE: usize = 1000;
 impl Store {
     pub fn new(profile: Profile, faults: Faults) -> Store {
         Store {
+            collections: KINDS.iter().map(|k| Collection::new(k, &profile)).collect(),
             profile,
             faults,
-            collections: KINDS.iter().map(|k| Collection::new(k)).collect(),
             next: 1,
             clock_ms: 0,
         }
@@ -199,9 +200,10 @@ impl Store {
 
     /// POST: a new resource from the client's writable attributes.
     pub fn create(&mut self, resource: ResourceType, body: &Value) -> Result<Value, ScimError> {
-        let kind = self.collection(resource).kind;
-        let mut created = self.writable(kind, body, None)?;
-        self.require(&created)?;
+        let model = self.collection(resource).model.clone();
+        let kind = model.kind;
+        let mut created = accept::accept(&model, &self.faults, body, None)?;
+        self.require(&model, &created, ScimType::InvalidValue)?;
         let unique = created[kind.unique]
             .as_str()
             .unwrap_or_default()
@@ -213,7 +215,7 @@ impl Store {
         let now = self.now();
         let fields = created.as_object_mut().expect("an object");
         // Insightly: "active: editable, but set to true when creating a new User."
-        if kind.kept("active").is_some()
+        if model.supported(None, "active").is_some()
             && (self.profile.create_sets_active || !fields.contains_key("active"))
         {
             fields.insert("active".into(), Value::Bool(true));
@@ -242,23 +244,76 @@ impl Store {
         body: &Value,
     ) -> Result<Value, ScimError> {
         let old = self.get(resource, id)?.clone();
-        let kind = self.collection(resource).kind;
-        let replacement = self.writable(kind, body, Some(&old))?;
-        let unique = replacement[kind.unique]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if unique.is_empty() {
-            return Err(ScimError::bad(
-                ScimType::InvalidValue,
-                format!("{} is required", kind.unique),
-            ));
+        let model = self.collection(resource).model.clone();
+        let replacement = accept::accept(&model, &self.faults, body, Some(&old))?;
+        let replaced = self.faults.put(&old, replacement);
+        self.revise(
+            resource,
+            id,
+            &model,
+            &old,
+            replaced,
+            Some(ScimType::InvalidValue),
+        )
+    }
+
+    /// PATCH: the operations applied in order, all or nothing (RFC 7644
+    /// §3.5.2), then held to the same rules as a PUT of the result.
+    pub fn patch(
+        &mut self,
+        resource: ResourceType,
+        id: &str,
+        body: &Value,
+    ) -> Result<Value, ScimError> {
+        let old = self.get(resource, id)?.clone();
+        let model = self.collection(resource).model.clone();
+        let writable = |extension: Option<&str>, dotted: &str| {
+            let extension = extension.and_then(|u| model.extension(u));
+            check_writable(&model, extension, dotted)
+        };
+        let canonical = |extension: Option<&str>, name: &str| {
+            let extension = extension.and_then(|u| model.extension(u));
+            model.supported(extension, name).map(|a| a.name)
+        };
+        let urn_paths = self.faults.urn_paths();
+        let hosted = |urn: &str| model.extension(urn).filter(|_| urn_paths).map(|e| e.urn);
+        let policy = patch::Policy {
+            ops: &self.profile.patch.ops,
+            writable: &writable,
+            canonical: &canonical,
+            extension: &hosted,
+            faults: &self.faults,
+        };
+        let mut changed = old.clone();
+        patch::apply(&mut changed, body, &policy)?;
+        if !self.faults.patch_applies() || changed == old {
+            return Ok(old);
         }
-        if self.taken(resource, &unique, Some(id)) {
-            return Err(self.uniqueness(resource, &unique));
+        if self.faults.demotes_primaries() {
+            accept::demote_primaries(&old, &mut changed);
         }
-        let mut replaced = self.faults.put(&old, replacement);
-        let fields = replaced.as_object_mut().expect("an object");
+        let accepted = accept::accept(&model, &self.faults, &changed, Some(&old))?;
+        // RFC 7644 §3.5.2.2: removing a required attribute is a `mutability` error.
+        let missing = if self.faults.patch_keeps_required() {
+            Some(ScimType::Mutability)
+        } else {
+            None
+        };
+        self.revise(resource, id, &model, &old, accepted, missing)
+    }
+
+    /// Stores what a PUT or PATCH made of a resource: the unique attribute
+    /// checked, `id`, `meta` and read-only attributes as they were.
+    fn revise(
+        &mut self,
+        resource: ResourceType,
+        id: &str,
+        model: &Model,
+        old: &Value,
+        mut revised: Value,
+        missing: Option<ScimType>,
+    ) -> Result<Value, ScimError> {
+        let fields = revised.as_object_mut().expect("an object");
         for keep in ["id", "meta"] {
             if let Some(value) = old.get(keep) {
                 fields.insert(keep.into(), value.clone());
@@ -268,62 +323,28 @@ impl Store {
             .profile
             .read_only
             .iter()
-            .filter(|n| kind.kept(n).is_some())
+            .filter_map(|n| model.supported(None, n))
+            .map(|a| a.name)
         {
-            match old.get(name.as_str()) {
-                Some(value) => fields.insert(name.clone(), value.clone()),
-                None => fields.remove(name.as_str()),
+            match old.get(name) {
+                Some(value) => fields.insert(name.to_string(), value.clone()),
+                None => fields.remove(name),
             };
         }
-        if kind.kept("active").is_some() {
+        if model.supported(None, "active").is_some() {
             fields
                 .entry("active")
                 .or_insert(old.get("active").cloned().unwrap_or(Value::Bool(true)));
         }
-        self.store_change(resource, id, replaced)
-    }
-
-    /// PATCH: the operations applied in order, all or nothing (RFC 7644 §3.5.2).
-    pub fn patch(
-        &mut self,
-        resource: ResourceType,
-        id: &str,
-        body: &Value,
-    ) -> Result<Value, ScimError> {
-        let old = self.get(resource, id)?.clone();
-        let kind = self.collection(resource).kind;
-        let writable = |dotted: &str| self.check_writable(kind, dotted);
-        let policy = patch::Policy {
-            ops: &self.profile.patch.ops,
-            writable: &writable,
-            canonical: &|name: &str| kind.kept(name),
-        };
-        let mut changed = old.clone();
-        patch::apply(&mut changed, body, &policy)?;
-        if !self.faults.patch_applies() || changed == old {
-            return Ok(old);
+        if let Some(scim_type) = missing {
+            self.require(model, &revised, scim_type)?;
         }
-        self.store_change(resource, id, changed)
-    }
-
-    fn check_writable(&self, kind: &Kind, dotted: &str) -> Result<(), ScimError> {
-        let top = dotted.split('.').next().unwrap_or(dotted);
-        if kind.kept(top).is_none() {
-            return Err(ScimError::bad(
-                ScimType::InvalidPath,
-                format!("unknown attribute `{dotted}`"),
-            ));
+        let unique = model.kind.unique;
+        let value = revised[unique].as_str().unwrap_or_default().to_string();
+        if self.taken(resource, &value, Some(id)) {
+            return Err(self.uniqueness(resource, &value));
         }
-        if self.profile.is_read_only(dotted)
-            || self.profile.is_read_only(top)
-            || kind.is_read_only(top)
-        {
-            return Err(ScimError::bad(
-                ScimType::Mutability,
-                format!("`{dotted}` is read-only"),
-            ));
-        }
-        Ok(())
+        self.store_change(resource, id, revised)
     }
 
     /// Stores a changed resource: `meta.lastModified` advances, `meta.version` counts.
@@ -385,100 +406,44 @@ impl Store {
         }
     }
 
-    /// The client-writable attributes of a request body, with read-only
-    /// ones dropped (RFC 7643 §2.2: the server ignores them).
-    fn writable(
+    /// Every required attribute (the profile's and the schema's) has a
+    /// value; else 400 with `scim_type`.
+    fn require(
         &self,
-        kind: &Kind,
-        body: &Value,
-        existing: Option<&Value>,
-    ) -> Result<Value, ScimError> {
-        let Value::Object(fields) = body else {
-            return Err(ScimError::bad(
-                ScimType::InvalidSyntax,
-                "the body must be a JSON object",
-            ));
-        };
-        let schema = kind.resource.schema();
-        if !crate::scim::urn::declares(body, schema) {
-            return Err(ScimError::bad(
-                ScimType::InvalidSyntax,
-                format!("`schemas` must contain `{schema}`"),
-            ));
+        model: &Model,
+        resource: &Value,
+        scim_type: ScimType,
+    ) -> Result<(), ScimError> {
+        match model
+            .required()
+            .into_iter()
+            .find(|path| !accept::present(resource, path))
+        {
+            Some(path) if self.faults.requires() => {
+                Err(ScimError::bad(scim_type, format!("`{path}` is required")))
+            }
+            _ => Ok(()),
         }
-        let mut kept = Map::new();
-        kept.insert("schemas".into(), json!([schema]));
-        for (key, value) in fields {
-            let Some(name) = kind.kept(crate::scim::urn::strip(key)) else {
-                continue;
-            };
-            // Insightly's emails are read-only, yet a create must carry one.
-            let creating = existing.is_none() && name == "emails";
-            if (self.profile.is_read_only(name) && !creating)
-                || kind.is_read_only(name)
-                || value.is_null()
-            {
-                continue;
-            }
-            if name == "active" && !value.is_boolean() {
-                return Err(ScimError::bad(
-                    ScimType::InvalidValue,
-                    "`active` must be a boolean",
-                ));
-            }
-            if kind.is_multi_valued(name) && !value.is_array() {
-                return Err(ScimError::bad(
-                    ScimType::InvalidValue,
-                    format!("`{name}` must be an array"),
-                ));
-            }
-            if name == "emails" {
-                check_addresses(value)?;
-            }
-            kept.insert(name.to_string(), value.clone());
-        }
-        if self.profile.is_read_only("emails") {
-            // Insightly keeps a single address, of type work.
-            if let Some(Value::Array(emails)) = kept.get("emails").cloned() {
-                match emails.first().and_then(|e| e.get("value")).cloned() {
-                    Some(address) => kept.insert(
-                        "emails".into(),
-                        json!([{"value": address, "type": "work", "primary": true}]),
-                    ),
-                    None => kept.remove("emails"),
-                };
-            }
-        }
-        Ok(Value::Object(kept))
-    }
-
-    fn require(&self, resource: &Value) -> Result<(), ScimError> {
-        for path in &self.profile.required {
-            let value = path.split('.').try_fold(resource, |v, part| v.get(part));
-            let present = match value {
-                None | Some(Value::Null) => false,
-                Some(Value::String(s)) => !s.is_empty(),
-                Some(Value::Array(a)) => !a.is_empty(),
-                Some(_) => true,
-            };
-            if !present {
-                return Err(ScimError::bad(
-                    ScimType::InvalidValue,
-                    format!("`{path}` is required"),
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// The representation returned to clients: never-returned attributes
     /// dropped, `meta.location` set.
     pub fn present(&self, resource: ResourceType, stored: &Value, location: &str) -> Value {
         let mut out = stored.clone();
-        let kind = self.collection(resource).kind;
+        let model = &self.collection(resource).model;
         if let Some(fields) = out.as_object_mut() {
-            for name in kind.never_returned() {
-                fields.remove(name);
+            let scopes = std::iter::once(None).chain(model.extensions.iter().map(|e| Some(*e)));
+            for extension in scopes {
+                let object = match extension {
+                    Some(e) => fields.get_mut(e.urn).and_then(Value::as_object_mut),
+                    None => Some(&mut *fields),
+                };
+                let Some(object) = object else { continue };
+                for attribute in model.attributes(extension) {
+                    if attribute.returned == Returned::Never && self.faults.hides_never_returned() {
+                        object.remove(attribute.name);
+                    }
+                }
             }
             if let Some(meta) = fields.get_mut("meta").and_then(Value::as_object_mut) {
                 meta.insert("location".into(), Value::String(location.to_string()));

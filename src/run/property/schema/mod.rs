@@ -1,0 +1,592 @@
+//! Schema-driven checks, generated from what the target declares about its
+//! User attributes ([`declared`]: `/Schemas`, or the profile where none is
+//! served) with a valid value for each ([`values`]). Each check writes every
+//! attribute it judges in as few requests as it can (one create, one PUT)
+//! and names every attribute that breaks its declaration, with the
+//! declaration as evidence:
+//!
+//! - `schema.round-trip`: a readWrite (or immutable) attribute returned by
+//!   default comes back as written after create and after PUT (RFC 7643
+//!   §2.2 and §7);
+//! - `schema.read-only`: readOnly values sent on create or PUT are ignored
+//!   (RFC 7644 §3.3 and §3.5.1: "SHALL be ignored");
+//! - `schema.immutable`: an immutable attribute, once set, keeps its value
+//!   through PUT and PATCH, and the PATCH is an error (RFC 7643 §2.2: "SHALL
+//!   NOT be updated"; RFC 7644 §3.5.2);
+//! - `schema.never-returned`: a `returned: never` attribute is in no answer
+//!   (RFC 7643 §7);
+//! - `schema.required`: a create without a required attribute is 400
+//!   (RFC 7643 §7, RFC 7644 §3.12 `invalidValue`).
+
+pub mod declared;
+pub mod values;
+
+use serde_json::Value;
+
+use super::{Counterexample, Env, Exploration, population};
+use crate::case::Method;
+use crate::client::{Exchange, Outgoing};
+use declared::Declared;
+
+/// Attributes no schema check writes: the server's own, and the unique
+/// name every check's user is found by.
+const SERVER_OWNED: &[&str] = &["id", "meta", "schemas", "userName"];
+
+/// Required attributes judged by their own cases (`users/create-missing-*`)
+/// wherever the profile claims them required.
+const JUDGED_ELSEWHERE: &[&str] = &[
+    "userName",
+    "displayName",
+    "emails",
+    "name.givenName",
+    "name.familyName",
+];
+
+/// One finding per attribute: a label and the evidence.
+type Findings = Vec<(String, Counterexample)>;
+
+fn outcome(findings: Findings) -> Exploration {
+    if findings.is_empty() {
+        Exploration::Held
+    } else {
+        Exploration::Failures(findings)
+    }
+}
+
+/// A valid user tagged `tag`, with `extra` attributes set (or, for `None`, removed).
+fn body(env: &Env, tag: &str, extra: &[(&Declared, Option<Value>)]) -> Value {
+    let user_name = format!("{}-{tag}@example.com", env.stem);
+    let person = population::Person {
+        given: "Schema".into(),
+        family: "Check".into(),
+        word: tag.into(),
+    };
+    let mut body = population::user_body(&user_name, &person, &format!("{}-{tag}", env.stem));
+    for (attribute, value) in extra {
+        let container = match &attribute.extension {
+            Some(urn) => {
+                if let Some(schemas) = body["schemas"].as_array_mut()
+                    && !schemas.iter().any(|s| s == urn.as_str())
+                {
+                    schemas.push(Value::String(urn.clone()));
+                }
+                &mut body[urn.as_str()]
+            }
+            None => &mut body,
+        };
+        match value {
+            Some(value) => container[attribute.name.as_str()] = value.clone(),
+            None => {
+                if let Some(fields) = container.as_object_mut() {
+                    fields.remove(&attribute.name);
+                }
+            }
+        }
+    }
+    body
+}
+
+/// POSTs a user: its id and the answer, or the answer that did not create it.
+fn create(env: &Env, body: Value) -> Result<(String, Exchange), Box<Exchange>> {
+    let exchange = env.probe.send(Outgoing::json(Method::POST, "/Users", body));
+    let id = exchange
+        .json()
+        .and_then(|j| j["id"].as_str())
+        .map(str::to_string);
+    match id {
+        Some(id) if exchange.status() == Some(201) => Ok((id, exchange)),
+        _ => Err(Box::new(exchange)),
+    }
+}
+
+fn get(env: &Env, id: &str) -> Exchange {
+    env.probe.send(Outgoing::get(&format!("/Users/{id}"), &[]))
+}
+
+/// The attribute's value in an answer, as text for evidence.
+fn shown(attribute: &Declared, exchange: &Exchange) -> String {
+    exchange
+        .json()
+        .and_then(|j| attribute.value_in(j))
+        .map_or("absent".into(), Value::to_string)
+}
+
+/// Creates a user with every `(attribute, value)`; when the server refuses
+/// them together, finds which it refuses alone (each a finding).
+fn create_with(
+    env: &Env,
+    tag: &str,
+    written: &[(&Declared, Option<Value>)],
+) -> Result<String, Findings> {
+    match create(env, body(env, tag, written)) {
+        Ok((id, _)) => Ok(id),
+        Err(together) => {
+            let requests = written
+                .iter()
+                .enumerate()
+                .map(|(i, one)| {
+                    Outgoing::json(
+                        Method::POST,
+                        "/Users",
+                        body(env, &format!("{tag}{i}"), std::slice::from_ref(one)),
+                    )
+                })
+                .collect();
+            let mut findings: Findings = written
+                .iter()
+                .zip(env.probe.send_all(requests))
+                .filter(|(_, alone)| alone.status() != Some(201))
+                .map(|((attribute, value), alone)| {
+                    let value = value.as_ref().map_or("nothing".into(), Value::to_string);
+                    let cx = Counterexample::new(
+                        format!(
+                            "a create with `{}` ({}) is refused",
+                            attribute.path(),
+                            attribute.describe()
+                        ),
+                        &alone,
+                    )
+                    .expected(format!("201, with {value}"))
+                    .actual(alone.excerpt(200));
+                    (format!("create with `{}`", attribute.path()), cx)
+                })
+                .collect();
+            if findings.is_empty() {
+                findings.push((
+                    "create".into(),
+                    Counterexample::new(
+                        "a create with every judged attribute is refused (each alone is accepted)",
+                        &together,
+                    )
+                    .expected("201")
+                    .actual(together.excerpt(200)),
+                ));
+            }
+            Err(findings)
+        }
+    }
+}
+
+/// Whether an attribute takes values a client writes and reads back.
+fn written_and_read(attribute: &Declared) -> bool {
+    matches!(attribute.mutability.as_str(), "readWrite" | "immutable")
+        && matches!(attribute.returned.as_str(), "default" | "always")
+        && !SERVER_OWNED.contains(&attribute.name.as_str())
+}
+
+/// `schema.round-trip`.
+pub fn round_trip(env: &Env) -> Exploration {
+    let declaration = match declared::read(env) {
+        Ok(d) => d,
+        Err(cx) => return Exploration::Setup(cx),
+    };
+    let judged: Vec<(&Declared, Value, Value)> = declaration
+        .attributes
+        .iter()
+        .filter(|a| written_and_read(a))
+        .filter_map(|a| {
+            let first = values::value(a, 0, &env.stem)?;
+            let second = match a.mutability.as_str() {
+                "immutable" => first.clone(),
+                _ => values::value(a, 1, &env.stem)?,
+            };
+            Some((a, first, second))
+        })
+        .collect();
+    if judged.is_empty() {
+        return Exploration::Skipped(format!(
+            "{} declares no attribute a client writes and reads back",
+            declaration.source
+        ));
+    }
+    let first: Vec<(&Declared, Option<Value>)> =
+        judged.iter().map(|j| (j.0, Some(j.1.clone()))).collect();
+    let id = match create_with(env, "trip", &first) {
+        Ok(id) => id,
+        Err(findings) => return Exploration::Failures(findings),
+    };
+    let mut findings = compare(env, &id, &first, "after create");
+    let second: Vec<(&Declared, Option<Value>)> =
+        judged.iter().map(|j| (j.0, Some(j.2.clone()))).collect();
+    let path = format!("/Users/{id}");
+    let put = env.probe.send(Outgoing::json(
+        Method::PUT,
+        &path,
+        body(env, "trip", &second),
+    ));
+    if put.status() == Some(200) {
+        findings.extend(compare(env, &id, &second, "after PUT"));
+    } else {
+        let cx = Counterexample::new("a PUT of every judged attribute is refused", &put)
+            .expected("200")
+            .actual(put.excerpt(200));
+        findings.push(("PUT".into(), cx));
+    }
+    outcome(findings)
+}
+
+/// Reads the user back: a finding for each attribute that does not hold
+/// what was written.
+fn compare(env: &Env, id: &str, written: &[(&Declared, Option<Value>)], when: &str) -> Findings {
+    let exchange = get(env, id);
+    let Some(json) = exchange.json().filter(|_| exchange.status() == Some(200)) else {
+        let cx = Counterexample::new(format!("the user cannot be read {when}"), &exchange)
+            .expected("200 with the user")
+            .actual(exchange.excerpt(200));
+        return vec![(format!("GET {when}"), cx)];
+    };
+    written
+        .iter()
+        .filter_map(|(attribute, value)| {
+            let value = value.as_ref()?;
+            if values::holds(attribute, value, attribute.value_in(json)) {
+                return None;
+            }
+            let cx = Counterexample::new(
+                format!(
+                    "`{}` ({}) does not come back as written {when}",
+                    attribute.path(),
+                    attribute.describe()
+                ),
+                &exchange,
+            )
+            .expected(value.to_string())
+            .actual(shown(attribute, &exchange));
+            Some((format!("`{}` {when}", attribute.path()), cx))
+        })
+        .collect()
+}
+
+/// `schema.read-only`.
+pub fn read_only(env: &Env) -> Exploration {
+    let declaration = match declared::read(env) {
+        Ok(d) => d,
+        Err(cx) => return Exploration::Setup(cx),
+    };
+    let judged: Vec<(&Declared, Value)> = declaration
+        .attributes
+        .iter()
+        .filter(|a| a.mutability == "readOnly" && !SERVER_OWNED.contains(&a.name.as_str()))
+        .filter_map(|a| Some((a, values::read_only_value(a, &env.stem)?)))
+        .collect();
+    if judged.is_empty() {
+        return Exploration::Skipped(format!(
+            "{} declares no read-only attribute a client could send",
+            declaration.source
+        ));
+    }
+    // A required read-only attribute (Insightly's emails) must be sent on
+    // create: it is judged on PUT only.
+    let on_create: Vec<(&Declared, Option<Value>)> = judged
+        .iter()
+        .filter(|(a, _)| !a.required)
+        .map(|(a, v)| (*a, Some(v.clone())))
+        .collect();
+    let (id, answer) = match create(env, body(env, "ro", &on_create)) {
+        Ok(created) => created,
+        Err(refused) => {
+            let names: Vec<String> = on_create.iter().map(|(a, _)| a.path()).collect();
+            let cx = Counterexample::new(
+                format!(
+                    "a create carrying read-only [{}] is refused instead of ignoring them",
+                    names.join(", ")
+                ),
+                &refused,
+            )
+            .expected("201, the read-only values ignored")
+            .actual(refused.excerpt(200));
+            return Exploration::Failures(vec![("create".into(), cx)]);
+        }
+    };
+    let mut findings = ignored(env, &answer, &on_create, "in the create's answer");
+    findings.extend(ignored(env, &get(env, &id), &on_create, "after create"));
+    let all: Vec<(&Declared, Option<Value>)> =
+        judged.iter().map(|(a, v)| (*a, Some(v.clone()))).collect();
+    let put = env.probe.send(Outgoing::json(
+        Method::PUT,
+        &format!("/Users/{id}"),
+        body(env, "ro", &all),
+    ));
+    if put.status() == Some(200) {
+        findings.extend(ignored(env, &get(env, &id), &all, "after PUT"));
+    } else {
+        let cx = Counterexample::new(
+            "a PUT carrying read-only values is refused instead of ignoring them",
+            &put,
+        )
+        .expected("200, the read-only values ignored")
+        .actual(put.excerpt(200));
+        findings.push(("PUT".into(), cx));
+    }
+    outcome(findings)
+}
+
+/// A finding for each read-only value an answer shows as stored.
+fn ignored(
+    _env: &Env,
+    exchange: &Exchange,
+    sent: &[(&Declared, Option<Value>)],
+    when: &str,
+) -> Findings {
+    let Some(json) = exchange.json() else {
+        return vec![];
+    };
+    sent.iter()
+        .filter_map(|(attribute, value)| {
+            let value = value.as_ref()?;
+            if !values::holds(attribute, value, attribute.value_in(json)) {
+                return None;
+            }
+            let cx = Counterexample::new(
+                format!(
+                    "read-only `{}` ({}) took the value a client sent, {when}",
+                    attribute.path(),
+                    attribute.describe()
+                ),
+                exchange,
+            )
+            .expected(format!("not {value} (RFC 7644: \"SHALL be ignored\")"))
+            .actual(shown(attribute, exchange));
+            Some((format!("`{}` {when}", attribute.path()), cx))
+        })
+        .collect()
+}
+
+/// `schema.immutable`.
+pub fn immutable(env: &Env) -> Exploration {
+    let declaration = match declared::read(env) {
+        Ok(d) => d,
+        Err(cx) => return Exploration::Setup(cx),
+    };
+    let judged: Vec<(&Declared, Value, Value)> = declaration
+        .attributes
+        .iter()
+        .filter(|a| a.mutability == "immutable" && written_and_read(a))
+        .filter_map(|a| {
+            Some((
+                a,
+                values::value(a, 0, &env.stem)?,
+                values::value(a, 1, &env.stem)?,
+            ))
+        })
+        .collect();
+    if judged.is_empty() {
+        return Exploration::Skipped(format!(
+            "{} declares no immutable attribute",
+            declaration.source
+        ));
+    }
+    let first: Vec<(&Declared, Option<Value>)> = judged
+        .iter()
+        .map(|(a, v, _)| (*a, Some(v.clone())))
+        .collect();
+    let id = match create_with(env, "fixed", &first) {
+        Ok(id) => id,
+        Err(findings) => return Exploration::Failures(findings),
+    };
+    let path = format!("/Users/{id}");
+    let changed: Vec<(&Declared, Option<Value>)> = judged
+        .iter()
+        .map(|(a, _, v)| (*a, Some(v.clone())))
+        .collect();
+    // The PUT's status is a SHOULD (400 `mutability`, RFC 7644 §3.5.1);
+    // that the value stays is what §2.2 requires.
+    env.probe.send(Outgoing::json(
+        Method::PUT,
+        &path,
+        body(env, "fixed", &changed),
+    ));
+    let mut findings = compare(env, &id, &first, "after a PUT that tried to change it");
+    if env.profile.supports("patch.replace") {
+        for (attribute, _, other) in &judged {
+            let patch = serde_json::json!({
+                "schemas": [crate::scim::urn::PATCH_OP],
+                "Operations": [{"op": "replace", "path": attribute.path(), "value": other}],
+            });
+            let answer = env.probe.send(Outgoing::json(Method::PATCH, &path, patch));
+            if !answer.status().is_some_and(|s| (400..500).contains(&s)) {
+                let cx = Counterexample::new(
+                    format!(
+                        "a PATCH replacing immutable `{}` ({}) is not refused",
+                        attribute.path(),
+                        attribute.describe()
+                    ),
+                    &answer,
+                )
+                .expected("a 4xx error (RFC 7644 §3.5.2: \"SHALL return the appropriate HTTP response status code\")")
+                .actual(answer.excerpt(200));
+                findings.push((format!("PATCH `{}`", attribute.path()), cx));
+            }
+        }
+        findings.extend(compare(
+            env,
+            &id,
+            &first,
+            "after a PATCH that tried to change it",
+        ));
+    }
+    outcome(findings)
+}
+
+/// `schema.never-returned`.
+pub fn never_returned(env: &Env) -> Exploration {
+    let declaration = match declared::read(env) {
+        Ok(d) => d,
+        Err(cx) => return Exploration::Setup(cx),
+    };
+    let judged: Vec<(&Declared, Option<Value>)> = declaration
+        .attributes
+        .iter()
+        .filter(|a| a.returned == "never" && a.mutability != "readOnly")
+        .filter_map(|a| Some((a, Some(values::value(a, 0, &env.stem)?))))
+        .collect();
+    if judged.is_empty() {
+        return Exploration::Skipped(format!(
+            "{} declares no attribute that is never returned",
+            declaration.source
+        ));
+    }
+    let (id, answer) = match create(env, body(env, "never", &judged)) {
+        Ok(created) => created,
+        Err(refused) => {
+            let cx = Counterexample::new(
+                "a create with the never-returned attributes is refused",
+                &refused,
+            )
+            .expected("201")
+            .actual(refused.excerpt(200));
+            return Exploration::Failures(vec![("create".into(), cx)]);
+        }
+    };
+    let user_name = format!("{}-never@example.com", env.stem);
+    let filter = format!("userName eq {}", population::quote(&user_name));
+    let listed = env
+        .probe
+        .send(Outgoing::get("/Users", &[("filter", &filter)]));
+    let mut findings = Findings::new();
+    for (exchange, when, at) in [
+        (&answer, "in the create's answer", None),
+        (&get(env, &id), "in a GET", None),
+        (&listed, "in a list", Some("/Resources/0")),
+    ] {
+        let Some(json) = exchange.json() else {
+            continue;
+        };
+        let resource = match at {
+            Some(pointer) => json.pointer(pointer).unwrap_or(&Value::Null),
+            None => json,
+        };
+        for (attribute, _) in &judged {
+            if let Some(value) = attribute.value_in(resource) {
+                let cx = Counterexample::new(
+                    format!(
+                        "`{}` ({}) is returned {when}",
+                        attribute.path(),
+                        attribute.describe()
+                    ),
+                    exchange,
+                )
+                .expected("absent (RFC 7643 §7: \"never: The attribute is never returned\")")
+                .actual(value.to_string());
+                findings.push((format!("`{}` {when}", attribute.path()), cx));
+            }
+        }
+    }
+    outcome(findings)
+}
+
+/// `schema.required`.
+pub fn required(env: &Env) -> Exploration {
+    let declaration = match declared::read(env) {
+        Ok(d) => d,
+        Err(cx) => return Exploration::Setup(cx),
+    };
+    let judged: Vec<&Declared> = declaration
+        .attributes
+        .iter()
+        .filter(|a| a.required)
+        .filter(|a| {
+            let claimed = env.profile.supports(&format!("attr.required.{}", a.path()));
+            !(claimed && JUDGED_ELSEWHERE.contains(&a.path().as_str()))
+        })
+        .collect();
+    if judged.is_empty() {
+        return Exploration::Skipped(format!(
+            "{} declares no required attribute that another case does not judge",
+            declaration.source
+        ));
+    }
+    let requests = judged
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let without = body(env, &format!("req{i}"), &[(a, None)]);
+            Outgoing::json(Method::POST, "/Users", without)
+        })
+        .collect();
+    let findings = judged
+        .iter()
+        .zip(env.probe.send_all(requests))
+        .filter(|(_, answer)| answer.status() != Some(400))
+        .map(|(attribute, answer)| {
+            let cx = Counterexample::new(
+                format!(
+                    "a create without required `{}` ({}) is not refused",
+                    attribute.path(),
+                    attribute.describe()
+                ),
+                &answer,
+            )
+            .expected("400 invalidValue")
+            .actual(answer.excerpt(200));
+            (format!("create without `{}`", attribute.path()), cx)
+        })
+        .collect();
+    outcome(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declared::Declared;
+    use super::values;
+    use serde_json::json;
+
+    #[test]
+    fn generated_values_fit_their_declaration_and_compare_by_type() {
+        let issued = Declared::parse(None, &json!({"name": "issued", "type": "dateTime"})).unwrap();
+        let value = values::value(&issued, 0, "s").unwrap();
+        assert!(values::holds(
+            &issued,
+            &value,
+            Some(&json!("2026-01-02T03:04:05.000+00:00"))
+        ));
+        assert!(!values::holds(
+            &issued,
+            &value,
+            Some(&json!("2026-01-02T03:04:06Z"))
+        ));
+        let phones = Declared::parse(
+            None,
+            &json!({"name": "phoneNumbers", "type": "complex", "multiValued": true, "subAttributes": [
+                {"name": "value", "type": "string"}, {"name": "type", "type": "string", "canonicalValues": ["work"]},
+                {"name": "primary", "type": "boolean"}]}),
+        )
+        .unwrap();
+        let sent = values::value(&phones, 0, "s").unwrap();
+        let mut got = sent.clone();
+        got[0]["display"] = json!("extra sub-attributes are fine");
+        assert!(values::holds(&phones, &sent, Some(&got)));
+        got[0].as_object_mut().unwrap().remove("type");
+        assert!(!values::holds(&phones, &sent, Some(&got)));
+        let manager = Declared::parse(
+            None,
+            &json!({"name": "manager", "type": "complex", "subAttributes": [
+                {"name": "value", "type": "string"}, {"name": "$ref", "type": "reference", "referenceTypes": ["User"]}]}),
+        )
+        .unwrap();
+        assert!(
+            values::value(&manager, 0, "s").is_none(),
+            "a reference to a User cannot be made up"
+        );
+    }
+}
