@@ -12,10 +12,8 @@
 
 use serde_json::Value;
 
-use super::{Counterexample, Env, Exploration};
+use super::{Counterexample, Env, Exploration, Findings};
 use crate::client::{Exchange, Outgoing, percent_encode};
-
-type Findings = Vec<(String, Counterexample)>;
 
 /// The documents a discovery list holds, or why it holds none.
 fn listed(env: &Env, path: &str) -> Result<(Exchange, Vec<Value>), Counterexample> {
@@ -95,15 +93,7 @@ pub fn by_id(env: &Env) -> Exploration {
             }
         }
     }
-    outcome(findings)
-}
-
-fn outcome(findings: Findings) -> Exploration {
-    if findings.is_empty() {
-        Exploration::Held
-    } else {
-        Exploration::Failures(findings)
-    }
+    Exploration::from_findings(findings)
 }
 
 /// The data types of RFC 7643 §2.3 (and §7's list).
@@ -199,5 +189,5 @@ pub fn definitions(env: &Env) -> Exploration {
             );
         }
     }
-    outcome(findings)
+    Exploration::from_findings(findings)
 }

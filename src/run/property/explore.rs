@@ -34,6 +34,21 @@ pub enum Exploration {
     Failures(Vec<(String, Counterexample)>),
 }
 
+/// What a generated check found: one labelled counterexample per thing
+/// (attribute, document) that failed.
+pub type Findings = Vec<(String, Counterexample)>;
+
+impl Exploration {
+    /// Held when nothing was found, else every finding.
+    pub fn from_findings(findings: Findings) -> Exploration {
+        if findings.is_empty() {
+            Exploration::Held
+        } else {
+            Exploration::Failures(findings)
+        }
+    }
+}
+
 /// The seed of one property: the run's seed mixed with the case id, spread
 /// over the 32 bytes ChaCha wants.
 fn seed_bytes(seed: u64, case_id: &str) -> [u8; 32] {

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use explore::{Exploration, draw, explore, runner};
+pub use explore::{Exploration, Findings, draw, explore, runner};
 
 use super::vars::RunId;
 use crate::case::{Case, Property};

@@ -23,7 +23,7 @@ pub mod values;
 
 use serde_json::Value;
 
-use super::{Counterexample, Env, Exploration, population};
+use super::{Counterexample, Env, Exploration, Findings, population};
 use crate::case::Method;
 use crate::client::{Exchange, Outgoing};
 use declared::Declared;
@@ -41,17 +41,6 @@ const JUDGED_ELSEWHERE: &[&str] = &[
     "name.givenName",
     "name.familyName",
 ];
-
-/// One finding per attribute: a label and the evidence.
-type Findings = Vec<(String, Counterexample)>;
-
-fn outcome(findings: Findings) -> Exploration {
-    if findings.is_empty() {
-        Exploration::Held
-    } else {
-        Exploration::Failures(findings)
-    }
-}
 
 /// A valid user tagged `tag`, with `extra` attributes set (or, for `None`, removed).
 fn body(env: &Env, tag: &str, extra: &[(&Declared, Option<Value>)]) -> Value {
@@ -222,7 +211,7 @@ pub fn round_trip(env: &Env) -> Exploration {
             .actual(put.excerpt(200));
         findings.push(("PUT".into(), cx));
     }
-    outcome(findings)
+    Exploration::from_findings(findings)
 }
 
 /// Reads the user back: a finding for each attribute that does not hold
@@ -298,8 +287,8 @@ pub fn read_only(env: &Env) -> Exploration {
             return Exploration::Failures(vec![("create".into(), cx)]);
         }
     };
-    let mut findings = ignored(env, &answer, &on_create, "in the create's answer");
-    findings.extend(ignored(env, &get(env, &id), &on_create, "after create"));
+    let mut findings = ignored(&answer, &on_create, "in the create's answer");
+    findings.extend(ignored(&get(env, &id), &on_create, "after create"));
     let all: Vec<(&Declared, Option<Value>)> =
         judged.iter().map(|(a, v)| (*a, Some(v.clone()))).collect();
     let put = env.probe.send(Outgoing::json(
@@ -308,7 +297,7 @@ pub fn read_only(env: &Env) -> Exploration {
         body(env, "ro", &all),
     ));
     if put.status() == Some(200) {
-        findings.extend(ignored(env, &get(env, &id), &all, "after PUT"));
+        findings.extend(ignored(&get(env, &id), &all, "after PUT"));
     } else {
         let cx = Counterexample::new(
             "a PUT carrying read-only values is refused instead of ignoring them",
@@ -318,16 +307,11 @@ pub fn read_only(env: &Env) -> Exploration {
         .actual(put.excerpt(200));
         findings.push(("PUT".into(), cx));
     }
-    outcome(findings)
+    Exploration::from_findings(findings)
 }
 
 /// A finding for each read-only value an answer shows as stored.
-fn ignored(
-    _env: &Env,
-    exchange: &Exchange,
-    sent: &[(&Declared, Option<Value>)],
-    when: &str,
-) -> Findings {
+fn ignored(exchange: &Exchange, sent: &[(&Declared, Option<Value>)], when: &str) -> Findings {
     let Some(json) = exchange.json() else {
         return vec![];
     };
@@ -425,7 +409,7 @@ pub fn immutable(env: &Env) -> Exploration {
             "after a PATCH that tried to change it",
         ));
     }
-    outcome(findings)
+    Exploration::from_findings(findings)
 }
 
 /// `schema.never-returned`.
@@ -492,7 +476,7 @@ pub fn never_returned(env: &Env) -> Exploration {
             }
         }
     }
-    outcome(findings)
+    Exploration::from_findings(findings)
 }
 
 /// `schema.required`.
@@ -542,7 +526,7 @@ pub fn required(env: &Env) -> Exploration {
             (format!("create without `{}`", attribute.path()), cx)
         })
         .collect();
-    outcome(findings)
+    Exploration::from_findings(findings)
 }
 
 #[cfg(test)]
