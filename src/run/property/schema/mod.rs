@@ -163,55 +163,81 @@ fn written_and_read(attribute: &Declared) -> bool {
         && !SERVER_OWNED.contains(&attribute.name.as_str())
 }
 
-/// `schema.round-trip`.
-pub fn round_trip(env: &Env) -> Exploration {
+/// Runs a check over the declared attributes `pick` selects, each with
+/// what the check writes for it; or says why there is nothing to judge.
+fn over<T>(
+    env: &Env,
+    nothing: &str,
+    pick: impl Fn(&Declared) -> Option<T>,
+    check: impl FnOnce(Vec<(&Declared, T)>) -> Exploration,
+) -> Exploration {
     let declaration = match declared::read(env) {
         Ok(d) => d,
         Err(cx) => return Exploration::Setup(cx),
     };
-    let judged: Vec<(&Declared, Value, Value)> = declaration
+    let judged: Vec<(&Declared, T)> = declaration
         .attributes
         .iter()
-        .filter(|a| written_and_read(a))
-        .filter_map(|a| {
-            let first = values::value(a, 0, &env.stem)?;
-            let second = match a.mutability.as_str() {
-                "immutable" => first.clone(),
-                _ => values::value(a, 1, &env.stem)?,
-            };
-            Some((a, first, second))
-        })
+        .filter_map(|a| Some((a, pick(a)?)))
         .collect();
     if judged.is_empty() {
-        return Exploration::Skipped(format!(
-            "{} declares no attribute a client writes and reads back",
-            declaration.source
-        ));
+        return Exploration::Skipped(format!("{} declares {nothing}", declaration.source));
     }
-    let first: Vec<(&Declared, Option<Value>)> =
-        judged.iter().map(|j| (j.0, Some(j.1.clone()))).collect();
-    let id = match create_with(env, "trip", &first) {
-        Ok(id) => id,
-        Err(findings) => return Exploration::Failures(findings),
+    check(judged)
+}
+
+/// `schema.round-trip`.
+pub fn round_trip(env: &Env) -> Exploration {
+    let pick = |a: &Declared| {
+        if !written_and_read(a) {
+            return None;
+        }
+        let first = values::value(a, 0, &env.stem)?;
+        let second = match a.mutability.as_str() {
+            "immutable" => first.clone(),
+            _ => values::value(a, 1, &env.stem)?,
+        };
+        Some((first, second))
     };
-    let mut findings = compare(env, &id, &first, "after create");
-    let second: Vec<(&Declared, Option<Value>)> =
-        judged.iter().map(|j| (j.0, Some(j.2.clone()))).collect();
-    let path = format!("/Users/{id}");
-    let put = env.probe.send(Outgoing::json(
-        Method::PUT,
-        &path,
-        body(env, "trip", &second),
-    ));
-    if put.status() == Some(200) {
-        findings.extend(compare(env, &id, &second, "after PUT"));
-    } else {
-        let cx = Counterexample::new("a PUT of every judged attribute is refused", &put)
-            .expected("200")
-            .actual(put.excerpt(200));
-        findings.push(("PUT".into(), cx));
-    }
-    Exploration::from_findings(findings)
+    over(
+        env,
+        "no attribute a client writes and reads back",
+        pick,
+        |judged| {
+            let first = writes(&judged, |(v, _)| v);
+            let id = match create_with(env, "trip", &first) {
+                Ok(id) => id,
+                Err(findings) => return Exploration::Failures(findings),
+            };
+            let mut findings = compare(env, &id, &first, "after create");
+            let second = writes(&judged, |(_, v)| v);
+            let put = env.probe.send(Outgoing::json(
+                Method::PUT,
+                &format!("/Users/{id}"),
+                body(env, "trip", &second),
+            ));
+            if put.status() == Some(200) {
+                findings.extend(compare(env, &id, &second, "after PUT"));
+            } else {
+                let cx = Counterexample::new("a PUT of every judged attribute is refused", &put)
+                    .expected("200")
+                    .actual(put.excerpt(200));
+                findings.push(("PUT".into(), cx));
+            }
+            Exploration::from_findings(findings)
+        },
+    )
+}
+
+/// What a check writes: one value per judged attribute.
+fn writes<'d, T>(
+    judged: &[(&'d Declared, T)],
+    value: impl Fn(&T) -> &Value,
+) -> Vec<(&'d Declared, Option<Value>)> {
+    judged
+        .iter()
+        .map(|(a, t)| (*a, Some(value(t).clone())))
+        .collect()
 }
 
 /// Reads the user back: a finding for each attribute that does not hold
@@ -248,66 +274,63 @@ fn compare(env: &Env, id: &str, written: &[(&Declared, Option<Value>)], when: &s
 
 /// `schema.read-only`.
 pub fn read_only(env: &Env) -> Exploration {
-    let declaration = match declared::read(env) {
-        Ok(d) => d,
-        Err(cx) => return Exploration::Setup(cx),
+    let pick = |a: &Declared| {
+        let judged = a.mutability == "readOnly" && !SERVER_OWNED.contains(&a.name.as_str());
+        judged
+            .then(|| values::read_only_value(a, &env.stem))
+            .flatten()
     };
-    let judged: Vec<(&Declared, Value)> = declaration
-        .attributes
-        .iter()
-        .filter(|a| a.mutability == "readOnly" && !SERVER_OWNED.contains(&a.name.as_str()))
-        .filter_map(|a| Some((a, values::read_only_value(a, &env.stem)?)))
-        .collect();
-    if judged.is_empty() {
-        return Exploration::Skipped(format!(
-            "{} declares no read-only attribute a client could send",
-            declaration.source
-        ));
-    }
-    // A required read-only attribute (Insightly's emails) must be sent on
-    // create: it is judged on PUT only.
-    let on_create: Vec<(&Declared, Option<Value>)> = judged
-        .iter()
-        .filter(|(a, _)| !a.required)
-        .map(|(a, v)| (*a, Some(v.clone())))
-        .collect();
-    let (id, answer) = match create(env, body(env, "ro", &on_create)) {
-        Ok(created) => created,
-        Err(refused) => {
-            let names: Vec<String> = on_create.iter().map(|(a, _)| a.path()).collect();
-            let cx = Counterexample::new(
-                format!(
-                    "a create carrying read-only [{}] is refused instead of ignoring them",
-                    names.join(", ")
-                ),
-                &refused,
-            )
-            .expected("201, the read-only values ignored")
-            .actual(refused.excerpt(200));
-            return Exploration::Failures(vec![("create".into(), cx)]);
-        }
-    };
-    let mut findings = ignored(&answer, &on_create, "in the create's answer");
-    findings.extend(ignored(&get(env, &id), &on_create, "after create"));
-    let all: Vec<(&Declared, Option<Value>)> =
-        judged.iter().map(|(a, v)| (*a, Some(v.clone()))).collect();
-    let put = env.probe.send(Outgoing::json(
-        Method::PUT,
-        &format!("/Users/{id}"),
-        body(env, "ro", &all),
-    ));
-    if put.status() == Some(200) {
-        findings.extend(ignored(&get(env, &id), &all, "after PUT"));
-    } else {
-        let cx = Counterexample::new(
-            "a PUT carrying read-only values is refused instead of ignoring them",
-            &put,
-        )
-        .expected("200, the read-only values ignored")
-        .actual(put.excerpt(200));
-        findings.push(("PUT".into(), cx));
-    }
-    Exploration::from_findings(findings)
+    over(
+        env,
+        "no read-only attribute a client could send",
+        pick,
+        |judged| {
+            // A required read-only attribute (Insightly's emails) must be sent
+            // on create: it is judged on PUT only.
+            let optional: Vec<_> = judged
+                .iter()
+                .filter(|(a, _)| !a.required)
+                .cloned()
+                .collect();
+            let on_create = writes(&optional, |v| v);
+            let (id, answer) = match create(env, body(env, "ro", &on_create)) {
+                Ok(created) => created,
+                Err(refused) => {
+                    let names: Vec<String> = on_create.iter().map(|(a, _)| a.path()).collect();
+                    let cx = Counterexample::new(
+                        format!(
+                            "a create carrying read-only [{}] is refused instead of ignoring them",
+                            names.join(", ")
+                        ),
+                        &refused,
+                    )
+                    .expected("201, the read-only values ignored")
+                    .actual(refused.excerpt(200));
+                    return Exploration::Failures(vec![("create".into(), cx)]);
+                }
+            };
+            let mut findings = ignored(&answer, &on_create, "in the create's answer");
+            findings.extend(ignored(&get(env, &id), &on_create, "after create"));
+            let all = writes(&judged, |v| v);
+            let put = env.probe.send(Outgoing::json(
+                Method::PUT,
+                &format!("/Users/{id}"),
+                body(env, "ro", &all),
+            ));
+            if put.status() == Some(200) {
+                findings.extend(ignored(&get(env, &id), &all, "after PUT"));
+            } else {
+                let cx = Counterexample::new(
+                    "a PUT carrying read-only values is refused instead of ignoring them",
+                    &put,
+                )
+                .expected("200, the read-only values ignored")
+                .actual(put.excerpt(200));
+                findings.push(("PUT".into(), cx));
+            }
+            Exploration::from_findings(findings)
+        },
+    )
 }
 
 /// A finding for each read-only value an answer shows as stored.
@@ -338,195 +361,159 @@ fn ignored(exchange: &Exchange, sent: &[(&Declared, Option<Value>)], when: &str)
 
 /// `schema.immutable`.
 pub fn immutable(env: &Env) -> Exploration {
-    let declaration = match declared::read(env) {
-        Ok(d) => d,
-        Err(cx) => return Exploration::Setup(cx),
-    };
-    let judged: Vec<(&Declared, Value, Value)> = declaration
-        .attributes
-        .iter()
-        .filter(|a| a.mutability == "immutable" && written_and_read(a))
-        .filter_map(|a| {
+    let pick = |a: &Declared| {
+        let judged = a.mutability == "immutable" && written_and_read(a);
+        let values = || {
             Some((
-                a,
                 values::value(a, 0, &env.stem)?,
                 values::value(a, 1, &env.stem)?,
             ))
-        })
-        .collect();
-    if judged.is_empty() {
-        return Exploration::Skipped(format!(
-            "{} declares no immutable attribute",
-            declaration.source
-        ));
-    }
-    let first: Vec<(&Declared, Option<Value>)> = judged
-        .iter()
-        .map(|(a, v, _)| (*a, Some(v.clone())))
-        .collect();
-    let id = match create_with(env, "fixed", &first) {
-        Ok(id) => id,
-        Err(findings) => return Exploration::Failures(findings),
+        };
+        judged.then(values).flatten()
     };
-    let path = format!("/Users/{id}");
-    let changed: Vec<(&Declared, Option<Value>)> = judged
-        .iter()
-        .map(|(a, _, v)| (*a, Some(v.clone())))
-        .collect();
-    // The PUT's status is a SHOULD (400 `mutability`, RFC 7644 §3.5.1);
-    // that the value stays is what §2.2 requires.
-    env.probe.send(Outgoing::json(
-        Method::PUT,
-        &path,
-        body(env, "fixed", &changed),
-    ));
-    let mut findings = compare(env, &id, &first, "after a PUT that tried to change it");
-    if env.profile.supports("patch.replace") {
-        for (attribute, _, other) in &judged {
-            let patch = serde_json::json!({
-                "schemas": [crate::scim::urn::PATCH_OP],
-                "Operations": [{"op": "replace", "path": attribute.path(), "value": other}],
-            });
-            let answer = env.probe.send(Outgoing::json(Method::PATCH, &path, patch));
-            if !answer.status().is_some_and(|s| (400..500).contains(&s)) {
+    over(env, "no immutable attribute", pick, |judged| {
+        let first = writes(&judged, |(v, _)| v);
+        let id = match create_with(env, "fixed", &first) {
+            Ok(id) => id,
+            Err(findings) => return Exploration::Failures(findings),
+        };
+        let path = format!("/Users/{id}");
+        // The PUT's status is a SHOULD (400 `mutability`, RFC 7644 §3.5.1);
+        // that the value stays is what §2.2 requires.
+        let changed = writes(&judged, |(_, v)| v);
+        env.probe.send(Outgoing::json(
+            Method::PUT,
+            &path,
+            body(env, "fixed", &changed),
+        ));
+        let mut findings = compare(env, &id, &first, "after a PUT that tried to change it");
+        if env.profile.supports("patch.replace") {
+            for (attribute, (_, other)) in &judged {
+                let patch = serde_json::json!({
+                    "schemas": [crate::scim::urn::PATCH_OP],
+                    "Operations": [{"op": "replace", "path": attribute.path(), "value": other}],
+                });
+                let answer = env.probe.send(Outgoing::json(Method::PATCH, &path, patch));
+                if !answer.status().is_some_and(|s| (400..500).contains(&s)) {
+                    let cx = Counterexample::new(
+                        format!(
+                            "a PATCH replacing immutable `{}` ({}) is not refused",
+                            attribute.path(),
+                            attribute.describe()
+                        ),
+                        &answer,
+                    )
+                    .expected("a 4xx error (RFC 7644 §3.5.2: \"SHALL return the appropriate HTTP response status code\")")
+                    .actual(answer.excerpt(200));
+                    findings.push((format!("PATCH `{}`", attribute.path()), cx));
+                }
+            }
+            findings.extend(compare(
+                env,
+                &id,
+                &first,
+                "after a PATCH that tried to change it",
+            ));
+        }
+        Exploration::from_findings(findings)
+    })
+}
+
+/// `schema.never-returned`.
+pub fn never_returned(env: &Env) -> Exploration {
+    let pick = |a: &Declared| {
+        let judged = a.returned == "never" && a.mutability != "readOnly";
+        judged.then(|| values::value(a, 0, &env.stem)).flatten()
+    };
+    over(env, "no attribute that is never returned", pick, |judged| {
+        let written = writes(&judged, |v| v);
+        let (id, answer) = match create(env, body(env, "never", &written)) {
+            Ok(created) => created,
+            Err(refused) => {
+                let cx = Counterexample::new(
+                    "a create with the never-returned attributes is refused",
+                    &refused,
+                )
+                .expected("201")
+                .actual(refused.excerpt(200));
+                return Exploration::Failures(vec![("create".into(), cx)]);
+            }
+        };
+        let user_name = format!("{}-never@example.com", env.stem);
+        let filter = format!("userName eq {}", population::quote(&user_name));
+        let listed = env
+            .probe
+            .send(Outgoing::get("/Users", &[("filter", &filter)]));
+        let mut findings = Findings::new();
+        for (exchange, when, at) in [
+            (&answer, "in the create's answer", None),
+            (&get(env, &id), "in a GET", None),
+            (&listed, "in a list", Some("/Resources/0")),
+        ] {
+            let Some(json) = exchange.json() else {
+                continue;
+            };
+            let resource = match at {
+                Some(pointer) => json.pointer(pointer).unwrap_or(&Value::Null),
+                None => json,
+            };
+            for (attribute, _) in &judged {
+                if let Some(value) = attribute.value_in(resource) {
+                    let cx = Counterexample::new(
+                        format!(
+                            "`{}` ({}) is returned {when}",
+                            attribute.path(),
+                            attribute.describe()
+                        ),
+                        exchange,
+                    )
+                    .expected("absent (RFC 7643 §7: \"never: The attribute is never returned\")")
+                    .actual(value.to_string());
+                    findings.push((format!("`{}` {when}", attribute.path()), cx));
+                }
+            }
+        }
+        Exploration::from_findings(findings)
+    })
+}
+
+/// `schema.required`.
+pub fn required(env: &Env) -> Exploration {
+    let pick = |a: &Declared| {
+        let claimed = env.profile.supports(&format!("attr.required.{}", a.path()));
+        let elsewhere = claimed && JUDGED_ELSEWHERE.contains(&a.path().as_str());
+        (a.required && !elsewhere).then_some(())
+    };
+    let nothing = "no required attribute that another case does not judge";
+    over(env, nothing, pick, |judged| {
+        let requests = judged
+            .iter()
+            .enumerate()
+            .map(|(i, (a, _))| {
+                let without = body(env, &format!("req{i}"), &[(a, None)]);
+                Outgoing::json(Method::POST, "/Users", without)
+            })
+            .collect();
+        let findings = judged
+            .iter()
+            .zip(env.probe.send_all(requests))
+            .filter(|(_, answer)| answer.status() != Some(400))
+            .map(|((attribute, _), answer)| {
                 let cx = Counterexample::new(
                     format!(
-                        "a PATCH replacing immutable `{}` ({}) is not refused",
+                        "a create without required `{}` ({}) is not refused",
                         attribute.path(),
                         attribute.describe()
                     ),
                     &answer,
                 )
-                .expected("a 4xx error (RFC 7644 §3.5.2: \"SHALL return the appropriate HTTP response status code\")")
+                .expected("400 invalidValue")
                 .actual(answer.excerpt(200));
-                findings.push((format!("PATCH `{}`", attribute.path()), cx));
-            }
-        }
-        findings.extend(compare(
-            env,
-            &id,
-            &first,
-            "after a PATCH that tried to change it",
-        ));
-    }
-    Exploration::from_findings(findings)
-}
-
-/// `schema.never-returned`.
-pub fn never_returned(env: &Env) -> Exploration {
-    let declaration = match declared::read(env) {
-        Ok(d) => d,
-        Err(cx) => return Exploration::Setup(cx),
-    };
-    let judged: Vec<(&Declared, Option<Value>)> = declaration
-        .attributes
-        .iter()
-        .filter(|a| a.returned == "never" && a.mutability != "readOnly")
-        .filter_map(|a| Some((a, Some(values::value(a, 0, &env.stem)?))))
-        .collect();
-    if judged.is_empty() {
-        return Exploration::Skipped(format!(
-            "{} declares no attribute that is never returned",
-            declaration.source
-        ));
-    }
-    let (id, answer) = match create(env, body(env, "never", &judged)) {
-        Ok(created) => created,
-        Err(refused) => {
-            let cx = Counterexample::new(
-                "a create with the never-returned attributes is refused",
-                &refused,
-            )
-            .expected("201")
-            .actual(refused.excerpt(200));
-            return Exploration::Failures(vec![("create".into(), cx)]);
-        }
-    };
-    let user_name = format!("{}-never@example.com", env.stem);
-    let filter = format!("userName eq {}", population::quote(&user_name));
-    let listed = env
-        .probe
-        .send(Outgoing::get("/Users", &[("filter", &filter)]));
-    let mut findings = Findings::new();
-    for (exchange, when, at) in [
-        (&answer, "in the create's answer", None),
-        (&get(env, &id), "in a GET", None),
-        (&listed, "in a list", Some("/Resources/0")),
-    ] {
-        let Some(json) = exchange.json() else {
-            continue;
-        };
-        let resource = match at {
-            Some(pointer) => json.pointer(pointer).unwrap_or(&Value::Null),
-            None => json,
-        };
-        for (attribute, _) in &judged {
-            if let Some(value) = attribute.value_in(resource) {
-                let cx = Counterexample::new(
-                    format!(
-                        "`{}` ({}) is returned {when}",
-                        attribute.path(),
-                        attribute.describe()
-                    ),
-                    exchange,
-                )
-                .expected("absent (RFC 7643 §7: \"never: The attribute is never returned\")")
-                .actual(value.to_string());
-                findings.push((format!("`{}` {when}", attribute.path()), cx));
-            }
-        }
-    }
-    Exploration::from_findings(findings)
-}
-
-/// `schema.required`.
-pub fn required(env: &Env) -> Exploration {
-    let declaration = match declared::read(env) {
-        Ok(d) => d,
-        Err(cx) => return Exploration::Setup(cx),
-    };
-    let judged: Vec<&Declared> = declaration
-        .attributes
-        .iter()
-        .filter(|a| a.required)
-        .filter(|a| {
-            let claimed = env.profile.supports(&format!("attr.required.{}", a.path()));
-            !(claimed && JUDGED_ELSEWHERE.contains(&a.path().as_str()))
-        })
-        .collect();
-    if judged.is_empty() {
-        return Exploration::Skipped(format!(
-            "{} declares no required attribute that another case does not judge",
-            declaration.source
-        ));
-    }
-    let requests = judged
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let without = body(env, &format!("req{i}"), &[(a, None)]);
-            Outgoing::json(Method::POST, "/Users", without)
-        })
-        .collect();
-    let findings = judged
-        .iter()
-        .zip(env.probe.send_all(requests))
-        .filter(|(_, answer)| answer.status() != Some(400))
-        .map(|(attribute, answer)| {
-            let cx = Counterexample::new(
-                format!(
-                    "a create without required `{}` ({}) is not refused",
-                    attribute.path(),
-                    attribute.describe()
-                ),
-                &answer,
-            )
-            .expected("400 invalidValue")
-            .actual(answer.excerpt(200));
-            (format!("create without `{}`", attribute.path()), cx)
-        })
-        .collect();
-    Exploration::from_findings(findings)
+                (format!("create without `{}`", attribute.path()), cx)
+            })
+            .collect();
+        Exploration::from_findings(findings)
+    })
 }
 
 #[cfg(test)]
