@@ -203,10 +203,91 @@ pub fn rows<'a>(cases: impl IntoIterator<Item = (&'a str, &'a [String])> + Clone
     out
 }
 
+/// The group of ServiceProviderConfig rows.
+pub const CLAIMS_GROUP: &str = "ServiceProviderConfig claim → cases (RFC 7643 §5)";
+
+/// What a case exercises, for the claims section: its id, rules and the
+/// capabilities it needs.
+pub struct Exercise<'a> {
+    pub id: &'a str,
+    pub rules: &'a [String],
+    pub needs: Vec<String>,
+}
+
+/// Each capability a ServiceProviderConfig declares (RFC 7643 §5), and
+/// which cases exercise it: those that need one of the capabilities (a
+/// trailing `.` is a prefix) and cite one of the rules, where the row names any.
+const CLAIMS: &[(&str, &str, &[&str], &[&str])] = &[
+    ("patch", "PATCH supported", &["patch."], &[]),
+    ("bulk", "Bulk supported", &["bulk"], &[]),
+    (
+        "bulk.maxOperations",
+        "the most operations in a Bulk job",
+        &[],
+        &["rfc7644#3.7.4"],
+    ),
+    (
+        "bulk.maxPayloadSize",
+        "the largest Bulk payload",
+        &[],
+        &["rfc7644#3.7.4"],
+    ),
+    ("filter", "filtering supported", &["filter."], &[]),
+    (
+        "filter.maxResults",
+        "the most resources in a response",
+        &["paging"],
+        &["rfc7643#5"],
+    ),
+    (
+        "changePassword",
+        "changing a password supported",
+        &["change-password"],
+        &[],
+    ),
+    ("sort", "sorting supported", &["sort"], &[]),
+    ("etag", "ETags supported", &["etag"], &[]),
+    (
+        "authenticationSchemes",
+        "how clients authenticate",
+        &[],
+        &["rfc7644#2", "rfc7235#3.1"],
+    ),
+];
+
+/// The claims section of the matrix: each ServiceProviderConfig capability
+/// and the cases that exercise it.
+pub fn claims<'a>(cases: &[Exercise<'a>]) -> Vec<Row> {
+    CLAIMS
+        .iter()
+        .map(|(id, text, needs, rules)| Row {
+            id: id.to_string(),
+            group: CLAIMS_GROUP.into(),
+            text: text.to_string(),
+            cases: cases
+                .iter()
+                .filter(|c| {
+                    let needed = needs.is_empty()
+                        || c.needs.iter().any(|n| {
+                            needs
+                                .iter()
+                                .any(|p| n == p || (p.ends_with('.') && n.starts_with(p)))
+                        });
+                    let cited =
+                        rules.is_empty() || c.rules.iter().any(|r| rules.contains(&r.as_str()));
+                    needed && cited
+                })
+                .map(|c| c.id.to_string())
+                .collect(),
+        })
+        .collect()
+}
+
 /// The traceability matrix as text (`scimcheck list --matrix`), from each
-/// case's id and rules. A row without a case says `(no case)`.
-pub fn matrix<'a>(cases: impl IntoIterator<Item = (&'a str, &'a [String])> + Clone) -> String {
-    let rows = rows(cases);
+/// case's id, rules and needs. A row without a case says `(no case)`.
+pub fn matrix(cases: &[Exercise]) -> String {
+    let mut rows = rows(cases.iter().map(|c| (c.id, c.rules)));
+    rows.extend(claims(cases));
     let mut out = String::new();
     let mut group = "";
     for row in &rows {

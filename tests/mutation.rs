@@ -45,7 +45,24 @@ fn profile_for(fault: Fault) -> &'static str {
         | Fault::ExtensionDropped
         | Fault::ExtensionNotInSchemas
         | Fault::UrnPathRejected
-        | Fault::ResourceTypesBare => "rfc7644",
+        | Fault::ResourceTypesBare
+        // RFC 7644's optional features, which Insightly does not document.
+        | Fault::ProjectionIgnored
+        | Fault::WriteUnprojected
+        | Fault::AlwaysExcludable
+        | Fault::RequestReturnedByDefault
+        | Fault::SortOrderIgnored
+        | Fault::SortCaseSensitive
+        | Fault::SearchIgnoresFilter
+        | Fault::EtagHeaderMissing
+        | Fault::EtagFrozen
+        | Fault::IfNoneMatchIgnored
+        | Fault::IfMatchIgnored
+        | Fault::BulkOneResult
+        | Fault::BulkIdUnresolved
+        | Fault::BulkLimitsIgnored
+        | Fault::FailOnErrorsIgnored
+        | Fault::PasswordChangeRejected => "rfc7644",
         _ => "insightly",
     }
 }

@@ -126,7 +126,8 @@ pub enum AuthSpec {
 pub struct Expect {
     /// `201`, `[200, 204]` or a class such as `2xx`.
     pub status: Option<Spanned<StatusSpec>>,
-    /// Header name to `present`, `absent`, a value, or `{matches: regex}`.
+    /// Header name to `present`, `absent`, a value, `{matches: regex}` or
+    /// `{not_equals: value}`.
     #[serde(default)]
     pub headers: IndexMap<String, Spanned<HeaderSpec>>,
     pub shape: Option<Spanned<Shape>>,
@@ -152,6 +153,9 @@ pub enum HeaderSpec {
     Text(String),
     Matches {
         matches: String,
+    },
+    NotEquals {
+        not_equals: String,
     },
 }
 

@@ -289,6 +289,9 @@ impl Compiler {
                 HeaderSpec::Text(text) if text == "present" => Some(HeaderRule::Present),
                 HeaderSpec::Text(text) if text == "absent" => Some(HeaderRule::Absent),
                 HeaderSpec::Text(text) => self.template(at, text).map(HeaderRule::Equals),
+                HeaderSpec::NotEquals { not_equals } => {
+                    self.template(at, not_equals).map(HeaderRule::NotEquals)
+                }
                 HeaderSpec::Matches { matches } => self
                     .ok(
                         at,
@@ -411,7 +414,7 @@ impl Expect {
     pub fn variables(&self) -> BTreeSet<String> {
         let mut names = BTreeSet::new();
         for (_, header) in &self.headers {
-            if let HeaderRule::Equals(template) = &header.rule {
+            if let HeaderRule::Equals(template) | HeaderRule::NotEquals(template) = &header.rule {
                 names.extend(template.variables());
             }
         }

@@ -129,10 +129,16 @@ pub enum Property {
     SchemaRequired,
     DiscoveryById,
     DiscoveryDefinitions,
+    SchemaReturnedRequest,
+    ProjectionSubsets,
+    SortOrder,
+    SearchSameAsGet,
+    EtagSequence,
+    BulkLimits,
 }
 
 impl Property {
-    pub const ALL: [Property; 17] = [
+    pub const ALL: [Property; 23] = [
         Property::PagingWalk,
         Property::PagingWindow,
         Property::PagingMaxPageSize,
@@ -150,6 +156,12 @@ impl Property {
         Property::SchemaRequired,
         Property::DiscoveryById,
         Property::DiscoveryDefinitions,
+        Property::SchemaReturnedRequest,
+        Property::ProjectionSubsets,
+        Property::SortOrder,
+        Property::SearchSameAsGet,
+        Property::EtagSequence,
+        Property::BulkLimits,
     ];
 
     pub fn name(self) -> &'static str {
@@ -171,6 +183,12 @@ impl Property {
             Property::SchemaRequired => "schema.required",
             Property::DiscoveryById => "discovery.by-id",
             Property::DiscoveryDefinitions => "discovery.definitions",
+            Property::SchemaReturnedRequest => "schema.returned-request",
+            Property::ProjectionSubsets => "projection.subsets",
+            Property::SortOrder => "sort.order",
+            Property::SearchSameAsGet => "search.same-as-get",
+            Property::EtagSequence => "etag.sequence",
+            Property::BulkLimits => "bulk.limits",
         }
     }
 
@@ -338,6 +356,8 @@ pub enum HeaderRule<S = Template> {
     Absent,
     /// Equal to this value (media types compare without parameters).
     Equals(S),
+    /// Present, and not equal to this value (a version that must have changed).
+    NotEquals(S),
     Matches(Regex),
 }
 

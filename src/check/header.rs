@@ -1,5 +1,5 @@
-//! The `header` check: a header is present, absent, equal to a value, or
-//! matches a regular expression. `Content-Type` compares as a media type
+//! The `header` check: a header is present, absent, equal to a value, not
+//! equal to one, or matches a regular expression. `Content-Type` compares as a media type
 //! (case-insensitive, parameters such as `charset` ignored).
 
 use super::{CheckKind, Failure};
@@ -20,6 +20,10 @@ pub fn header(name: &str, rule: &HeaderRule<String>, response: &Response) -> Opt
                 }
             }),
             format!("`{expected}`"),
+        ),
+        HeaderRule::NotEquals(other) => (
+            actual.is_some_and(|actual| actual != other),
+            format!("present and not `{other}`"),
         ),
         HeaderRule::Matches(re) => (
             actual.is_some_and(|a| re.is_match(a)),

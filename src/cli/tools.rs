@@ -113,7 +113,15 @@ pub fn list(args: ListArgs) -> Result<Exit, Error> {
     let (cases, _) = load_cases(args.cases.as_ref())?;
     let mut out = String::new();
     if args.matrix {
-        out = crate::rules::matrix(cases.iter().map(|c| (c.id.as_str(), c.rules.as_slice())));
+        let exercises: Vec<crate::rules::Exercise> = cases
+            .iter()
+            .map(|c| crate::rules::Exercise {
+                id: &c.id,
+                rules: &c.rules,
+                needs: c.needs.iter().map(|n| n.to_string()).collect(),
+            })
+            .collect();
+        out = crate::rules::matrix(&exercises);
     } else {
         match &args.profile {
             Some(name) => {

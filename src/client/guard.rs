@@ -146,6 +146,9 @@ impl Guard {
                 });
             }
         }
+        if method == Method::POST && path.eq_ignore_ascii_case("/Bulk") {
+            return self.refuse_bulk(body);
+        }
         if let (Method::POST, Some((kind, None))) = (method, &addressed) {
             let marked =
                 body.is_none_or(|b| self.run_prefix.is_empty() || b.contains(&self.run_prefix));
@@ -167,6 +170,37 @@ impl Guard {
             Some(State::Deleted { .. }) => Some(Refusal::AlreadyDeleted { method, kind, id }),
             None => Some(Refusal::NotOwned { method, kind, id }),
         }
+    }
+}
+
+impl Guard {
+    /// A Bulk job is held to the same rules, operation by operation: each
+    /// create carries the run's prefix, each other write addresses a
+    /// resource the run created or named (`bulkId:` included).
+    fn refuse_bulk(&self, body: Option<&str>) -> Option<Refusal> {
+        let job: serde_json::Value = serde_json::from_str(body?).ok()?;
+        for operation in job["Operations"].as_array().into_iter().flatten() {
+            let method = match operation["method"]
+                .as_str()
+                .map(str::to_ascii_uppercase)
+                .as_deref()
+            {
+                Some("POST") => Method::POST,
+                Some("PUT") => Method::PUT,
+                Some("PATCH") => Method::PATCH,
+                Some("DELETE") => Method::DELETE,
+                _ => continue,
+            };
+            let path = operation["path"].as_str().unwrap_or_default();
+            if path.contains("bulkId:") {
+                continue;
+            }
+            let data = operation.get("data").map(|d| d.to_string());
+            if let Some(refusal) = self.refuse(method, path, data.as_deref()) {
+                return Some(refusal);
+            }
+        }
+        None
     }
 }
 

@@ -7,6 +7,9 @@
 
 use std::sync::Mutex;
 
+use serde_json::Value;
+
+use crate::case::Method;
 use crate::scim::ResourceType;
 
 /// What the run did to a resource it created.
@@ -40,6 +43,66 @@ impl Ledger {
         self.entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps the ledger from one answered request: a successful create is
+    /// the run's (in `scope`), an answered DELETE ends its life, a
+    /// re-keying update adds the new id; a Bulk job's answer, each of its
+    /// operations the same way (RFC 7644 §3.7.3: each result has the
+    /// operation's method, status and location).
+    pub fn keep(&self, scope: &str, method: Method, path: &str, status: u16, json: Option<&Value>) {
+        let ok = (200..300).contains(&status);
+        if method == Method::POST && path.eq_ignore_ascii_case("/Bulk") && ok {
+            for result in json
+                .and_then(|j| j["Operations"].as_array())
+                .into_iter()
+                .flatten()
+            {
+                let Some(at) = result["location"].as_str().and_then(resource_path) else {
+                    continue;
+                };
+                let method = match result["method"]
+                    .as_str()
+                    .map(str::to_ascii_uppercase)
+                    .as_deref()
+                {
+                    Some("POST") => Method::POST,
+                    Some("DELETE") => Method::DELETE,
+                    _ => continue,
+                };
+                let status = result["status"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                let (endpoint, id) = at.rsplit_once('/').unwrap_or_default();
+                let answered = serde_json::json!({ "id": id });
+                let path = if method == Method::POST {
+                    endpoint.to_string()
+                } else {
+                    at.clone()
+                };
+                self.keep(scope, method, &path, status, Some(&answered));
+            }
+            return;
+        }
+        let Some((kind, addressed)) = ResourceType::of_path(path) else {
+            return;
+        };
+        let answered_id = json.and_then(|j| j.get("id")).and_then(Value::as_str);
+        match (method, addressed) {
+            (Method::POST, None) if ok => {
+                if let Some(id) = answered_id {
+                    self.created(kind, id, scope);
+                }
+            }
+            (Method::PUT | Method::PATCH, Some(id)) if ok => {
+                if let Some(new) = answered_id.filter(|new| *new != id) {
+                    self.renamed(kind, &id, new);
+                }
+            }
+            (Method::DELETE, Some(id)) if ok || status == 404 => self.deleted(kind, &id, status),
+            _ => {}
+        }
     }
 
     /// A create succeeded: the resource is the run's, in `scope`.
@@ -113,6 +176,16 @@ impl Ledger {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// `/Users/<id>` from a resource's absolute location
+/// (`https://host/scim/v2/Users/<id>`).
+fn resource_path(location: &str) -> Option<String> {
+    let mut parts = location.trim_end_matches('/').rsplitn(3, '/');
+    let id = parts.next()?;
+    let endpoint = parts.next()?;
+    ResourceType::of_path(&format!("/{endpoint}/{id}"))?;
+    Some(format!("/{endpoint}/{id}"))
 }
 
 #[cfg(test)]

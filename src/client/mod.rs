@@ -390,46 +390,14 @@ impl Client {
             }
         };
         if let Ok(answer) = &response {
-            self.record(out.method, &out.path, answer);
+            let json = answer.json.as_ref();
+            (self.guard.ledger()).keep(&self.scope, out.method, &out.path, answer.status, json);
         }
         Exchange {
             request,
             response,
             elapsed: started.elapsed(),
             retries,
-        }
-    }
-}
-
-impl Client {
-    /// Keeps the ledger: a successful create is the run's (in this scope),
-    /// an answered DELETE ends its life, a re-keying update adds the new id.
-    fn record(&self, method: Method, path: &str, answer: &Response) {
-        let Some((kind, addressed)) = ResourceType::of_path(path) else {
-            return;
-        };
-        let ok = (200..300).contains(&answer.status);
-        let answered_id = answer
-            .json
-            .as_ref()
-            .and_then(|j| j.get("id"))
-            .and_then(Value::as_str);
-        let ledger = self.guard.ledger();
-        match (method, addressed) {
-            (Method::POST, None) if ok => {
-                if let Some(id) = answered_id {
-                    ledger.created(kind, id, &self.scope);
-                }
-            }
-            (Method::PUT | Method::PATCH, Some(id)) if ok => {
-                if let Some(new) = answered_id.filter(|new| *new != id) {
-                    ledger.renamed(kind, &id, new);
-                }
-            }
-            (Method::DELETE, Some(id)) if ok || answer.status == 404 => {
-                ledger.deleted(kind, &id, answer.status)
-            }
-            _ => {}
         }
     }
 }

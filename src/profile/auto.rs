@@ -8,7 +8,10 @@
 
 use serde_json::Value;
 
-use super::{DeleteMode, Discovery, FilterSupport, OPERATIONS, Paging, PatchSupport, Profile};
+use super::{
+    BulkLimits, DeleteMode, Discovery, Features, FilterSupport, OPERATIONS, Paging, PatchSupport,
+    Profile,
+};
 use crate::scim::{schema, urn};
 
 /// The discovery documents a target answered (200 with JSON), if it did.
@@ -115,6 +118,54 @@ pub struct Observed {
     pub filter: Option<FilterSupport>,
     /// The PATCH ops a probe saw applied (read back with a GET).
     pub patch: Option<Vec<String>>,
+    /// Whether `POST /Users/.search` answered a ListResponse.
+    pub search: Option<bool>,
+    /// Whether `GET /Me` answered anything but 501.
+    pub me: Option<bool>,
+}
+
+/// The optional features: what ServiceProviderConfig declares, what the
+/// probes showed, and projection, which every service provider MUST
+/// support (RFC 7644 §3.4.2.5).
+fn features(documents: &Documents, observed: &Observed, notes: &mut Vec<String>) -> Features {
+    let claims = |feature: &str| documents.claims(feature) == Some(true);
+    let bulk = documents
+        .service_provider_config
+        .as_ref()
+        .and_then(|c| c.get("bulk"))
+        .filter(|b| b["supported"] == true)
+        .map(|b| BulkLimits {
+            max_operations: b["maxOperations"].as_u64().unwrap_or(0) as usize,
+            max_payload_size: b["maxPayloadSize"].as_u64().unwrap_or(0) as usize,
+        });
+    let features = Features {
+        projection: true,
+        sort: claims("sort"),
+        search: observed.search.unwrap_or(false),
+        etag: claims("etag"),
+        bulk,
+        me: observed.me.unwrap_or(false),
+        change_password: claims("changePassword"),
+    };
+    let mut on: Vec<&str> = vec!["projection (every service provider MUST support it)"];
+    for (claimed, name) in [
+        (features.sort, "sort"),
+        (features.etag, "etag"),
+        (features.bulk.is_some(), "bulk"),
+        (features.change_password, "changePassword"),
+    ] {
+        if claimed {
+            on.push(name);
+        }
+    }
+    if features.search {
+        on.push(".search (as probed)");
+    }
+    if features.me {
+        on.push("/Me (as probed)");
+    }
+    notes.push(format!("features: [{}]", on.join(", ")));
+    features
 }
 
 /// A profile inferred from the documents and the probes, with one line per
@@ -251,6 +302,7 @@ pub fn infer(documents: &Documents, observed: &Observed) -> (Profile, Vec<String
         read_only,
         attributes,
         extensions,
+        features: features(documents, observed, &mut notes),
         discovery: Discovery {
             service_provider_config: found(&documents.service_provider_config),
             resource_types: found(&documents.resource_types),
@@ -305,6 +357,7 @@ mod tests {
         let observed = Observed {
             filter: Some(seen.clone()),
             patch: Some(vec!["replace".into()]),
+            ..Observed::default()
         };
         let (profile, notes) = infer(&documents(false), &observed);
         assert_eq!(profile.filter, seen);

@@ -46,6 +46,9 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<String>,
     pub discovery: Discovery,
+    /// The optional protocol features of RFC 7644 the target supports.
+    #[serde(default)]
+    pub features: Features,
     /// The server sets `active` to true on create, whatever the client sent.
     #[serde(default)]
     pub create_sets_active: bool,
@@ -98,6 +101,42 @@ pub struct Discovery {
     pub schemas: bool,
 }
 
+/// RFC 7644's optional features, as a ServiceProviderConfig declares them
+/// (RFC 7643 §5), and the two that document themselves elsewhere.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Features {
+    /// `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9).
+    #[serde(default)]
+    pub projection: bool,
+    /// `sortBy` / `sortOrder` (§3.4.2.3).
+    #[serde(default)]
+    pub sort: bool,
+    /// `POST .search` (§3.4.3).
+    #[serde(default)]
+    pub search: bool,
+    /// ETags and preconditions (§3.14).
+    #[serde(default)]
+    pub etag: bool,
+    /// Bulk operations (§3.7), with the server's limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk: Option<BulkLimits>,
+    /// `/Me` (§3.11); without it `/Me` answers 501.
+    #[serde(default)]
+    pub me: bool,
+    /// Changing a password with PATCH or PUT (RFC 7643 §5 `changePassword`).
+    #[serde(default)]
+    pub change_password: bool,
+}
+
+/// The limits a Bulk endpoint declares (RFC 7643 §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkLimits {
+    pub max_operations: usize,
+    pub max_payload_size: usize,
+}
+
 /// A named thing a target can claim: `users.create`, `filter.co`, `delete.soft`,
 /// `attr.readonly.emails`, ...
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -141,6 +180,13 @@ pub const VOCABULARY: &[&str] = &[
     "discovery.resource-types",
     "discovery.schemas",
     "extension.enterprise",
+    "projection",
+    "sort",
+    "search",
+    "etag",
+    "bulk",
+    "me",
+    "change-password",
 ];
 
 /// Capabilities about one attribute: `attr.readonly.emails`,
@@ -268,6 +314,20 @@ impl Profile {
         );
         if self.has_extension(crate::scim::urn::ENTERPRISE_USER) {
             names.push("extension.enterprise".into());
+        }
+        let features = &self.features;
+        for (on, name) in [
+            (features.projection, "projection"),
+            (features.sort, "sort"),
+            (features.search, "search"),
+            (features.etag, "etag"),
+            (features.bulk.is_some(), "bulk"),
+            (features.me, "me"),
+            (features.change_password, "change-password"),
+        ] {
+            if on {
+                names.push(name.into());
+            }
         }
         names.extend(self.read_only.iter().map(|a| format!("attr.readonly.{a}")));
         names.extend(self.required.iter().map(|a| format!("attr.required.{a}")));

@@ -72,7 +72,12 @@ enum Feature {
 /// Fetches the documents and probes the behaviour.
 pub async fn discover(client: &Client, run: &RunId, read_only: bool) -> Discovered {
     let client = client.scoped("discovery");
-    let paths = ["/ServiceProviderConfig", "/Schemas", "/ResourceTypes"];
+    let paths = [
+        "/ServiceProviderConfig",
+        "/Schemas",
+        "/ResourceTypes",
+        "/Me",
+    ];
     let answers = send_all(
         &client,
         paths.iter().map(|p| Outgoing::get(p, &[])).collect(),
@@ -91,6 +96,10 @@ pub async fn discover(client: &Client, run: &RunId, read_only: bool) -> Discover
         schemas: json(1),
         resource_types: json(2),
     };
+    // RFC 7644 §3.11: a server without /Me answers 501.
+    let me = answers[3]
+        .status()
+        .map(|status| status != 501 && status < 500);
     let mut contradictions = Vec::new();
     let (filter, eq) = probe_filters(&client, run, &documents).await;
     if let Some(claim) = documents.claims("filter") {
@@ -113,6 +122,11 @@ pub async fn discover(client: &Client, run: &RunId, read_only: bool) -> Discover
         true => None,
         false => probe_patch(&client, run).await,
     };
+    // A search sends a query in a POST body: not in a read-only run.
+    let search = match read_only {
+        true => None,
+        false => Some(probe_search(&client, run).await),
+    };
     if let (Some((ops, evidence)), Some(claim)) = (&patch, documents.claims("patch"))
         && claim == ops.is_empty()
     {
@@ -133,6 +147,8 @@ pub async fn discover(client: &Client, run: &RunId, read_only: bool) -> Discover
         observed: Observed {
             filter: Some(filter),
             patch: patch.map(|(ops, _)| ops),
+            search,
+            me,
         },
         contradictions,
     }
@@ -206,6 +222,20 @@ async fn probe_filters(
         }
     }
     (seen, eq)
+}
+
+/// Whether `POST /Users/.search` answers a query with a ListResponse.
+async fn probe_search(client: &Client, run: &RunId) -> bool {
+    let nobody = format!("{}-probe-nobody@example.com", run.prefix());
+    let body = json!({
+        "schemas": [urn::SEARCH_REQUEST],
+        "filter": format!("userName eq {}", quote(&nobody)),
+        "count": 1,
+    });
+    let answer = client
+        .send(Outgoing::json(Method::POST, "/Users/.search", body))
+        .await;
+    listed(&answer)
 }
 
 /// Creates a user, tries each PATCH op on it (each read back with a GET),

@@ -168,6 +168,7 @@ fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expectation, String> {
                 HeaderRule::Present => HeaderRule::Present,
                 HeaderRule::Absent => HeaderRule::Absent,
                 HeaderRule::Equals(t) => HeaderRule::Equals(vars.render_text(t)?),
+                HeaderRule::NotEquals(t) => HeaderRule::NotEquals(vars.render_text(t)?),
                 HeaderRule::Matches(re) => HeaderRule::Matches(re.clone()),
             };
             Ok((name.clone(), Expected { rule, at: h.at }))

@@ -102,14 +102,18 @@ pub fn schemas(store: &Store) -> Vec<Value> {
 
 pub fn service_provider_config(profile: &Profile) -> Value {
     let ops = &profile.patch.ops;
+    let features = &profile.features;
     json!({
         "schemas": [urn::SERVICE_PROVIDER_CONFIG],
         "patch": {"supported": !ops.is_empty()},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": match features.bulk {
+            Some(b) => json!({"supported": true, "maxOperations": b.max_operations, "maxPayloadSize": b.max_payload_size}),
+            None => json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0}),
+        },
         "filter": {"supported": !profile.filter.operators.is_empty(), "maxResults": profile.paging.max_page_size.unwrap_or(DEFAULT_PAGE_SIZE)},
-        "changePassword": {"supported": false},
-        "sort": {"supported": false},
-        "etag": {"supported": false},
+        "changePassword": {"supported": features.change_password},
+        "sort": {"supported": features.sort},
+        "etag": {"supported": features.etag},
         "authenticationSchemes": [{
             "type": "oauthbearertoken", "name": "OAuth Bearer Token",
             "description": "Authentication with a bearer token", "primary": true

@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::store::{Collection, DEFAULT_PAGE_SIZE, Store};
 use crate::profile::Profile;
 use crate::scim::filter::{Filter, Op};
+use crate::scim::projection::Projection;
 use crate::scim::schema::user_case_exact;
+use crate::scim::sort::{self, Order};
 use crate::scim::{ResourceType, ScimError, ScimType};
 
 /// One page of a list.
@@ -19,12 +21,85 @@ pub struct Page {
     pub resources: Vec<Value>,
 }
 
-/// What a list request asks for.
+/// What a list request asks for, from its URL or a SearchRequest body.
 #[derive(Debug, Default)]
 pub struct Query {
     pub filter: Option<String>,
     pub start_index: Option<i64>,
     pub count: Option<i64>,
+    /// `sortBy`, `sortOrder` (RFC 7644 §3.4.2.3).
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
+    /// `attributes` / `excludedAttributes`.
+    pub projection: Projection,
+}
+
+impl Query {
+    /// Reads one query parameter (name in any letter case); unknown ones
+    /// are ignored (RFC 7644 §3.4.2: servers "SHOULD ignore any query
+    /// parameters they do not recognize").
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ScimError> {
+        let number = |v: &str| {
+            v.trim().parse::<i64>().map_err(|_| {
+                ScimError::bad(
+                    ScimType::InvalidValue,
+                    format!("`{name}` must be an integer, got `{v}`"),
+                )
+            })
+        };
+        match name.to_ascii_lowercase().as_str() {
+            "filter" => self.filter = Some(value.to_string()),
+            "startindex" => self.start_index = Some(number(value)?),
+            "count" => self.count = Some(number(value)?),
+            "sortby" => self.sort_by = Some(value.to_string()),
+            "sortorder" => self.sort_order = Some(value.to_string()),
+            "attributes" | "excludedattributes" => {
+                let attributes = name.eq_ignore_ascii_case("attributes");
+                // The two are "mutually exclusive" (RFC 7644 §3.9).
+                let other = match (&self.projection, attributes) {
+                    (Projection::Excluded(_), true) | (Projection::Attributes(_), false) => {
+                        Some("")
+                    }
+                    _ => None,
+                };
+                self.projection = match attributes {
+                    true => Projection::parse(Some(value), other)?,
+                    false => Projection::parse(other, Some(value))?,
+                };
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// From a SearchRequest body (RFC 7644 §3.4.3): the same parameters,
+    /// `attributes` and `excludedAttributes` as arrays of strings.
+    pub fn from_search(body: &Value) -> Result<Query, ScimError> {
+        if !crate::scim::urn::declares(body, crate::scim::urn::SEARCH_REQUEST) {
+            return Err(ScimError::bad(
+                ScimType::InvalidSyntax,
+                format!(
+                    "a search body must carry the schema `{}`",
+                    crate::scim::urn::SEARCH_REQUEST
+                ),
+            ));
+        }
+        let mut query = Query::default();
+        for (name, value) in body.as_object().into_iter().flatten() {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => continue,
+            };
+            query.set(name, &text)?;
+        }
+        Ok(query)
+    }
 }
 
 /// GET on a collection: the filter applied, then the page cut.
@@ -36,6 +111,23 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
     };
     faults.start_index(query.start_index)?;
     let collection = store.collection(resource);
+    // Sorting where the profile claims it; elsewhere `sortBy` is a
+    // parameter the server does not recognize, and is ignored.
+    let sort = match (&query.sort_by, store.profile().features.sort) {
+        (Some(by), true) => {
+            let order = match &query.sort_order {
+                Some(text) => Order::parse(text).ok_or_else(|| {
+                    ScimError::bad(
+                        ScimType::InvalidValue,
+                        format!("`sortOrder` must be ascending or descending, not `{text}`"),
+                    )
+                })?,
+                None => Order::Ascending,
+            };
+            Some((by.as_str(), faults.sort_order(order)))
+        }
+        _ => None,
+    };
     let case_exact = |dotted: &str| faults.case_exact(dotted, user_case_exact(dotted));
     let max = store
         .profile()
@@ -51,6 +143,24 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
         .min(faults.page_cap(max));
     let (skip, take) = faults.window(start, count);
     let (resources, matched): (Vec<Value>, usize) = match &filter {
+        Some(_) | None if sort.is_some() => {
+            let (by, order) = sort.expect("checked");
+            let exact = faults.sorts_case_exact(case_exact(by));
+            let mut matching: Vec<&Value> = collection
+                .items
+                .values()
+                .filter(|r| filter.as_ref().is_none_or(|f| f.matches(r, &case_exact)))
+                .collect();
+            matching
+                .sort_by(|a, b| sort::compare(sort::key(a, by), sort::key(b, by), exact, order));
+            let page = matching
+                .iter()
+                .skip(skip)
+                .take(take)
+                .map(|r| (*r).clone())
+                .collect();
+            (page, matching.len())
+        }
         // No filter: the page is cut from the collection without copying it.
         None => (
             collection
@@ -174,6 +284,7 @@ mod tests {
             filter: filter.map(str::to_string),
             start_index: start,
             count,
+            ..Query::default()
         }
     }
 

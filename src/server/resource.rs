@@ -6,7 +6,7 @@
 
 use crate::profile::Profile;
 use crate::scim::schema::{
-    self, Attribute, Mutability, Type, Uniqueness, complex, of, read_only, string,
+    self, Attribute, Mutability, Returned, Type, Uniqueness, complex, of, read_only, string,
 };
 use crate::scim::{ResourceType, urn};
 
@@ -26,8 +26,8 @@ pub const ENTERPRISE: Extension = Extension {
 };
 
 /// A vendor extension of the reference server's own, as real servers have:
-/// it gives the schema-driven checks what no RFC schema has, an immutable
-/// attribute and integer, dateTime and boolean ones. Hosted by a server
+/// it gives the schema-driven checks what no RFC schema has: an immutable
+/// attribute, one returned only on request, integer, dateTime and boolean ones. Hosted by a server
 /// that serves every RFC 7643 attribute (a profile without `attributes:`).
 pub const BADGE: Extension = Extension {
     urn: "urn:scimcheck:schemas:extension:badge:1.0:User",
@@ -42,6 +42,10 @@ pub const BADGE: Extension = Extension {
         of(Type::Integer, "floor"),
         of(Type::DateTime, "issued"),
         of(Type::Boolean, "visitor"),
+        Attribute {
+            returned: Returned::Request,
+            ..string("clearance")
+        },
         complex("escort", &[string("value"), read_only(string("display"))]),
     ],
 };

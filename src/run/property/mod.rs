@@ -12,13 +12,18 @@
 //! at a request budget and a time budget (inputs beyond them count as
 //! passing, so proptest settles on the smallest failure found so far).
 
+pub mod bulk;
 pub mod discovery;
+pub mod etag;
 pub mod explore;
 pub mod filter;
 pub mod max_results;
 pub mod paging;
 pub mod population;
+pub mod projection;
 pub mod schema;
+pub mod search;
+pub mod sort;
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -278,6 +283,12 @@ pub fn run(
         Property::SchemaRequired => schema::required(&env),
         Property::DiscoveryById => discovery::by_id(&env),
         Property::DiscoveryDefinitions => discovery::definitions(&env),
+        Property::SchemaReturnedRequest => schema::returned_request(&env),
+        Property::ProjectionSubsets => projection::subsets(&env),
+        Property::SortOrder => sort::order(&env),
+        Property::SearchSameAsGet => search::same_as_get(&env),
+        Property::EtagSequence => etag::sequence(&env),
+        Property::BulkLimits => bulk::limits(&env),
     };
     let seed = settings.seed;
     let failure = |label: String, cx: Counterexample, note: String| StepResult {

@@ -17,135 +17,111 @@ mod points;
 
 pub use points::{ErrorWire, Faults};
 
-/// One deliberate deviation from the rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Fault {
-    CreateReturns200,
-    CreateNoLocation,
-    CreateNoMeta,
-    NamesSwapped,
-    GivenNameDropped,
-    FilterCaseSensitive,
-    EqAsSubstring,
-    FilterIgnored,
-    InvalidFilterAccepted,
-    InvalidFilter500,
-    PagingOffByOne,
-    TotalCountsPage,
-    ItemsPerPageWrong,
-    CountIgnored,
-    PagesOverlap,
-    StartBelowOneRejected,
-    PutMerges,
-    PatchIgnored,
-    IdChanges,
-    CreatedChanges,
-    LastModifiedFrozen,
-    HardDelete,
-    SoftDelete,
-    DeleteKeepsActive,
-    ErrorNotScim,
-    ErrorStatusNumber,
-    NotFoundIs500,
-    DuplicateAccepted,
-    UniquenessCaseSensitive,
-    NoAuth,
-    AnyTokenAccepted,
-    NoChallenge,
-    JsonContentType,
-    SchemasMissing,
-    LockedUnderLoad,
-    SpcDeniesFilter,
-    MaxResultsExceeded,
-    ExternalIdDropped,
-    NamePartsDropped,
-    PhoneTypeDropped,
-    ActiveAsString,
-    PasswordReturned,
-    PrimaryNotDemoted,
-    PatchAddReplaces,
-    ValueFilterIgnored,
-    RemoveComplexIgnored,
-    RemoveRequiredAccepted,
-    ReadOnlyApplied,
-    ImmutableChangeable,
-    RequiredNotEnforced,
-    ExtensionDropped,
-    ExtensionNotInSchemas,
-    UrnPathRejected,
-    UnknownEndpointHtml,
-    OddId500,
-    DiscoveryWritable,
-    MalformedUpdate500,
-    SchemaByIdDiffers,
-    DefinitionsIncomplete,
-    ResourceTypesBare,
+/// The catalogue, written once: each fault's variant, its name on the
+/// command line, the rule it breaks (a rule id cases cite) and what the
+/// server then does wrong.
+macro_rules! catalogue {
+    ($($fault:ident => ($name:literal, $rule:literal, $effect:literal),)*) => {
+        /// One deliberate deviation from the rules.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Fault {
+            $($fault,)*
+        }
+
+        impl Fault {
+            /// Every fault, in catalogue order.
+            pub const ALL: &[Fault] = &[$(Fault::$fault,)*];
+
+            fn describe(self) -> (&'static str, &'static str, &'static str) {
+                match self {
+                    $(Fault::$fault => ($name, $rule, $effect),)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    CreateReturns200 => ("create-returns-200", "rfc7644#3.3", "POST /Users answers 200 instead of 201"),
+    CreateNoLocation => ("create-no-location", "rfc7644#3.3", "POST /Users omits the Location header"),
+    CreateNoMeta => ("create-no-meta", "rfc7643#3.1", "created users carry no meta"),
+    NamesSwapped => ("names-swapped", "insightly.attr.name.givenName", "givenName and familyName are swapped in responses"),
+    GivenNameDropped => ("given-name-dropped", "insightly.attr.name.givenName", "name.givenName is never returned"),
+    FilterCaseSensitive => ("filter-case-sensitive", "rfc7644#3.4.2.2", "userName eq compares case-sensitively"),
+    EqAsSubstring => ("eq-as-substring", "rfc7644#3.4.2.2", "eq matches substrings (behaves like co)"),
+    FilterIgnored => ("filter-ignored", "insightly.op.filter", "the filter parameter is ignored: every user is returned"),
+    InvalidFilterAccepted => ("invalid-filter-accepted", "rfc7644#3.4.2.2", "unparseable or unsupported filters answer 200 with every user"),
+    InvalidFilter500 => ("invalid-filter-500", "rfc7644#3.4.2.2", "unparseable or unsupported filters answer 500 instead of 400 invalidFilter"),
+    PagingOffByOne => ("paging-off-by-one", "rfc7644#3.4.2.4", "startIndex is treated as 0-based"),
+    TotalCountsPage => ("total-counts-page", "rfc7644#3.4.2.4", "totalResults counts the page, not the result set"),
+    ItemsPerPageWrong => ("items-per-page-wrong", "rfc7644#3.4.2.4", "itemsPerPage echoes count, not the resources returned"),
+    CountIgnored => ("count-ignored", "rfc7644#3.4.2.4", "count is ignored: every page holds every result"),
+    PagesOverlap => ("pages-overlap", "rfc7644#3.4.2.4", "every page after the first repeats the previous page's last user"),
+    StartBelowOneRejected => ("start-below-one-rejected", "rfc7644#3.4.2.4", "startIndex < 1 answers 400 instead of being treated as 1"),
+    PutMerges => ("put-merges", "rfc7644#3.5.1", "PUT merges into the user instead of replacing it"),
+    PatchIgnored => ("patch-ignored", "insightly.op.patch", "PATCH answers 200 but changes nothing"),
+    IdChanges => ("id-changes", "insightly.attr.id", "every update gives the user a new id"),
+    CreatedChanges => ("created-changes", "insightly.attr.meta.created", "every update resets meta.created"),
+    LastModifiedFrozen => ("last-modified-frozen", "insightly.attr.meta.lastModified", "meta.lastModified never advances"),
+    HardDelete => ("hard-delete", "insightly.op.delete", "DELETE removes the user (where deactivation is documented)"),
+    SoftDelete => ("soft-delete", "rfc7644#3.6", "DELETE only deactivates the user (where removal is documented)"),
+    DeleteKeepsActive => ("delete-keeps-active", "insightly.op.delete", "DELETE answers 204 but the user stays active"),
+    ErrorNotScim => ("error-not-scim", "rfc7644#3.12", "errors are plain text, not SCIM Error JSON"),
+    ErrorStatusNumber => ("error-status-number", "rfc7644#3.12", "Error status is a JSON number, not a string"),
+    NotFoundIs500 => ("not-found-is-500", "rfc7644#3.12", "an unknown id answers 500 instead of 404"),
+    DuplicateAccepted => ("duplicate-accepted", "rfc7643#4.1.1", "a duplicate userName is accepted"),
+    UniquenessCaseSensitive => ("uniqueness-case-sensitive", "rfc7643#4.1.1", "userName uniqueness ignores letter case differences (Ada vs ada both accepted)"),
+    NoAuth => ("no-auth", "rfc7644#2", "requests without credentials are served"),
+    AnyTokenAccepted => ("any-token-accepted", "rfc7644#2", "any bearer token is accepted, not only the configured one"),
+    NoChallenge => ("no-www-authenticate", "rfc7235#3.1", "a 401 carries no WWW-Authenticate challenge"),
+    JsonContentType => ("json-content-type", "rfc7644#3.8", "responses are labelled application/json"),
+    SchemasMissing => ("schemas-missing", "insightly.op.schemas", "GET /Schemas answers 404"),
+    LockedUnderLoad => ("locked-under-load", "finding:concurrency", "a write answers 500 \"database is locked\" while another request is in flight (a SQLite-backed server)"),
+    SpcDeniesFilter => ("spc-denies-filter", "finding:claims", "ServiceProviderConfig says filter.supported: false, while every filter works"),
+    MaxResultsExceeded => ("max-results-exceeded", "rfc7643#5", "a count above the declared maximum page size is served in full"),
+    ExternalIdDropped => ("external-id-dropped", "rfc7643#3.1", "externalId is accepted and never stored"),
+    NamePartsDropped => ("name-parts-dropped", "rfc7643#4.1.1", "name.middleName, honorificPrefix and honorificSuffix are accepted and dropped"),
+    PhoneTypeDropped => ("phone-type-dropped", "rfc7643#4.1.2", "phoneNumbers values lose their type"),
+    ActiveAsString => ("active-as-string", "rfc7643#4.1.1", "active is returned as the string \"true\" or \"false\", not a boolean"),
+    PasswordReturned => ("password-returned", "rfc7643#4.1.1", "the password is returned in responses"),
+    PrimaryNotDemoted => ("primary-not-demoted", "rfc7644#3.5.2", "a PATCH that makes a value primary leaves the old primary value primary too"),
+    PatchAddReplaces => ("patch-add-replaces", "rfc7644#3.5.2.1", "PATCH add to a multi-valued attribute replaces its values instead of adding to them"),
+    ValueFilterIgnored => ("value-filter-ignored", "rfc7644#3.5.2.3", "a value-filtered PATCH path changes every value, not only the matching ones"),
+    RemoveComplexIgnored => ("remove-complex-ignored", "rfc7644#3.5.2.2", "PATCH remove of a complex attribute answers success and leaves it"),
+    RemoveRequiredAccepted => ("remove-required-accepted", "rfc7644#3.5.2.2", "PATCH remove of a required attribute (userName) succeeds"),
+    ReadOnlyApplied => ("read-only-applied", "rfc7644#3.3", "read-only attributes sent on create or PUT are stored"),
+    ImmutableChangeable => ("immutable-changeable", "rfc7644#3.5.1", "an immutable attribute that has a value can be changed"),
+    RequiredNotEnforced => ("required-not-enforced", "rfc7643#4.1.1", "a create without a required attribute succeeds"),
+    ExtensionDropped => ("extension-dropped", "rfc7643#4.3", "the enterprise extension's attributes are accepted and dropped"),
+    ExtensionNotInSchemas => ("extension-not-in-schemas", "rfc7643#3", "a user with enterprise attributes does not list the extension's URN in `schemas`"),
+    UrnPathRejected => ("urn-path-rejected", "rfc7644#3.5.2", "a PATCH path behind an extension's URN is 400 invalidPath"),
+    UnknownEndpointHtml => ("unknown-endpoint-html", "rfc7644#3.12", "an unknown endpoint answers 404 with an HTML page"),
+    OddId500 => ("odd-id-500", "rfc7644#3.12", "an id that is not a UUID gets 500 with a plain-text body"),
+    DiscoveryWritable => ("discovery-writable", "rfc7644#3.12", "a method an endpoint does not serve (POST, PUT, PATCH or DELETE on /Schemas, /ResourceTypes or /ServiceProviderConfig) answers 200"),
+    MalformedUpdate500 => ("malformed-update-500", "rfc7644#3.12", "malformed JSON in a PUT or PATCH answers 500"),
+    SchemaByIdDiffers => ("schema-by-id-differs", "rfc7644#4", "GET /Schemas/{urn} omits an attribute its /Schemas entry lists"),
+    DefinitionsIncomplete => ("definitions-incomplete", "rfc7643#7", "attribute definitions in /Schemas lack `multiValued`"),
+    ResourceTypesBare => ("resource-types-bare", "rfc7644#4", "/ResourceTypes answers a bare JSON array, not a ListResponse"),
+    ProjectionIgnored => ("projection-ignored", "rfc7644#3.9", "`attributes` and `excludedAttributes` are ignored on GET and in lists"),
+    WriteUnprojected => ("write-unprojected", "rfc7644#3.9", "the answers of POST, PUT and PATCH ignore `attributes` and `excludedAttributes`"),
+    AlwaysExcludable => ("always-excludable", "rfc7644#3.4.2.5", "`excludedAttributes=id` removes `id`, which is returned always"),
+    RequestReturnedByDefault => ("request-returned-by-default", "rfc7643#7", "an attribute declared `returned: request` is returned without being asked for"),
+    SortOrderIgnored => ("sort-order-ignored", "rfc7644#3.4.2.3", "`sortOrder=descending` sorts ascending"),
+    SortCaseSensitive => ("sort-case-sensitive", "rfc7644#3.4.2.3", "case-insensitive attributes sort case-sensitively"),
+    SearchIgnoresFilter => ("search-ignores-filter", "rfc7644#3.4.3", "POST .search ignores the filter in its body"),
+    EtagHeaderMissing => ("etag-header-missing", "rfc7644#3.14", "no ETag header on resource answers"),
+    EtagFrozen => ("etag-frozen", "rfc7644#3.14", "meta.version and the ETag stay the same when the resource changes"),
+    IfNoneMatchIgnored => ("if-none-match-ignored", "rfc7232#3.2", "a GET whose If-None-Match names the current version answers 200 with the resource"),
+    IfMatchIgnored => ("if-match-ignored", "rfc7232#3.1", "a write whose If-Match names an older version is applied"),
+    BulkOneResult => ("bulk-one-result", "rfc7644#3.7.3", "a Bulk job answers one result for all its operations"),
+    BulkIdUnresolved => ("bulk-id-unresolved", "rfc7644#3.7.2", "`bulkId:` references are stored as written, not replaced by the new ids"),
+    BulkLimitsIgnored => ("bulk-limits-ignored", "rfc7644#3.7.4", "a Bulk job over maxOperations or maxPayloadSize is processed, not 413"),
+    FailOnErrorsIgnored => ("fail-on-errors-ignored", "rfc7644#3.7.3", "`failOnErrors` is ignored: every operation runs"),
+    MeNotFound => ("me-not-found", "rfc7644#3.11", "/Me answers 404 instead of 501"),
+    PasswordChangeRejected => ("password-change-rejected", "rfc7643#5", "a PATCH of the password is refused although changePassword is declared"),
 }
 
 impl Fault {
-    pub const ALL: &[Fault] = &[
-        Fault::CreateReturns200,
-        Fault::CreateNoLocation,
-        Fault::CreateNoMeta,
-        Fault::NamesSwapped,
-        Fault::GivenNameDropped,
-        Fault::FilterCaseSensitive,
-        Fault::EqAsSubstring,
-        Fault::FilterIgnored,
-        Fault::InvalidFilterAccepted,
-        Fault::InvalidFilter500,
-        Fault::PagingOffByOne,
-        Fault::TotalCountsPage,
-        Fault::ItemsPerPageWrong,
-        Fault::CountIgnored,
-        Fault::PagesOverlap,
-        Fault::StartBelowOneRejected,
-        Fault::PutMerges,
-        Fault::PatchIgnored,
-        Fault::IdChanges,
-        Fault::CreatedChanges,
-        Fault::LastModifiedFrozen,
-        Fault::HardDelete,
-        Fault::SoftDelete,
-        Fault::DeleteKeepsActive,
-        Fault::ErrorNotScim,
-        Fault::ErrorStatusNumber,
-        Fault::NotFoundIs500,
-        Fault::DuplicateAccepted,
-        Fault::UniquenessCaseSensitive,
-        Fault::NoAuth,
-        Fault::AnyTokenAccepted,
-        Fault::NoChallenge,
-        Fault::JsonContentType,
-        Fault::SchemasMissing,
-        Fault::LockedUnderLoad,
-        Fault::SpcDeniesFilter,
-        Fault::MaxResultsExceeded,
-        Fault::ExternalIdDropped,
-        Fault::NamePartsDropped,
-        Fault::PhoneTypeDropped,
-        Fault::ActiveAsString,
-        Fault::PasswordReturned,
-        Fault::PrimaryNotDemoted,
-        Fault::PatchAddReplaces,
-        Fault::ValueFilterIgnored,
-        Fault::RemoveComplexIgnored,
-        Fault::RemoveRequiredAccepted,
-        Fault::ReadOnlyApplied,
-        Fault::ImmutableChangeable,
-        Fault::RequiredNotEnforced,
-        Fault::ExtensionDropped,
-        Fault::ExtensionNotInSchemas,
-        Fault::UrnPathRejected,
-        Fault::UnknownEndpointHtml,
-        Fault::OddId500,
-        Fault::DiscoveryWritable,
-        Fault::MalformedUpdate500,
-        Fault::SchemaByIdDiffers,
-        Fault::DefinitionsIncomplete,
-        Fault::ResourceTypesBare,
-    ];
-
     /// The fault's name on the command line.
     pub fn name(self) -> &'static str {
         self.describe().0
@@ -159,311 +135,6 @@ impl Fault {
     /// What the server does wrong.
     pub fn effect(self) -> &'static str {
         self.describe().2
-    }
-
-    fn describe(self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            Fault::CreateReturns200 => (
-                "create-returns-200",
-                "rfc7644#3.3",
-                "POST /Users answers 200 instead of 201",
-            ),
-            Fault::CreateNoLocation => (
-                "create-no-location",
-                "rfc7644#3.3",
-                "POST /Users omits the Location header",
-            ),
-            Fault::CreateNoMeta => (
-                "create-no-meta",
-                "rfc7643#3.1",
-                "created users carry no meta",
-            ),
-            Fault::NamesSwapped => (
-                "names-swapped",
-                "insightly.attr.name.givenName",
-                "givenName and familyName are swapped in responses",
-            ),
-            Fault::GivenNameDropped => (
-                "given-name-dropped",
-                "insightly.attr.name.givenName",
-                "name.givenName is never returned",
-            ),
-            Fault::FilterCaseSensitive => (
-                "filter-case-sensitive",
-                "rfc7644#3.4.2.2",
-                "userName eq compares case-sensitively",
-            ),
-            Fault::EqAsSubstring => (
-                "eq-as-substring",
-                "rfc7644#3.4.2.2",
-                "eq matches substrings (behaves like co)",
-            ),
-            Fault::FilterIgnored => (
-                "filter-ignored",
-                "insightly.op.filter",
-                "the filter parameter is ignored: every user is returned",
-            ),
-            Fault::InvalidFilterAccepted => (
-                "invalid-filter-accepted",
-                "rfc7644#3.4.2.2",
-                "unparseable or unsupported filters answer 200 with every user",
-            ),
-            Fault::InvalidFilter500 => (
-                "invalid-filter-500",
-                "rfc7644#3.4.2.2",
-                "unparseable or unsupported filters answer 500 instead of 400 invalidFilter",
-            ),
-            Fault::PagingOffByOne => (
-                "paging-off-by-one",
-                "rfc7644#3.4.2.4",
-                "startIndex is treated as 0-based",
-            ),
-            Fault::TotalCountsPage => (
-                "total-counts-page",
-                "rfc7644#3.4.2.4",
-                "totalResults counts the page, not the result set",
-            ),
-            Fault::ItemsPerPageWrong => (
-                "items-per-page-wrong",
-                "rfc7644#3.4.2.4",
-                "itemsPerPage echoes count, not the resources returned",
-            ),
-            Fault::CountIgnored => (
-                "count-ignored",
-                "rfc7644#3.4.2.4",
-                "count is ignored: every page holds every result",
-            ),
-            Fault::PagesOverlap => (
-                "pages-overlap",
-                "rfc7644#3.4.2.4",
-                "every page after the first repeats the previous page's last user",
-            ),
-            Fault::StartBelowOneRejected => (
-                "start-below-one-rejected",
-                "rfc7644#3.4.2.4",
-                "startIndex < 1 answers 400 instead of being treated as 1",
-            ),
-            Fault::PutMerges => (
-                "put-merges",
-                "rfc7644#3.5.1",
-                "PUT merges into the user instead of replacing it",
-            ),
-            Fault::PatchIgnored => (
-                "patch-ignored",
-                "insightly.op.patch",
-                "PATCH answers 200 but changes nothing",
-            ),
-            Fault::IdChanges => (
-                "id-changes",
-                "insightly.attr.id",
-                "every update gives the user a new id",
-            ),
-            Fault::CreatedChanges => (
-                "created-changes",
-                "insightly.attr.meta.created",
-                "every update resets meta.created",
-            ),
-            Fault::LastModifiedFrozen => (
-                "last-modified-frozen",
-                "insightly.attr.meta.lastModified",
-                "meta.lastModified never advances",
-            ),
-            Fault::HardDelete => (
-                "hard-delete",
-                "insightly.op.delete",
-                "DELETE removes the user (where deactivation is documented)",
-            ),
-            Fault::SoftDelete => (
-                "soft-delete",
-                "rfc7644#3.6",
-                "DELETE only deactivates the user (where removal is documented)",
-            ),
-            Fault::DeleteKeepsActive => (
-                "delete-keeps-active",
-                "insightly.op.delete",
-                "DELETE answers 204 but the user stays active",
-            ),
-            Fault::ErrorNotScim => (
-                "error-not-scim",
-                "rfc7644#3.12",
-                "errors are plain text, not SCIM Error JSON",
-            ),
-            Fault::ErrorStatusNumber => (
-                "error-status-number",
-                "rfc7644#3.12",
-                "Error status is a JSON number, not a string",
-            ),
-            Fault::NotFoundIs500 => (
-                "not-found-is-500",
-                "rfc7644#3.12",
-                "an unknown id answers 500 instead of 404",
-            ),
-            Fault::DuplicateAccepted => (
-                "duplicate-accepted",
-                "rfc7643#4.1.1",
-                "a duplicate userName is accepted",
-            ),
-            Fault::UniquenessCaseSensitive => (
-                "uniqueness-case-sensitive",
-                "rfc7643#4.1.1",
-                "userName uniqueness ignores letter case differences (Ada vs ada both accepted)",
-            ),
-            Fault::NoAuth => (
-                "no-auth",
-                "rfc7644#2",
-                "requests without credentials are served",
-            ),
-            Fault::AnyTokenAccepted => (
-                "any-token-accepted",
-                "rfc7644#2",
-                "any bearer token is accepted, not only the configured one",
-            ),
-            Fault::NoChallenge => (
-                "no-www-authenticate",
-                "rfc7235#3.1",
-                "a 401 carries no WWW-Authenticate challenge",
-            ),
-            Fault::JsonContentType => (
-                "json-content-type",
-                "rfc7644#3.8",
-                "responses are labelled application/json",
-            ),
-            Fault::LockedUnderLoad => (
-                "locked-under-load",
-                "finding:concurrency",
-                "a write answers 500 \"database is locked\" while another request is in flight (a SQLite-backed server)",
-            ),
-            Fault::SpcDeniesFilter => (
-                "spc-denies-filter",
-                "finding:claims",
-                "ServiceProviderConfig says filter.supported: false, while every filter works",
-            ),
-            Fault::MaxResultsExceeded => (
-                "max-results-exceeded",
-                "rfc7643#5",
-                "a count above the declared maximum page size is served in full",
-            ),
-            Fault::SchemasMissing => (
-                "schemas-missing",
-                "insightly.op.schemas",
-                "GET /Schemas answers 404",
-            ),
-            Fault::ExternalIdDropped => (
-                "external-id-dropped",
-                "rfc7643#3.1",
-                "externalId is accepted and never stored",
-            ),
-            Fault::NamePartsDropped => (
-                "name-parts-dropped",
-                "rfc7643#4.1.1",
-                "name.middleName, honorificPrefix and honorificSuffix are accepted and dropped",
-            ),
-            Fault::PhoneTypeDropped => (
-                "phone-type-dropped",
-                "rfc7643#4.1.2",
-                "phoneNumbers values lose their type",
-            ),
-            Fault::ActiveAsString => (
-                "active-as-string",
-                "rfc7643#4.1.1",
-                "active is returned as the string \"true\" or \"false\", not a boolean",
-            ),
-            Fault::PasswordReturned => (
-                "password-returned",
-                "rfc7643#4.1.1",
-                "the password is returned in responses",
-            ),
-            Fault::PrimaryNotDemoted => (
-                "primary-not-demoted",
-                "rfc7644#3.5.2",
-                "a PATCH that makes a value primary leaves the old primary value primary too",
-            ),
-            Fault::PatchAddReplaces => (
-                "patch-add-replaces",
-                "rfc7644#3.5.2.1",
-                "PATCH add to a multi-valued attribute replaces its values instead of adding to them",
-            ),
-            Fault::ValueFilterIgnored => (
-                "value-filter-ignored",
-                "rfc7644#3.5.2.3",
-                "a value-filtered PATCH path changes every value, not only the matching ones",
-            ),
-            Fault::RemoveComplexIgnored => (
-                "remove-complex-ignored",
-                "rfc7644#3.5.2.2",
-                "PATCH remove of a complex attribute answers success and leaves it",
-            ),
-            Fault::RemoveRequiredAccepted => (
-                "remove-required-accepted",
-                "rfc7644#3.5.2.2",
-                "PATCH remove of a required attribute (userName) succeeds",
-            ),
-            Fault::ReadOnlyApplied => (
-                "read-only-applied",
-                "rfc7644#3.3",
-                "read-only attributes sent on create or PUT are stored",
-            ),
-            Fault::ImmutableChangeable => (
-                "immutable-changeable",
-                "rfc7644#3.5.1",
-                "an immutable attribute that has a value can be changed",
-            ),
-            Fault::RequiredNotEnforced => (
-                "required-not-enforced",
-                "rfc7643#4.1.1",
-                "a create without a required attribute succeeds",
-            ),
-            Fault::ExtensionDropped => (
-                "extension-dropped",
-                "rfc7643#4.3",
-                "the enterprise extension's attributes are accepted and dropped",
-            ),
-            Fault::ExtensionNotInSchemas => (
-                "extension-not-in-schemas",
-                "rfc7643#3",
-                "a user with enterprise attributes does not list the extension's URN in `schemas`",
-            ),
-            Fault::UrnPathRejected => (
-                "urn-path-rejected",
-                "rfc7644#3.5.2",
-                "a PATCH path behind an extension's URN is 400 invalidPath",
-            ),
-            Fault::UnknownEndpointHtml => (
-                "unknown-endpoint-html",
-                "rfc7644#3.12",
-                "an unknown endpoint answers 404 with an HTML page",
-            ),
-            Fault::OddId500 => (
-                "odd-id-500",
-                "rfc7644#3.12",
-                "an id that is not a UUID gets 500 with a plain-text body",
-            ),
-            Fault::DiscoveryWritable => (
-                "discovery-writable",
-                "rfc7644#3.12",
-                "a method an endpoint does not serve (POST, PUT, PATCH or DELETE on /Schemas, /ResourceTypes or /ServiceProviderConfig) answers 200",
-            ),
-            Fault::MalformedUpdate500 => (
-                "malformed-update-500",
-                "rfc7644#3.12",
-                "malformed JSON in a PUT or PATCH answers 500",
-            ),
-            Fault::SchemaByIdDiffers => (
-                "schema-by-id-differs",
-                "rfc7644#4",
-                "GET /Schemas/{urn} omits an attribute its /Schemas entry lists",
-            ),
-            Fault::DefinitionsIncomplete => (
-                "definitions-incomplete",
-                "rfc7643#7",
-                "attribute definitions in /Schemas lack `multiValued`",
-            ),
-            Fault::ResourceTypesBare => (
-                "resource-types-bare",
-                "rfc7644#4",
-                "/ResourceTypes answers a bare JSON array, not a ListResponse",
-            ),
-        }
     }
 }
 

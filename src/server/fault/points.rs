@@ -11,6 +11,9 @@ use super::Fault;
 use crate::profile::DeleteMode;
 use crate::scim::ScimError;
 use crate::scim::filter::{Filter, Op};
+use crate::scim::projection::Projection;
+use crate::scim::sort::Order;
+use crate::server::query::Query;
 
 /// The faults of one running server, read once.
 #[derive(Debug, Clone, Default)]
@@ -301,6 +304,11 @@ impl Faults {
 
     /// `meta` after a change, given the RFC's new one and the old one.
     pub fn changed_meta(&self, old: &Value, new: &mut Value) {
+        if self.has(Fault::EtagFrozen)
+            && let Some(version) = old.get("version")
+        {
+            new["version"] = version.clone();
+        }
         if self.has(Fault::LastModifiedFrozen)
             && let Some(frozen) = old.get("lastModified")
         {
@@ -361,6 +369,111 @@ impl Faults {
         } else {
             declared
         }
+    }
+
+    // -- projection, sorting, search --
+
+    /// The projection an answer gets, given the one its request asked for
+    /// (`write`: the answer of a POST, PUT or PATCH).
+    pub fn projection(&self, asked: Projection, write: bool) -> Projection {
+        let ignored = match write {
+            true => self.has(Fault::WriteUnprojected),
+            false => self.has(Fault::ProjectionIgnored),
+        };
+        if ignored { Projection::Default } else { asked }
+    }
+
+    /// A projected resource, `excludedAttributes=id` given its way.
+    pub fn projected(&self, asked: &Projection, resource: &mut Value) {
+        if let Projection::Excluded(names) = asked
+            && self.has(Fault::AlwaysExcludable)
+            && names.iter().any(|n| n.eq_ignore_ascii_case("id"))
+            && let Some(fields) = resource.as_object_mut()
+        {
+            fields.remove("id");
+        }
+    }
+
+    /// Whether a `returned: request` attribute waits to be asked for.
+    pub fn hides_requested(&self) -> bool {
+        !self.has(Fault::RequestReturnedByDefault)
+    }
+
+    /// The order a list is sorted in, given the one asked for.
+    pub fn sort_order(&self, asked: Order) -> Order {
+        if self.has(Fault::SortOrderIgnored) {
+            Order::Ascending
+        } else {
+            asked
+        }
+    }
+
+    /// Whether strings sort case-exactly, given what the attribute is.
+    pub fn sorts_case_exact(&self, case_exact: bool) -> bool {
+        case_exact || self.has(Fault::SortCaseSensitive)
+    }
+
+    /// The query a `.search` runs, given the one its body holds.
+    pub fn search(&self, mut query: Query) -> Query {
+        if self.has(Fault::SearchIgnoresFilter) {
+            query.filter = None;
+        }
+        query
+    }
+
+    // -- versions --
+
+    /// Whether resource answers carry their ETag.
+    pub fn sends_etag(&self) -> bool {
+        !self.has(Fault::EtagHeaderMissing)
+    }
+
+    /// Whether a GET honours If-None-Match.
+    pub fn honours_if_none_match(&self) -> bool {
+        !self.has(Fault::IfNoneMatchIgnored)
+    }
+
+    /// Whether a write honours If-Match.
+    pub fn honours_if_match(&self) -> bool {
+        !self.has(Fault::IfMatchIgnored)
+    }
+
+    // -- bulk, /Me, passwords --
+
+    /// Whether Bulk jobs are held to maxOperations and maxPayloadSize.
+    pub fn enforces_bulk_limits(&self) -> bool {
+        !self.has(Fault::BulkLimitsIgnored)
+    }
+
+    /// Whether `failOnErrors` stops a Bulk job.
+    pub fn honours_fail_on_errors(&self) -> bool {
+        !self.has(Fault::FailOnErrorsIgnored)
+    }
+
+    /// Whether `bulkId:` references are replaced by the ids created.
+    pub fn resolves_bulk_ids(&self) -> bool {
+        !self.has(Fault::BulkIdUnresolved)
+    }
+
+    /// A Bulk job's results as answered, given one per operation.
+    pub fn bulk_results(&self, results: &mut Vec<Value>) {
+        if self.has(Fault::BulkOneResult) {
+            results.truncate(1);
+        }
+    }
+
+    /// The status of `/Me` on a server without it.
+    pub fn me_status(&self) -> u16 {
+        if self.has(Fault::MeNotFound) {
+            404
+        } else {
+            501
+        }
+    }
+
+    /// Whether a PATCH may change the password.
+    pub fn accepts_password_change(&self) -> bool {
+        !self.has(Fault::PasswordChangeRejected)
     }
 
     // -- endpoints and ids --

@@ -12,15 +12,17 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get, post};
 use serde_json::{Value, json};
 
-use super::discovery;
+mod bulk;
+mod discover;
+mod resources;
+
 use super::fault::ErrorWire;
-use super::query::{self, Query};
 use super::resource::KINDS;
 use super::store::Store;
-use crate::scim::{ResourceType, ScimError, ScimType, urn};
+use crate::scim::ScimError;
 
 /// Where the SCIM service lives on the reference server.
 pub const BASE_PATH: &str = "/scim/v2";
@@ -49,17 +51,17 @@ impl AppState {
     }
 }
 
-type Shared = Arc<AppState>;
+pub(crate) type Shared = Arc<AppState>;
 
 /// A successful answer: status, extra headers, body.
-struct Answer {
+pub(crate) struct Answer {
     status: StatusCode,
     headers: Vec<(header::HeaderName, String)>,
     body: Option<Value>,
 }
 
 impl Answer {
-    fn ok(body: Value) -> Answer {
+    pub(crate) fn ok(body: Value) -> Answer {
         Answer {
             status: StatusCode::OK,
             headers: vec![],
@@ -75,29 +77,50 @@ pub fn router(state: Shared) -> Router {
         scim = scim
             .route(
                 rt.endpoint(),
-                get(move |s: State<Shared>, h: HeaderMap, q: RawQuery| async move { list(rt, s, h, q) })
-                    .post(move |s: State<Shared>, h: HeaderMap, b: Result<Bytes, BytesRejection>| async move {
-                        create(rt, s, h, b)
+                get(move |s: State<Shared>, h: HeaderMap, q: RawQuery| async move { resources::list(rt, s, h, q) })
+                    .post(move |s: State<Shared>, h: HeaderMap, q: RawQuery, b: Result<Bytes, BytesRejection>| async move {
+                        resources::create(rt, s, h, q, b)
                     }),
             )
             .route(
+                &format!("{}/.search", rt.endpoint()),
+                post(move |s: State<Shared>, h: HeaderMap, b: Result<Bytes, BytesRejection>| async move {
+                    resources::search(Some(rt), s, h, b)
+                }),
+            )
+            .route(
                 &format!("{}/{{id}}", rt.endpoint()),
-                get(move |s: State<Shared>, h: HeaderMap, id: Path<String>| async move { fetch(rt, s, h, id) })
-                    .put(move |s: State<Shared>, h: HeaderMap, id: Path<String>, b: Result<Bytes, BytesRejection>| async move {
-                        change(rt, s, h, id, b, Store::replace)
-                    })
-                    .patch(move |s: State<Shared>, h: HeaderMap, id: Path<String>, b: Result<Bytes, BytesRejection>| async move {
-                        change(rt, s, h, id, b, Store::patch)
-                    })
-                    .delete(move |s: State<Shared>, h: HeaderMap, id: Path<String>| async move { remove(rt, s, h, id) }),
+                get(move |s: State<Shared>, h: HeaderMap, id: Path<String>, q: RawQuery| async move {
+                    resources::fetch(rt, s, h, id, q)
+                })
+                .put(move |s: State<Shared>, h: HeaderMap, id: Path<String>, q: RawQuery, b: Result<Bytes, BytesRejection>| async move {
+                    resources::change(rt, s, h, id, q, b, Store::replace)
+                })
+                .patch(move |s: State<Shared>, h: HeaderMap, id: Path<String>, q: RawQuery, b: Result<Bytes, BytesRejection>| async move {
+                    resources::change(rt, s, h, id, q, b, Store::patch)
+                })
+                .delete(move |s: State<Shared>, h: HeaderMap, id: Path<String>| async move { resources::remove(rt, s, h, id) }),
             );
     }
     let scim = scim
-        .route("/Schemas", get(schemas))
-        .route("/Schemas/{id}", get(schema))
-        .route("/ServiceProviderConfig", get(service_provider_config))
-        .route("/ResourceTypes", get(resource_types))
-        .route("/ResourceTypes/{id}", get(resource_type))
+        .route(
+            "/.search",
+            post(
+                |s: State<Shared>, h: HeaderMap, b: Result<Bytes, BytesRejection>| async move {
+                    resources::search(None, s, h, b)
+                },
+            ),
+        )
+        .route("/Bulk", post(bulk::bulk))
+        .route("/Me", any(discover::me))
+        .route("/Schemas", get(discover::schemas))
+        .route("/Schemas/{id}", get(discover::schema))
+        .route(
+            "/ServiceProviderConfig",
+            get(discover::service_provider_config),
+        )
+        .route("/ResourceTypes", get(discover::resource_types))
+        .route("/ResourceTypes/{id}", get(discover::resource_type))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone());
@@ -139,7 +162,7 @@ async fn pace(
 }
 
 /// Turns a handler result into a response, the wire-format faults applied.
-fn respond(state: &AppState, result: Result<Answer, ScimError>) -> Response {
+pub(crate) fn respond(state: &AppState, result: Result<Answer, ScimError>) -> Response {
     let faults = state.read().faults.clone();
     let (status, mut headers, body) = match result {
         Ok(answer) => (answer.status, answer.headers, answer.body),
@@ -180,7 +203,11 @@ fn respond(state: &AppState, result: Result<Answer, ScimError>) -> Response {
 }
 
 /// An answer that is not SCIM at all: what a broken server or a proxy sends.
-fn plain(status: StatusCode, content_type: &'static str, text: &'static str) -> Response {
+pub(crate) fn plain(
+    status: StatusCode,
+    content_type: &'static str,
+    text: &'static str,
+) -> Response {
     let mut response = (status, text).into_response();
     response
         .headers_mut()
@@ -189,7 +216,7 @@ fn plain(status: StatusCode, content_type: &'static str, text: &'static str) -> 
 }
 
 /// The 500 of a server that breaks on what it was sent.
-fn broken() -> Response {
+pub(crate) fn broken() -> Response {
     plain(
         StatusCode::INTERNAL_SERVER_ERROR,
         "text/plain",
@@ -197,11 +224,11 @@ fn broken() -> Response {
     )
 }
 
-fn code(status: u16) -> StatusCode {
+pub(crate) fn code(status: u16) -> StatusCode {
     StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
+pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
     let Some(token) = &state.token else {
         return Ok(());
     };
@@ -225,296 +252,6 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
             "a valid bearer token is required",
         ))
     }
-}
-
-/// The absolute URL of a resource, from the Host the client used.
-fn location(headers: &HeaderMap, resource: ResourceType, id: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}{BASE_PATH}{}/{id}", resource.endpoint())
-}
-
-/// A request body as JSON: 413 past the limit, 400 `invalidSyntax` when
-/// it is not JSON (serde_json's own nesting limit included).
-fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ScimError> {
-    let bytes = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ScimError::new(
-            413,
-            None,
-            format!(
-                "the request body is larger than {BODY_LIMIT} bytes, the most this server reads"
-            ),
-        ),
-        _ => ScimError::bad(
-            ScimType::InvalidSyntax,
-            format!("cannot read the request body: {rejection}"),
-        ),
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        ScimError::bad(
-            ScimType::InvalidSyntax,
-            format!("the body is not valid JSON: {e}"),
-        )
-    })
-}
-
-/// A resource answer: ETag from `meta.version`, Location on create.
-fn resource_answer(
-    store: &Store,
-    resource: ResourceType,
-    headers: &HeaderMap,
-    stored: &Value,
-    status: u16,
-) -> Answer {
-    let id = stored["id"].as_str().unwrap_or_default();
-    let location = location(headers, resource, id);
-    let mut extra = vec![];
-    if let Some(version) = stored["meta"]["version"].as_str() {
-        extra.push((header::ETAG, version.to_string()));
-    }
-    if status == 201 && store.faults.created_location() {
-        extra.push((header::LOCATION, location.clone()));
-    }
-    let status = if status == 201 {
-        store.faults.created_status()
-    } else {
-        status
-    };
-    Answer {
-        status: code(status),
-        headers: extra,
-        body: Some(store.present(resource, stored, &location)),
-    }
-}
-
-fn list(
-    rt: ResourceType,
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let result = (|| {
-        authorize(&state, &headers)?;
-        let mut query = Query::default();
-        for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-            let number = |v: &str| {
-                v.trim().parse::<i64>().map_err(|_| {
-                    ScimError::bad(
-                        ScimType::InvalidValue,
-                        format!("`{name}` must be an integer, got `{v}`"),
-                    )
-                })
-            };
-            match name.to_ascii_lowercase().as_str() {
-                "filter" => query.filter = Some(value.into_owned()),
-                "startindex" => query.start_index = Some(number(&value)?),
-                "count" => query.count = Some(number(&value)?),
-                _ => {}
-            }
-        }
-        let store = state.read();
-        let page = query::list(&store, rt, &query)?;
-        let resources: Vec<Value> = page
-            .resources
-            .iter()
-            .map(|r| {
-                store.present(
-                    rt,
-                    r,
-                    &location(&headers, rt, r["id"].as_str().unwrap_or_default()),
-                )
-            })
-            .collect();
-        Ok(Answer::ok(json!({
-            "schemas": [urn::LIST_RESPONSE],
-            "totalResults": page.total,
-            "startIndex": page.start_index,
-            "itemsPerPage": page.items_per_page,
-            "Resources": resources,
-        })))
-    })();
-    respond(&state, result)
-}
-
-fn create(
-    rt: ResourceType,
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let result = (|| {
-        authorize(&state, &headers)?;
-        let body = json_body(body)?;
-        let mut store = state.write();
-        let created = store.create(rt, &body)?;
-        Ok(resource_answer(&store, rt, &headers, &created, 201))
-    })();
-    respond(&state, result)
-}
-
-fn fetch(
-    rt: ResourceType,
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if state.read().faults.breaks_on_id(&id) {
-        return broken();
-    }
-    let result = (|| {
-        authorize(&state, &headers)?;
-        let store = state.read();
-        let stored = store.get(rt, &id)?;
-        Ok(resource_answer(&store, rt, &headers, stored, 200))
-    })();
-    respond(&state, result)
-}
-
-type Change = fn(&mut Store, ResourceType, &str, &Value) -> Result<Value, ScimError>;
-
-/// PUT and PATCH: a change to one resource, answered with the resource.
-fn change(
-    rt: ResourceType,
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-    apply: Change,
-) -> Response {
-    let faults = state.read().faults.clone();
-    if faults.breaks_on_id(&id)
-        || (faults.breaks_on_malformed_update()
-            && body
-                .as_ref()
-                .is_ok_and(|b| serde_json::from_slice::<Value>(b).is_err()))
-    {
-        return broken();
-    }
-    let result = (|| {
-        authorize(&state, &headers)?;
-        let body = json_body(body)?;
-        let mut store = state.write();
-        let changed = apply(&mut store, rt, &id, &body)?;
-        Ok(resource_answer(&store, rt, &headers, &changed, 200))
-    })();
-    respond(&state, result)
-}
-
-fn remove(
-    rt: ResourceType,
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if state.read().faults.breaks_on_id(&id) {
-        return broken();
-    }
-    let result = (|| {
-        authorize(&state, &headers)?;
-        state.write().delete(rt, &id)?;
-        Ok(Answer {
-            status: StatusCode::NO_CONTENT,
-            headers: vec![],
-            body: None,
-        })
-    })();
-    respond(&state, result)
-}
-
-/// Runs a discovery handler when the profile has the endpoint.
-fn discover(
-    state: &Shared,
-    headers: &HeaderMap,
-    enabled: impl Fn(&Store) -> bool,
-    body: impl Fn(&Store) -> Option<Value>,
-) -> Response {
-    let result = (|| {
-        authorize(state, headers)?;
-        let store = state.read();
-        if !enabled(&store) {
-            return Err(ScimError::not_found("this endpoint is not supported"));
-        }
-        body(&store)
-            .map(Answer::ok)
-            .ok_or_else(|| ScimError::not_found("no such resource"))
-    })();
-    respond(state, result)
-}
-
-fn schemas_served(store: &Store) -> bool {
-    store.profile().discovery.schemas && store.faults.schemas()
-}
-
-async fn schemas(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    discover(&state, &headers, schemas_served, |s| {
-        Some(discovery::list(discovery::schemas(s)))
-    })
-}
-
-async fn schema(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    discover(&state, &headers, schemas_served, |s| {
-        discovery::schemas(s)
-            .into_iter()
-            .find(|x| {
-                x["id"]
-                    .as_str()
-                    .is_some_and(|i| i.eq_ignore_ascii_case(&id))
-            })
-            .map(|x| s.faults.schema_by_id(x))
-    })
-}
-
-async fn service_provider_config(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    discover(
-        &state,
-        &headers,
-        |s| s.profile().discovery.service_provider_config,
-        |s| {
-            Some(
-                s.faults
-                    .service_provider_config(discovery::service_provider_config(s.profile())),
-            )
-        },
-    )
-}
-
-async fn resource_types(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    discover(
-        &state,
-        &headers,
-        |s| s.profile().discovery.resource_types,
-        |s| {
-            let types = discovery::resource_types(s);
-            Some(if s.faults.lists_resource_types() {
-                discovery::list(types)
-            } else {
-                Value::Array(types)
-            })
-        },
-    )
-}
-
-async fn resource_type(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    discover(
-        &state,
-        &headers,
-        |s| s.profile().discovery.resource_types,
-        |s| {
-            discovery::resource_types(s)
-                .into_iter()
-                .find(|x| x["id"] == id.as_str())
-        },
-    )
 }
 
 async fn not_found(State(state): State<Shared>) -> Response {

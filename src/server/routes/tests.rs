@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use super::*;
 use crate::profile::Profile;
+use crate::scim::urn;
 use crate::server::{Config, start};
 
 async fn server() -> (crate::server::Running, reqwest::Client) {

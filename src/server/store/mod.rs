@@ -14,6 +14,7 @@ use super::fault::Faults;
 use super::patch;
 use super::resource::{KINDS, Kind, Model};
 use crate::profile::{DeleteMode, Profile};
+use crate::scim::projection::Projection;
 use crate::scim::schema::Returned;
 use crate::scim::{ResourceType, ScimError, ScimType};
 
@@ -97,6 +98,23 @@ pub struct Store {
     next: u64,
     /// The last timestamp handed out, so that every change advances time.
     clock_ms: i128,
+}
+
+/// Whether a PatchOp message writes the password (with a path, or in a
+/// path-less value).
+fn changes_password(body: &Value) -> bool {
+    body["Operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|op| {
+            op["path"]
+                .as_str()
+                .is_some_and(|p| p.eq_ignore_ascii_case("password"))
+                || op["value"]
+                    .as_object()
+                    .is_some_and(|v| v.keys().any(|k| k.eq_ignore_ascii_case("password")))
+        })
 }
 
 /// Whether a PATCH may write an attribute: one the server holds, not read-only.
@@ -284,6 +302,12 @@ impl Store {
             extension: &hosted,
             faults: &self.faults,
         };
+        if !self.faults.accepts_password_change() && changes_password(body) {
+            return Err(ScimError::bad(
+                ScimType::Mutability,
+                "the password cannot be changed here",
+            ));
+        }
         let mut changed = old.clone();
         patch::apply(&mut changed, body, &policy)?;
         if !self.faults.patch_applies() || changed == old {
@@ -427,8 +451,15 @@ impl Store {
     }
 
     /// The representation returned to clients: never-returned attributes
-    /// dropped, `meta.location` set.
-    pub fn present(&self, resource: ResourceType, stored: &Value, location: &str) -> Value {
+    /// dropped, those returned on request only when asked for, `meta.location`
+    /// set, then projected as the request asked (RFC 7644 §3.9).
+    pub fn present(
+        &self,
+        resource: ResourceType,
+        stored: &Value,
+        location: &str,
+        projection: &Projection,
+    ) -> Value {
         let mut out = stored.clone();
         let model = &self.collection(resource).model;
         if let Some(fields) = out.as_object_mut() {
@@ -439,8 +470,17 @@ impl Store {
                     None => Some(&mut *fields),
                 };
                 let Some(object) = object else { continue };
+                let urn = extension.map(|e| e.urn);
                 for attribute in model.attributes(extension) {
-                    if attribute.returned == Returned::Never && self.faults.hides_never_returned() {
+                    let hidden = match attribute.returned {
+                        Returned::Never => self.faults.hides_never_returned(),
+                        Returned::Request => {
+                            !projection.asks_for(urn, attribute.name)
+                                && self.faults.hides_requested()
+                        }
+                        _ => false,
+                    };
+                    if hidden {
                         object.remove(attribute.name);
                     }
                 }
@@ -450,6 +490,13 @@ impl Store {
             }
         }
         self.faults.present(&mut out);
+        let always = |key: &str| {
+            model
+                .supported(None, key)
+                .is_some_and(|a| a.returned == Returned::Always)
+        };
+        let mut out = projection.apply(out, &always);
+        self.faults.projected(projection, &mut out);
         out
     }
 

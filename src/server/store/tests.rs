@@ -28,7 +28,12 @@ fn create_assigns_id_meta_and_active_and_never_presents_the_password() {
     assert_eq!(user["active"], true);
     assert_eq!(user["meta"]["resourceType"], "User");
     assert_eq!(user["meta"]["version"], "W/\"1\"");
-    let shown = s.present(USER, &user, "http://h/Users/1");
+    let shown = s.present(
+        USER,
+        &user,
+        "http://h/Users/1",
+        &crate::scim::projection::Projection::Default,
+    );
     assert!(shown.get("password").is_none());
     assert_eq!(shown["meta"]["location"], "http://h/Users/1");
 }

@@ -14,12 +14,16 @@
 //!   through PUT and PATCH, and the PATCH is an error (RFC 7643 §2.2: "SHALL
 //!   NOT be updated"; RFC 7644 §3.5.2);
 //! - `schema.never-returned`: a `returned: never` attribute is in no answer
-//!   (RFC 7643 §7);
+//!   (RFC 7643 §7); `schema.returned-request`: a `returned: request` one
+//!   only when asked for (its own file, [`returned`]);
 //! - `schema.required`: a create without a required attribute is 400
 //!   (RFC 7643 §7, RFC 7644 §3.12 `invalidValue`).
 
 pub mod declared;
+mod returned;
 pub mod values;
+
+pub use returned::{never_returned, returned_request};
 
 use serde_json::Value;
 
@@ -43,7 +47,7 @@ const JUDGED_ELSEWHERE: &[&str] = &[
 ];
 
 /// A valid user tagged `tag`, with `extra` attributes set (or, for `None`, removed).
-fn body(env: &Env, tag: &str, extra: &[(&Declared, Option<Value>)]) -> Value {
+pub(super) fn body(env: &Env, tag: &str, extra: &[(&Declared, Option<Value>)]) -> Value {
     let user_name = format!("{}-{tag}@example.com", env.stem);
     let person = population::Person {
         given: "Schema".into(),
@@ -76,7 +80,7 @@ fn body(env: &Env, tag: &str, extra: &[(&Declared, Option<Value>)]) -> Value {
 }
 
 /// POSTs a user: its id and the answer, or the answer that did not create it.
-fn create(env: &Env, body: Value) -> Result<(String, Exchange), Box<Exchange>> {
+pub(super) fn create(env: &Env, body: Value) -> Result<(String, Exchange), Box<Exchange>> {
     let exchange = env.probe.send(Outgoing::json(Method::POST, "/Users", body));
     let id = exchange
         .json()
@@ -88,7 +92,7 @@ fn create(env: &Env, body: Value) -> Result<(String, Exchange), Box<Exchange>> {
     }
 }
 
-fn get(env: &Env, id: &str) -> Exchange {
+pub(super) fn get(env: &Env, id: &str) -> Exchange {
     env.probe.send(Outgoing::get(&format!("/Users/{id}"), &[]))
 }
 
@@ -165,7 +169,7 @@ fn written_and_read(attribute: &Declared) -> bool {
 
 /// Runs a check over the declared attributes `pick` selects, each with
 /// what the check writes for it; or says why there is nothing to judge.
-fn over<T>(
+pub(super) fn over<T>(
     env: &Env,
     nothing: &str,
     pick: impl Fn(&Declared) -> Option<T>,
@@ -230,7 +234,7 @@ pub fn round_trip(env: &Env) -> Exploration {
 }
 
 /// What a check writes: one value per judged attribute.
-fn writes<'d, T>(
+pub(super) fn writes<'d, T>(
     judged: &[(&'d Declared, T)],
     value: impl Fn(&T) -> &Value,
 ) -> Vec<(&'d Declared, Option<Value>)> {
@@ -414,64 +418,6 @@ pub fn immutable(env: &Env) -> Exploration {
                 &first,
                 "after a PATCH that tried to change it",
             ));
-        }
-        Exploration::from_findings(findings)
-    })
-}
-
-/// `schema.never-returned`.
-pub fn never_returned(env: &Env) -> Exploration {
-    let pick = |a: &Declared| {
-        let judged = a.returned == "never" && a.mutability != "readOnly";
-        judged.then(|| values::value(a, 0, &env.stem)).flatten()
-    };
-    over(env, "no attribute that is never returned", pick, |judged| {
-        let written = writes(&judged, |v| v);
-        let (id, answer) = match create(env, body(env, "never", &written)) {
-            Ok(created) => created,
-            Err(refused) => {
-                let cx = Counterexample::new(
-                    "a create with the never-returned attributes is refused",
-                    &refused,
-                )
-                .expected("201")
-                .actual(refused.excerpt(200));
-                return Exploration::Failures(vec![("create".into(), cx)]);
-            }
-        };
-        let user_name = format!("{}-never@example.com", env.stem);
-        let filter = format!("userName eq {}", population::quote(&user_name));
-        let listed = env
-            .probe
-            .send(Outgoing::get("/Users", &[("filter", &filter)]));
-        let mut findings = Findings::new();
-        for (exchange, when, at) in [
-            (&answer, "in the create's answer", None),
-            (&get(env, &id), "in a GET", None),
-            (&listed, "in a list", Some("/Resources/0")),
-        ] {
-            let Some(json) = exchange.json() else {
-                continue;
-            };
-            let resource = match at {
-                Some(pointer) => json.pointer(pointer).unwrap_or(&Value::Null),
-                None => json,
-            };
-            for (attribute, _) in &judged {
-                if let Some(value) = attribute.value_in(resource) {
-                    let cx = Counterexample::new(
-                        format!(
-                            "`{}` ({}) is returned {when}",
-                            attribute.path(),
-                            attribute.describe()
-                        ),
-                        exchange,
-                    )
-                    .expected("absent (RFC 7643 §7: \"never: The attribute is never returned\")")
-                    .actual(value.to_string());
-                    findings.push((format!("`{}` {when}", attribute.path()), cx));
-                }
-            }
         }
         Exploration::from_findings(findings)
     })
