@@ -72,81 +72,90 @@ impl Projection {
     /// names the attributes besides `id` and `schemas` that no projection
     /// removes.
     pub fn apply(&self, resource: Value, returned_always: &dyn Fn(&str) -> bool) -> Value {
+        let (names, keep) = match self {
+            Projection::Default => return resource,
+            Projection::Attributes(names) => (names, true),
+            Projection::Excluded(names) => (names, false),
+        };
         let Value::Object(fields) = resource else {
             return resource;
         };
+        let names: Vec<Named> = names.iter().map(|n| named(n)).collect();
         let always =
             |key: &str| ALWAYS.iter().any(|a| a.eq_ignore_ascii_case(key)) || returned_always(key);
-        let extension = |key: &str| key.len() > 4 && key[..4].eq_ignore_ascii_case("urn:");
-        match self {
-            Projection::Default => Value::Object(fields),
-            Projection::Attributes(names) => {
-                let names: Vec<Named> = names.iter().map(|n| named(n)).collect();
-                let mut out = Map::new();
-                for (key, value) in fields {
-                    if always(&key) {
-                        out.insert(key, value);
-                    } else if extension(&key) {
-                        let kept = keep(value, &names, &key);
-                        if !kept.as_object().is_none_or(Map::is_empty) {
-                            out.insert(key, kept);
-                        }
-                    } else if names
-                        .iter()
-                        .any(|n| same_scope(n, None) && n.attribute.eq_ignore_ascii_case(&key))
-                    {
-                        let subs: Vec<&str> = names
-                            .iter()
-                            .filter(|n| {
-                                same_scope(n, None) && n.attribute.eq_ignore_ascii_case(&key)
-                            })
-                            .filter_map(|n| n.sub)
-                            .collect();
-                        let whole = names.iter().any(|n| {
-                            same_scope(n, None)
-                                && n.attribute.eq_ignore_ascii_case(&key)
-                                && n.sub.is_none()
-                        });
-                        out.insert(key, if whole { value } else { only(value, &subs) });
-                    }
-                }
-                Value::Object(out)
+        let mut out = Map::new();
+        for (key, value) in fields {
+            if always(&key) {
+                out.insert(key, value);
+                continue;
             }
-            Projection::Excluded(names) => {
-                let names: Vec<Named> = names.iter().map(|n| named(n)).collect();
-                let mut out = Map::new();
-                for (key, value) in fields {
-                    if always(&key) {
-                        out.insert(key, value);
-                        continue;
+            let extension = key.len() > 4 && key[..4].eq_ignore_ascii_case("urn:");
+            let projected = match extension {
+                // An extension's object is projected member by member.
+                true => match (value, whole_extension(&names, &key)) {
+                    (value, true) => keep.then_some(value),
+                    (Value::Object(inner), _) => {
+                        let kept: Map<String, Value> = inner
+                            .into_iter()
+                            .filter_map(|(k, v)| {
+                                Some((k.clone(), cut(v, asked(&names, Some(&key), &k), keep)?))
+                            })
+                            .collect();
+                        (!kept.is_empty()).then_some(Value::Object(kept))
                     }
-                    let value = match extension(&key) {
-                        true => drop_from(value, &names, &key),
-                        false => {
-                            let whole = names.iter().any(|n| {
-                                same_scope(n, None)
-                                    && n.attribute.eq_ignore_ascii_case(&key)
-                                    && n.sub.is_none()
-                            });
-                            if whole {
-                                continue;
-                            }
-                            let subs: Vec<&str> = names
-                                .iter()
-                                .filter(|n| {
-                                    same_scope(n, None) && n.attribute.eq_ignore_ascii_case(&key)
-                                })
-                                .filter_map(|n| n.sub)
-                                .collect();
-                            without(value, &subs)
-                        }
-                    };
-                    out.insert(key, value);
-                }
-                Value::Object(out)
+                    (other, _) => Some(other),
+                },
+                false => cut(value, asked(&names, None, &key), keep),
+            };
+            if let Some(value) = projected {
+                out.insert(key, value);
             }
         }
+        Value::Object(out)
     }
+}
+
+/// How the names a request lists speak of one attribute: not at all, as a
+/// whole, or by some of its sub-attributes.
+enum Asked<'a> {
+    No,
+    Whole,
+    Subs(Vec<&'a str>),
+}
+
+/// What `names` say of `attribute` in `scope` (an extension URN, or core).
+fn asked<'a>(names: &'a [Named], scope: Option<&str>, attribute: &str) -> Asked<'a> {
+    let mine: Vec<&Named> = names
+        .iter()
+        .filter(|n| same_scope(n, scope) && n.attribute.eq_ignore_ascii_case(attribute))
+        .collect();
+    if mine.is_empty() {
+        Asked::No
+    } else if mine.iter().any(|n| n.sub.is_none()) {
+        Asked::Whole
+    } else {
+        Asked::Subs(mine.iter().filter_map(|n| n.sub).collect())
+    }
+}
+
+/// An attribute's value under `attributes=` (`keep`) or
+/// `excludedAttributes=`: `None` when it goes.
+fn cut(value: Value, asked: Asked, keep: bool) -> Option<Value> {
+    match (asked, keep) {
+        (Asked::No, true) | (Asked::Whole, false) => None,
+        (Asked::No, false) | (Asked::Whole, true) => Some(value),
+        (Asked::Subs(subs), true) => Some(only(value, &subs)),
+        (Asked::Subs(subs), false) => Some(without(value, &subs)),
+    }
+}
+
+/// Whether the extension's URN alone is named (all its attributes):
+/// `urn:…:enterprise:2.0:User` splits as (`urn:…:enterprise:2.0`, `User`).
+fn whole_extension(names: &[Named], urn: &str) -> bool {
+    names.iter().any(|n| {
+        n.extension
+            .is_some_and(|e| format!("{e}:{}", n.attribute).eq_ignore_ascii_case(urn))
+    })
 }
 
 /// `urn:…:User:name.givenName` → the extension (none for the core schema),
@@ -171,56 +180,6 @@ fn same_scope(named: &Named, extension: Option<&str>) -> bool {
         (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
         _ => false,
     }
-}
-
-/// An extension object cut to the attributes asked for (all of them when
-/// the URN itself is asked for).
-fn keep(value: Value, names: &[Named], urn: &str) -> Value {
-    // `urn:…:enterprise:2.0:User` alone splits as (`urn:…:enterprise:2.0`, `User`).
-    let whole = names.iter().any(|n| {
-        n.extension
-            .is_some_and(|e| format!("{e}:{}", n.attribute).eq_ignore_ascii_case(urn))
-    });
-    if whole {
-        return value;
-    }
-    let Value::Object(fields) = value else {
-        return value;
-    };
-    let mut out = Map::new();
-    for (key, value) in fields {
-        let asked: Vec<&Named> = names
-            .iter()
-            .filter(|n| same_scope(n, Some(urn)) && n.attribute.eq_ignore_ascii_case(&key))
-            .collect();
-        if asked.is_empty() {
-            continue;
-        }
-        let subs: Vec<&str> = asked.iter().filter_map(|n| n.sub).collect();
-        let whole = asked.iter().any(|n| n.sub.is_none());
-        out.insert(key, if whole { value } else { only(value, &subs) });
-    }
-    Value::Object(out)
-}
-
-/// An extension object without the attributes excluded.
-fn drop_from(value: Value, names: &[Named], urn: &str) -> Value {
-    let Value::Object(fields) = value else {
-        return value;
-    };
-    let mut out = Map::new();
-    for (key, value) in fields {
-        let excluded: Vec<&Named> = names
-            .iter()
-            .filter(|n| same_scope(n, Some(urn)) && n.attribute.eq_ignore_ascii_case(&key))
-            .collect();
-        if excluded.iter().any(|n| n.sub.is_none()) {
-            continue;
-        }
-        let subs: Vec<&str> = excluded.iter().filter_map(|n| n.sub).collect();
-        out.insert(key, without(value, &subs));
-    }
-    Value::Object(out)
 }
 
 /// A complex value (or each value of a multi-valued one) cut to `subs`.

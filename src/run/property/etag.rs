@@ -40,17 +40,9 @@ pub fn sequence(env: &Env) -> Exploration {
     };
     let user_name = format!("{}-etag@example.com", env.stem);
     let body = population::user_body(&user_name, &person, &format!("{}-etag", env.stem));
-    let created = env.probe.send(Outgoing::json(Method::POST, "/Users", body));
-    let id = created
-        .json()
-        .and_then(|j| j["id"].as_str())
-        .map(str::to_string);
-    let Some(id) = id.filter(|_| created.status() == Some(201)) else {
-        return Exploration::Setup(
-            Counterexample::new("could not create the user to version", &created)
-                .expected("201")
-                .actual(created.excerpt(200)),
-        );
+    let id = match population::create_one(env, body, "the user to version") {
+        Ok(id) => id,
+        Err(cx) => return Exploration::Setup(cx),
     };
     let actions = prop::collection::vec(
         prop_oneof![

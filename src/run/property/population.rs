@@ -244,6 +244,21 @@ pub fn fill(env: &Env, count: usize, round: usize) -> Result<(), Counterexample>
     }
 }
 
+/// POST /Users with `body`: the new user's id (the client records it in
+/// the ledger), or why `what` could not be created.
+pub fn create_one(env: &Env, body: Value, what: &str) -> Result<String, Counterexample> {
+    let created = env.probe.send(Outgoing::json(Method::POST, "/Users", body));
+    let id = created
+        .json()
+        .and_then(|j| j["id"].as_str())
+        .map(str::to_string);
+    id.filter(|_| created.status() == Some(201)).ok_or_else(|| {
+        Counterexample::new(format!("could not create {what}"), &created)
+            .expected("201")
+            .actual(created.excerpt(200))
+    })
+}
+
 /// POST /Users: the created member (the client records it in the ledger).
 pub fn create_user(
     env: &Env,

@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 
 use super::population::{self, Person};
 use super::{Counterexample, Env, Exploration, Verdict, explore, runner};
-use crate::case::Method;
 use crate::client::Outgoing;
 use crate::scim::projection::Projection;
 
@@ -59,18 +58,7 @@ fn create(env: &Env) -> Result<(String, Value), Counterexample> {
             body[attribute] = value;
         }
     }
-    let created = env.probe.send(Outgoing::json(Method::POST, "/Users", body));
-    let id = created
-        .json()
-        .and_then(|j| j["id"].as_str())
-        .map(str::to_string);
-    let Some(id) = id.filter(|_| created.status() == Some(201)) else {
-        return Err(
-            Counterexample::new("could not create the user to project", &created)
-                .expected("201")
-                .actual(created.excerpt(200)),
-        );
-    };
+    let id = population::create_one(env, body, "the user to project")?;
     let read = env.probe.send(Outgoing::get(&format!("/Users/{id}"), &[]));
     match read.json().filter(|_| read.status() == Some(200)) {
         Some(full) => Ok((id, full.clone())),
