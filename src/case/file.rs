@@ -124,7 +124,7 @@ pub enum AuthSpec {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    /// `201`, `[200, 204]` or a class such as `2xx`.
+    /// `201`, `[200, 204]`, a class such as `2xx`, or a list mixing them.
     pub status: Option<Spanned<StatusSpec>>,
     /// Header name to `present`, `absent`, a value, `{matches: regex}` or
     /// `{not_equals: value}`.
@@ -143,6 +143,16 @@ pub struct Expect {
 pub enum StatusSpec {
     Exact(u16),
     AnyOf(Vec<u16>),
+    Class(String),
+    /// Codes and classes mixed: `[2xx, 404]`.
+    Mixed(Vec<StatusItem>),
+}
+
+/// One member of a mixed status list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StatusItem {
+    Code(u16),
     Class(String),
 }
 

@@ -279,6 +279,18 @@ impl Compiler {
                 StatusSpec::Exact(code) => Some(StatusRule::Exact(*code)),
                 StatusSpec::AnyOf(codes) => Some(StatusRule::AnyOf(codes.clone())),
                 StatusSpec::Class(class) => self.ok(at, status_class(class).map(StatusRule::Class)),
+                StatusSpec::Mixed(items) => {
+                    let rules: Option<Vec<StatusRule>> = items
+                        .iter()
+                        .map(|item| match item {
+                            file::StatusItem::Code(code) => Some(StatusRule::Exact(*code)),
+                            file::StatusItem::Class(class) => {
+                                self.ok(at, status_class(class).map(StatusRule::Class))
+                            }
+                        })
+                        .collect();
+                    rules.map(StatusRule::OneOf)
+                }
             }?;
             Some(Expected { rule, at })
         });

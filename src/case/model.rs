@@ -135,10 +135,14 @@ pub enum Property {
     SearchSameAsGet,
     EtagSequence,
     BulkLimits,
+    GroupsUserGroups,
+    GroupsLarge,
+    GroupsConcurrent,
+    GroupsMembership,
 }
 
 impl Property {
-    pub const ALL: [Property; 23] = [
+    pub const ALL: [Property; 27] = [
         Property::PagingWalk,
         Property::PagingWindow,
         Property::PagingMaxPageSize,
@@ -162,6 +166,10 @@ impl Property {
         Property::SearchSameAsGet,
         Property::EtagSequence,
         Property::BulkLimits,
+        Property::GroupsUserGroups,
+        Property::GroupsLarge,
+        Property::GroupsConcurrent,
+        Property::GroupsMembership,
     ];
 
     pub fn name(self) -> &'static str {
@@ -189,6 +197,10 @@ impl Property {
             Property::SearchSameAsGet => "search.same-as-get",
             Property::EtagSequence => "etag.sequence",
             Property::BulkLimits => "bulk.limits",
+            Property::GroupsUserGroups => "groups.user-groups",
+            Property::GroupsLarge => "groups.large",
+            Property::GroupsConcurrent => "groups.concurrent",
+            Property::GroupsMembership => "groups.membership",
         }
     }
 
@@ -324,6 +336,8 @@ pub enum StatusRule {
     AnyOf(Vec<u16>),
     /// The first digit of the class: `4` for `4xx`.
     Class(u16),
+    /// Any of these (codes and classes mixed: `[2xx, 404]`).
+    OneOf(Vec<StatusRule>),
 }
 
 impl StatusRule {
@@ -332,6 +346,7 @@ impl StatusRule {
             StatusRule::Exact(code) => status == *code,
             StatusRule::AnyOf(codes) => codes.contains(&status),
             StatusRule::Class(digit) => status / 100 == *digit,
+            StatusRule::OneOf(rules) => rules.iter().any(|r| r.allows(status)),
         }
     }
 }
@@ -345,6 +360,10 @@ impl std::fmt::Display for StatusRule {
                 write!(f, "one of {}", codes.join(", "))
             }
             StatusRule::Class(digit) => write!(f, "{digit}xx"),
+            StatusRule::OneOf(rules) => {
+                let shown: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
+                write!(f, "one of {}", shown.join(", "))
+            }
         }
     }
 }

@@ -173,6 +173,9 @@ pub struct RunArgs {
     /// The most users `paging.max-page-size` creates to exceed a declared maximum page size the target's population does not reach (0: never create).
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub max_results_population: usize,
+    /// The members of the largest group `groups.large` builds (and the users it creates for them; 0: only its 150-member group).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub large_group: usize,
     /// Root folder of the snapshots (one subfolder per target).
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshots: PathBuf,

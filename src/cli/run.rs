@@ -168,6 +168,7 @@ impl Limits {
                 } else {
                     args.max_results_population
                 },
+                large_group: args.large_group,
             },
         })
     }

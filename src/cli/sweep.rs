@@ -1,8 +1,9 @@
-//! `scimcheck sweep`: finds what earlier runs left on a target (users whose
-//! userName starts `scimcheck-<run>-`, e.g. after a killed run) and removes
-//! them. Dry-run by default: it lists what `--delete` would remove. It never
-//! touches a user without the harness's prefix: what it finds is adopted
-//! into a ledger, and deleted by the same routine as a run's cleanup.
+//! `scimcheck sweep`: finds what earlier runs left on a target (groups whose
+//! displayName and users whose userName start `scimcheck-<run>-`, e.g.
+//! after a killed run) and removes them, groups first. Dry-run by default:
+//! it lists what `--delete` would remove. It never touches a resource
+//! without the harness's prefix: what it finds is adopted into a ledger, and
+//! deleted by the same routine as a run's cleanup.
 
 use std::sync::Arc;
 
@@ -20,11 +21,20 @@ use crate::scim::ResourceType;
 /// Users per page while searching.
 const PAGE: usize = 100;
 
-/// One user an earlier run left.
+/// One resource an earlier run left.
 struct Leftover {
+    kind: ResourceType,
     id: String,
-    user_name: String,
+    name: String,
     active: Option<bool>,
+}
+
+/// The attribute a resource type's harness resources are named by.
+fn named_by(kind: ResourceType) -> &'static str {
+    match kind {
+        ResourceType::User => "userName",
+        ResourceType::Group => "displayName",
+    }
 }
 
 pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
@@ -49,11 +59,17 @@ pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
         .map_err(Error::harness)?
         .with_guard(guard.clone());
     let runtime = runtime();
-    let found = runtime
-        .block_on(find(&client, &prefix))
-        .map_err(Error::harness)?;
+    let mut found = runtime
+        .block_on(find(&client, ResourceType::Group, &prefix))
+        // A server without Groups has none to sweep.
+        .unwrap_or_default();
+    found.extend(
+        runtime
+            .block_on(find(&client, ResourceType::User, &prefix))
+            .map_err(Error::harness)?,
+    );
     if found.is_empty() {
-        println!("scimcheck: sweep: no user named {prefix}… on {url}");
+        println!("scimcheck: sweep: no user or group named {prefix}… on {url}");
         return Ok(Exit::Passed);
     }
     for leftover in &found {
@@ -61,17 +77,25 @@ pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
             Some(false) => " (inactive)",
             _ => "",
         };
-        println!("  {}  {}{state}", leftover.id, leftover.user_name);
+        let kind = leftover.kind.name().to_lowercase();
+        println!("  {kind:<5}  {}  {}{state}", leftover.id, leftover.name);
     }
+    let count = |kind: ResourceType| found.iter().filter(|l| l.kind == kind).count();
+    let what = match count(ResourceType::Group) {
+        0 => format!("{} user(s)", count(ResourceType::User)),
+        groups => format!(
+            "{} user(s) and {groups} group(s)",
+            count(ResourceType::User)
+        ),
+    };
     if !args.delete {
         println!(
-            "scimcheck: sweep: {} user(s) named {prefix}… found; nothing deleted (dry run). Run again with --delete to remove them.",
-            found.len()
+            "scimcheck: sweep: {what} named {prefix}… found; nothing deleted (dry run). Run again with --delete to remove them."
         );
         return Ok(Exit::Passed);
     }
     for leftover in &found {
-        client.ledger().adopt(ResourceType::User, &leftover.id);
+        client.ledger().adopt(leftover.kind, &leftover.id);
     }
     let entries = client.ledger().live(None);
     let exchanges = runtime.block_on(cleanup::delete(&client, &entries));
@@ -93,9 +117,8 @@ pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
         }
     }
     println!(
-        "scimcheck: sweep: deleted {} of {} user(s) named {prefix}…",
+        "scimcheck: sweep: deleted {} of {what} named {prefix}…",
         found.len() - failed,
-        found.len()
     );
     Ok(if failed > 0 {
         Exit::Failed
@@ -104,26 +127,32 @@ pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
     })
 }
 
-/// Every user whose userName starts with `prefix`: by a `sw` filter where the
-/// server supports it, else by paging through the whole collection (this is
-/// the one command that may: it is run on purpose, rarely).
-async fn find(client: &Client, prefix: &str) -> Result<Vec<Leftover>, String> {
-    let filter = format!("userName sw {}", quote(prefix));
-    match pages(client, Some(&filter), prefix).await {
+/// Every resource of `kind` whose name starts with `prefix`: by a `sw`
+/// filter where the server supports it, else by paging through the whole
+/// collection (this is the one command that may: it is run on purpose, rarely).
+async fn find(client: &Client, kind: ResourceType, prefix: &str) -> Result<Vec<Leftover>, String> {
+    let endpoint = kind.endpoint();
+    let filter = format!("{} sw {}", named_by(kind), quote(prefix));
+    match pages(client, kind, Some(&filter), prefix).await {
         Ok(found) => Ok(found),
         Err(status) if status == 400 || status == 501 => {
             eprintln!(
-                "scimcheck: sweep: the server rejects `sw` filters ({status}); looking through every page of /Users instead"
+                "scimcheck: sweep: the server rejects `sw` filters ({status}); looking through every page of {endpoint} instead"
             );
-            pages(client, None, prefix)
+            pages(client, kind, None, prefix)
                 .await
-                .map_err(|status| format!("GET /Users answered {status}"))
+                .map_err(|status| format!("GET {endpoint} answered {status}"))
         }
-        Err(status) => Err(format!("searching /Users answered {status}")),
+        Err(status) => Err(format!("searching {endpoint} answered {status}")),
     }
 }
 
-async fn pages(client: &Client, filter: Option<&str>, prefix: &str) -> Result<Vec<Leftover>, u16> {
+async fn pages(
+    client: &Client,
+    kind: ResourceType,
+    filter: Option<&str>,
+    prefix: &str,
+) -> Result<Vec<Leftover>, u16> {
     let mut found = Vec::new();
     let mut start = 1usize;
     loop {
@@ -135,7 +164,7 @@ async fn pages(client: &Client, filter: Option<&str>, prefix: &str) -> Result<Ve
         if let Some(filter) = filter {
             query.push(("filter", filter));
         }
-        let exchange = client.send(Outgoing::get("/Users", &query)).await;
+        let exchange = client.send(Outgoing::get(kind.endpoint(), &query)).await;
         let response = exchange.response.map_err(|_| 0u16)?;
         let json = match (&response.json, response.status) {
             (Some(json), 200) => json.clone(),
@@ -146,19 +175,20 @@ async fn pages(client: &Client, filter: Option<&str>, prefix: &str) -> Result<Ve
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        for user in &resources {
-            let user_name = user
-                .get("userName")
+        for resource in &resources {
+            let name = resource
+                .get(named_by(kind))
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            // Only the harness's own users, whatever the server's filter did.
-            if user_name.to_ascii_lowercase().starts_with(prefix)
-                && let Some(id) = user.get("id").and_then(Value::as_str)
+            // Only the harness's own resources, whatever the server's filter did.
+            if name.to_ascii_lowercase().starts_with(prefix)
+                && let Some(id) = resource.get("id").and_then(Value::as_str)
             {
                 found.push(Leftover {
+                    kind,
                     id: id.to_string(),
-                    user_name: user_name.to_string(),
-                    active: user.get("active").and_then(Value::as_bool),
+                    name: name.to_string(),
+                    active: resource.get("active").and_then(Value::as_bool),
                 });
             }
         }

@@ -6,6 +6,8 @@
 //!   cases); anything else is refused before it leaves.
 //! - A create must carry the run's prefix, so its resource can be told
 //!   apart and swept.
+//! - A Group is only given members the run created (or ids it named
+//!   itself): a run never puts someone else's user into a group.
 //! - With `--read-only`, nothing but `GET` is sent at all.
 //! - Once the run is stopping (Ctrl-C, the whole-run time limit), only
 //!   cleanup still goes out: `DELETE`s of the run's own resources, and the
@@ -40,6 +42,8 @@ pub enum Refusal {
     },
     /// A create without the run's prefix in its body.
     Unmarked { kind: ResourceType, prefix: String },
+    /// A Group write that would add a member the run did not create.
+    ForeignMember { id: String },
 }
 
 impl fmt::Display for Refusal {
@@ -69,6 +73,10 @@ impl fmt::Display for Refusal {
                 f,
                 "refused: POST {} without the run's prefix `{prefix}` in the body (use {{{{ unique.NAME }}}} or {{{{ email.NAME }}}}, so the resource can be found and swept)",
                 kind.endpoint()
+            ),
+            Refusal::ForeignMember { id } => write!(
+                f,
+                "refused: a group write would add `{id}`, which this run did not create, as a member (scimcheck only adds its own users to groups)"
             ),
         }
     }
@@ -159,6 +167,12 @@ impl Guard {
                 });
             }
         }
+        if let (Some((ResourceType::Group, _)), Method::POST | Method::PUT | Method::PATCH) =
+            (&addressed, method)
+            && let Some(refusal) = self.refuse_members(body)
+        {
+            return Some(refusal);
+        }
         let (kind, id) = one?;
         if !matches!(method, Method::PUT | Method::PATCH | Method::DELETE) {
             return None;
@@ -173,7 +187,53 @@ impl Guard {
     }
 }
 
+/// The member ids a Group body would add: `members` of a resource, the
+/// values of PATCH operations that add or replace members (path-less ones
+/// included). A remove adds nobody.
+fn added_members(body: &serde_json::Value) -> Vec<String> {
+    let listed = |members: &serde_json::Value| -> Vec<String> {
+        let items = match members {
+            serde_json::Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        };
+        items
+            .iter()
+            .filter_map(|m| m["value"].as_str().map(str::to_string))
+            .collect()
+    };
+    let Some(operations) = body["Operations"].as_array() else {
+        return listed(&body["members"]);
+    };
+    operations
+        .iter()
+        .filter(|op| {
+            !op["op"]
+                .as_str()
+                .is_some_and(|o| o.eq_ignore_ascii_case("remove"))
+        })
+        .flat_map(|op| match op["path"].as_str() {
+            Some(path) if path.to_ascii_lowercase().starts_with("members") => listed(&op["value"]),
+            Some(_) => vec![],
+            None => listed(&op["value"]["members"]),
+        })
+        .collect()
+}
+
 impl Guard {
+    /// A Group write may only add members the run created, or ids it named.
+    fn refuse_members(&self, body: Option<&str>) -> Option<Refusal> {
+        let body: serde_json::Value = serde_json::from_str(body?).ok()?;
+        added_members(&body).into_iter().find_map(|id| {
+            let owned = [ResourceType::User, ResourceType::Group]
+                .iter()
+                .any(|kind| self.ledger.state(*kind, &id) == Some(State::Live));
+            let generated = !self.run_prefix.is_empty() && id.starts_with(&self.run_prefix);
+            // A Bulk job names the member it creates alongside by its bulkId.
+            let same_job = id.starts_with("bulkId:");
+            (!owned && !generated && !same_job).then_some(Refusal::ForeignMember { id })
+        })
+    }
+
     /// A Bulk job is held to the same rules, operation by operation: each
     /// create carries the run's prefix, each other write addresses a
     /// resource the run created or named (`bulkId:` included).
@@ -287,6 +347,49 @@ mod tests {
         let read_only = guard_read_only();
         assert!(read_only.refuse(Method::POST, "/Users", None).is_some());
         assert!(read_only.refuse(Method::GET, "/Users", None).is_none());
+    }
+
+    #[test]
+    fn a_group_write_adds_only_members_the_run_owns() {
+        let guard = guard(false);
+        guard.ledger().created(ResourceType::User, "mine", "case");
+        guard.ledger().created(ResourceType::Group, "g", "case");
+        let create = |members: &str| {
+            format!(r#"{{"displayName": "scimcheck-0a0b0c0d-1-team", "members": {members}}}"#)
+        };
+        let refused = |method, path, body: &str| guard.refuse(method, path, Some(body));
+        assert!(refused(Method::POST, "/Groups", &create(r#"[{"value": "mine"}]"#)).is_none());
+        assert!(matches!(
+            refused(Method::POST, "/Groups", &create(r#"[{"value": "mine"}, {"value": "ceo"}]"#)),
+            Some(Refusal::ForeignMember { id }) if id == "ceo"
+        ));
+        assert!(refused(Method::PUT, "/Groups/g", &create(r#"[{"value": "ceo"}]"#)).is_some());
+        let patch = |op: &str, path: &str, value: &str| {
+            format!(r#"{{"Operations": [{{"op": "{op}", "path": "{path}", "value": {value}}}]}}"#)
+        };
+        let add_ceo = patch("add", "members", r#"[{"value": "ceo"}]"#);
+        assert!(refused(Method::PATCH, "/Groups/g", &add_ceo).is_some());
+        // Path-less values are members too; a remove adds nobody.
+        let pathless =
+            r#"{"Operations": [{"op": "replace", "value": {"members": [{"value": "ceo"}]}}]}"#;
+        assert!(refused(Method::PATCH, "/Groups/g", pathless).is_some());
+        let remove = patch("remove", "members[value eq \"ceo\"]", "null");
+        assert!(refused(Method::PATCH, "/Groups/g", &remove).is_none());
+        // Generated ids ("no such member" cases) and bulkIds are the run's.
+        let generated = patch(
+            "add",
+            "members",
+            r#"[{"value": "scimcheck-0a0b0c0d-1-nobody"}]"#,
+        );
+        assert!(refused(Method::PATCH, "/Groups/g", &generated).is_none());
+        assert!(
+            refused(
+                Method::POST,
+                "/Groups",
+                &create(r#"[{"value": "bulkId:u1"}]"#)
+            )
+            .is_none()
+        );
     }
 
     fn guard_read_only() -> Guard {

@@ -48,6 +48,18 @@ impl Documents {
         self.schema(urn::USER)
     }
 
+    /// Whether `/ResourceTypes` lists the resource type (a target without
+    /// the document is taken to serve Users only).
+    pub fn serves(&self, kind: crate::scim::ResourceType) -> bool {
+        let types = self.resource_types.as_ref();
+        let list = types
+            .and_then(|t| t.get("Resources").or(Some(t)))
+            .and_then(Value::as_array);
+        list.into_iter()
+            .flatten()
+            .any(|t| t["schema"] == kind.schema() || t["name"] == kind.name())
+    }
+
     /// The schema extensions the User resource type lists in `/ResourceTypes`.
     pub fn user_extensions(&self) -> Vec<String> {
         let types = self.resource_types.as_ref();
@@ -286,11 +298,20 @@ pub fn infer(documents: &Documents, observed: &Observed) -> (Profile, Vec<String
         ));
     }
     notes.push("delete: hard (RFC 7644 §3.6; discovery cannot tell soft delete)".into());
+    if documents.serves(crate::scim::ResourceType::Group) {
+        notes.push("groups: served (/ResourceTypes lists Group)".into());
+    }
     let found = |d: &Option<Value>| d.is_some();
     let profile = Profile {
         name: "auto".into(),
         description: "inferred from the target's discovery endpoints and probes".into(),
-        operations: OPERATIONS.iter().map(|op| op.to_string()).collect(),
+        operations: OPERATIONS
+            .iter()
+            .filter(|op| {
+                !op.starts_with("groups.") || documents.serves(crate::scim::ResourceType::Group)
+            })
+            .map(|op| op.to_string())
+            .collect(),
         filter,
         patch,
         delete: DeleteMode::Hard,

@@ -21,7 +21,8 @@ pub struct Profile {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    /// Supported operations on `/Users`: `users.list`, `users.get`, ...
+    /// Supported operations on `/Users` and `/Groups`: `users.list`,
+    /// `users.get`, ..., `groups.create`, ...
     pub operations: Vec<String>,
     pub filter: FilterSupport,
     pub patch: PatchSupport,
@@ -142,7 +143,7 @@ pub struct BulkLimits {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Capability(String);
 
-/// The operations on `/Users` a profile can claim (its `operations:` list).
+/// The operations a profile can claim (its `operations:` list).
 pub const OPERATIONS: &[&str] = &[
     "users.list",
     "users.get",
@@ -150,6 +151,12 @@ pub const OPERATIONS: &[&str] = &[
     "users.replace",
     "users.patch",
     "users.delete",
+    "groups.list",
+    "groups.get",
+    "groups.create",
+    "groups.replace",
+    "groups.patch",
+    "groups.delete",
 ];
 
 /// Every other capability name a case may use, besides `attr.readonly.*` and `attr.required.*`.

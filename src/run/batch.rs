@@ -1,6 +1,9 @@
-//! Sending many independent requests at once (cleanup, discovery probes):
-//! a few in flight at a time, then once more, one at a time, those a
-//! server under load answered with an error or not at all.
+//! Sending many independent requests at once (cleanup, discovery probes,
+//! populations): a few in flight at a time — more when there are hundreds,
+//! so that a large population costs seconds, not minutes, on a slow link —
+//! then once more, one at a time, those a server under load answered with
+//! an error or not at all. And sending a handful truly at once, to see what
+//! a server does with concurrent changes.
 
 use std::sync::Arc;
 
@@ -12,6 +15,12 @@ use crate::client::{Client, Exchange, NoResponse, Outgoing};
 /// How many requests are in flight at once: enough to be quick on a slow
 /// link, few enough not to press a fragile server.
 const PARALLEL: usize = 8;
+
+/// In flight at once when there are many (a large group's members).
+const WIDE: usize = 32;
+
+/// Past this many requests, [`WIDE`] at a time.
+const MANY: usize = 64;
 
 /// Sends the requests, at most [`PARALLEL`] at a time, then once more one
 /// at a time those answered with a server error or not at all (a server
@@ -32,7 +41,12 @@ pub async fn send_all(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange>
 }
 
 async fn send_parallel(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
-    let permits = Arc::new(Semaphore::new(PARALLEL));
+    let width = if requests.len() > MANY {
+        WIDE
+    } else {
+        PARALLEL
+    };
+    let permits = Arc::new(Semaphore::new(width));
     let mut tasks = JoinSet::new();
     for (index, out) in requests.into_iter().enumerate() {
         let (client, permits) = (client.clone(), permits.clone());
@@ -40,6 +54,19 @@ async fn send_parallel(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange
             let _permit = permits.acquire_owned().await;
             (index, client.send(out).await)
         });
+    }
+    let mut done: Vec<(usize, Exchange)> = tasks.join_all().await;
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, exchange)| exchange).collect()
+}
+
+/// Sends every request at the same moment, with no retry: what concurrent
+/// changes do to a server is the point.
+pub async fn send_together(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
+    let mut tasks = JoinSet::new();
+    for (index, out) in requests.into_iter().enumerate() {
+        let client = client.clone();
+        tasks.spawn(async move { (index, client.send(out).await) });
     }
     let mut done: Vec<(usize, Exchange)> = tasks.join_all().await;
     done.sort_by_key(|(index, _)| *index);

@@ -115,6 +115,38 @@ impl Projection {
     }
 }
 
+/// The resource without its unassigned attributes: RFC 7643 §2.5 holds
+/// "Unassigned attributes, the null value, or empty array" equivalent, and a
+/// complex value cut to no sub-attribute (`{}`) is one too. Inside an
+/// extension's object likewise. Compare projections after this.
+pub fn without_unassigned(resource: Value) -> Value {
+    fn vacant(value: &Value) -> bool {
+        match value {
+            Value::Null => true,
+            Value::Object(fields) => fields.values().all(vacant),
+            Value::Array(items) => items.iter().all(vacant),
+            _ => false,
+        }
+    }
+    match resource {
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .filter(|(_, v)| !vacant(v))
+                .map(|(k, v)| match v {
+                    inner @ Value::Object(_)
+                        if k.len() > 4 && k[..4].eq_ignore_ascii_case("urn:") =>
+                    {
+                        (k, without_unassigned(inner))
+                    }
+                    other => (k, other),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// How the names a request lists speak of one attribute: not at all, as a
 /// whole, or by some of its sub-attributes.
 enum Asked<'a> {
@@ -226,6 +258,16 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn an_attribute_cut_to_nothing_is_unassigned() {
+        let cut = json!({"id": "1", "name": {}, "emails": [{}], "title": null, "x": [],
+            "urn:x:2.0:User": {"a": {}, "b": 1}, "active": false});
+        assert_eq!(
+            without_unassigned(cut),
+            json!({"id": "1", "urn:x:2.0:User": {"b": 1}, "active": false})
+        );
+    }
 
     fn user() -> Value {
         json!({

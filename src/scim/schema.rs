@@ -259,6 +259,35 @@ pub const USER: &[Attribute] = &[
     multi("x509Certificates", values!(of(Type::Binary, "value"), [])),
 ];
 
+/// The core Group schema, RFC 7643 §4.2 (characteristics as in §8.7.1):
+/// a member's `value`, `$ref` and `type` are set when it is added and
+/// never changed.
+pub const GROUP: &[Attribute] = &[
+    Attribute {
+        required: true,
+        ..string("displayName")
+    },
+    multi(
+        "members",
+        &[
+            Attribute {
+                mutability: Mutability::Immutable,
+                case_exact: true,
+                ..string("value")
+            },
+            Attribute {
+                mutability: Mutability::Immutable,
+                ..reference("$ref", &["User", "Group"])
+            },
+            Attribute {
+                mutability: Mutability::Immutable,
+                ..typed(&["User", "Group"])
+            },
+            string("display"),
+        ],
+    ),
+];
+
 /// The enterprise User extension, RFC 7643 §4.3 (characteristics as in §8.7.1).
 pub const ENTERPRISE_USER: &[Attribute] = &[
     string("employeeNumber"),

@@ -71,7 +71,10 @@ fn schema(store: &Store, model: &Model, extension: Option<&Extension>) -> Value 
         None => (
             resource.schema(),
             resource.name().to_string(),
-            format!("{} Account", resource.name()),
+            match resource {
+                crate::scim::ResourceType::User => "User Account".to_string(),
+                crate::scim::ResourceType::Group => "Group".to_string(),
+            },
         ),
     };
     json!({
@@ -88,6 +91,7 @@ fn schema(store: &Store, model: &Model, extension: Option<&Extension>) -> Value 
 pub fn schemas(store: &Store) -> Vec<Value> {
     KINDS
         .iter()
+        .filter(|kind| store.hosts(kind.resource))
         .flat_map(|kind| {
             let model = &store.collection(kind.resource).model;
             std::iter::once(schema(store, model, None)).chain(
@@ -126,6 +130,7 @@ pub fn service_provider_config(profile: &Profile) -> Value {
 pub fn resource_types(store: &Store) -> Vec<Value> {
     KINDS
         .iter()
+        .filter(|kind| store.hosts(kind.resource))
         .map(|kind| {
             let name = kind.resource.name();
             let extensions: Vec<Value> = store
@@ -195,7 +200,8 @@ mod tests {
             [
                 urn::USER,
                 urn::ENTERPRISE_USER,
-                super::super::resource::BADGE.urn
+                super::super::resource::BADGE.urn,
+                urn::GROUP
             ]
         );
         assert_eq!(names(&all[0]).len(), 21, "every attribute of RFC 7643 §4.1");

@@ -391,6 +391,7 @@ fn remove_values(
                 }
             }
         }
+        None if key == "members" && !policy.faults.removes_members() => {}
         None => items.retain(|i| !filter.matches(i, &user_case_exact)),
     }
     if items.is_empty() {

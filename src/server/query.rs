@@ -106,7 +106,8 @@ impl Query {
 pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page, ScimError> {
     let faults = &store.faults;
     let filter = match &query.filter {
-        Some(text) => faults.filter(read(store.profile(), text))?,
+        Some(_) if resource == ResourceType::Group && !faults.filters_groups() => None,
+        Some(text) => faults.filter(read(store.profile(), resource, text))?,
         None => None,
     };
     faults.start_index(query.start_index)?;
@@ -202,7 +203,7 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
 
 /// Parses a filter and rejects what the profile does not claim
 /// (RFC 7644 §3.4.2.2: 400 with scimType invalidFilter).
-fn read(profile: &Profile, text: &str) -> Result<Filter, ScimError> {
+fn read(profile: &Profile, resource: ResourceType, text: &str) -> Result<Filter, ScimError> {
     let filter = Filter::parse(text).map_err(|e| {
         ScimError::bad(
             ScimType::InvalidFilter,
@@ -223,7 +224,13 @@ fn read(profile: &Profile, text: &str) -> Result<Filter, ScimError> {
             ));
         }
     }
-    for attribute in filter.attributes() {
+    // The profile names the User attributes it filters on; a Group filters
+    // on its own (displayName, members).
+    for attribute in filter
+        .attributes()
+        .into_iter()
+        .filter(|_| resource == ResourceType::User)
+    {
         let top = attribute.split('.').next().unwrap_or_default();
         if !profile.filterable(&attribute) && !profile.filterable(top) {
             return Err(ScimError::bad(

@@ -58,8 +58,11 @@ pub struct Kind {
     pub schema: &'static [Attribute],
     /// The schema extensions the server can host for it.
     pub extensions: &'static [&'static Extension],
-    /// The attribute the server keeps unique and indexes (`uniqueness: server`).
+    /// The attribute the server indexes (for `eq` and `sw` filters).
     pub unique: &'static str,
+    /// Whether that attribute is unique (`uniqueness: server`; a Group's
+    /// displayName is not).
+    pub enforces_unique: bool,
 }
 
 /// Users (RFC 7643 §4.1).
@@ -68,10 +71,20 @@ pub const USER: Kind = Kind {
     schema: schema::USER,
     extensions: &[&ENTERPRISE, &BADGE],
     unique: "userName",
+    enforces_unique: true,
 };
 
-/// Every kind the server hosts.
-pub const KINDS: &[&Kind] = &[&USER];
+/// Groups (RFC 7643 §4.2).
+pub const GROUP: Kind = Kind {
+    resource: ResourceType::Group,
+    schema: schema::GROUP,
+    extensions: &[],
+    unique: "displayName",
+    enforces_unique: false,
+};
+
+/// Every kind the server can host (a profile decides which it does).
+pub const KINDS: &[&Kind] = &[&USER, &GROUP];
 
 /// What the server holds of one kind under its profile.
 #[derive(Debug, Clone)]
@@ -122,6 +135,25 @@ impl Model {
         }
     }
 
+    /// Whether the profile speaks of this kind's attributes (it documents
+    /// User attributes; any other kind holds its whole schema).
+    fn profiled(&self) -> bool {
+        self.kind.resource == ResourceType::User
+    }
+
+    /// Whether the profile hosts this kind at all (Users always; Groups
+    /// where it claims their operations).
+    pub fn hosted(&self) -> bool {
+        match self.kind.resource {
+            ResourceType::User => true,
+            ResourceType::Group => self
+                .profile
+                .operations
+                .iter()
+                .any(|o| o.starts_with("groups.")),
+        }
+    }
+
     /// The attribute at `dotted` (core, or inside `extension`) if the server
     /// holds it under its profile.
     pub fn supported(
@@ -146,6 +178,7 @@ impl Model {
             (None, _) => dotted.to_string(),
         };
         let held = match extension {
+            _ if !self.profiled() => true,
             // The server's own extension is all or nothing.
             Some(e) if e.urn == BADGE.urn => true,
             // RFC 7643 §3.1: the common attributes "MUST be defined for all
@@ -185,12 +218,15 @@ impl Model {
     pub fn read_only(&self, extension: Option<&Extension>, dotted: &str) -> bool {
         let attribute = self.supported(extension, dotted);
         attribute.is_some_and(|a| a.mutability == Mutability::ReadOnly)
-            || (extension.is_none() && self.profile.is_read_only(dotted))
+            || (extension.is_none() && self.profiled() && self.profile.is_read_only(dotted))
     }
 
     /// The profile's required attributes and the schema's (RFC 7643 §2.2).
     pub fn required(&self) -> Vec<String> {
-        let mut required = self.profile.required.clone();
+        let mut required = match self.profiled() {
+            true => self.profile.required.clone(),
+            false => vec![],
+        };
         for attribute in self.kind.schema.iter().filter(|a| a.required) {
             if !required
                 .iter()

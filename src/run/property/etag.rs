@@ -28,10 +28,7 @@ enum Action {
 pub fn sequence(env: &Env) -> Exploration {
     // Every input is a chain of round trips one after another: a few
     // sequences of up to four updates find what longer ones would.
-    let settings = super::Settings {
-        cases: env.settings.cases.min(4),
-        ..env.settings
-    };
+    let settings = env.settings.chained(4);
     let mut runner = runner(&settings, &env.case.id);
     let person = Person {
         given: "Version".into(),

@@ -17,6 +17,7 @@ pub mod discovery;
 pub mod etag;
 pub mod explore;
 pub mod filter;
+pub mod groups;
 pub mod max_results;
 pub mod paging;
 pub mod population;
@@ -53,6 +54,8 @@ pub struct Settings {
     pub shrink_time: Duration,
     /// The most users `paging.max-page-size` creates to exceed a small maximum.
     pub max_results_population: usize,
+    /// The members of `groups.large`'s largest group (0: only the 150-member one).
+    pub large_group: usize,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             shrink_requests: 200,
             shrink_time: Duration::from_secs(5),
             max_results_population: 200,
+            large_group: 1000,
         }
     }
 }
@@ -70,6 +74,19 @@ impl Default for Settings {
 /// Inputs tried per property unless `--prop-cases` says otherwise: enough to
 /// hit the edges (the generators favour them), few enough to keep a run short.
 pub const DEFAULT_CASES: u32 = 16;
+
+impl Settings {
+    /// For a property whose every input is a chain of round trips: `n`
+    /// inputs where `--prop-cases` asks the default, in proportion to it
+    /// otherwise (so `--prop-cases 300` still searches harder).
+    pub fn chained(self, n: u32) -> Settings {
+        let cases = (u64::from(self.cases) * u64::from(n) / u64::from(DEFAULT_CASES)).max(1);
+        Settings {
+            cases: u32::try_from(cases).unwrap_or(u32::MAX),
+            ..self
+        }
+    }
+}
 
 /// Everything a property needs to run.
 pub struct Env<'a> {
@@ -182,6 +199,13 @@ impl<'a> Probe<'a> {
             .block_on(super::batch::send_all(self.client, requests))
     }
 
+    /// Sends requests all at the same moment, without retry (concurrent changes).
+    pub fn send_together(&self, requests: Vec<Outgoing>) -> Vec<Exchange> {
+        self.requests.set(self.requests.get() + requests.len());
+        self.runtime
+            .block_on(super::batch::send_together(self.client, requests))
+    }
+
     pub fn send(&self, out: Outgoing) -> Exchange {
         self.requests.set(self.requests.get() + 1);
         self.runtime.block_on(self.client.send(out))
@@ -289,6 +313,10 @@ pub fn run(
         Property::SearchSameAsGet => search::same_as_get(&env),
         Property::EtagSequence => etag::sequence(&env),
         Property::BulkLimits => bulk::limits(&env),
+        Property::GroupsUserGroups => groups::user_groups(&env),
+        Property::GroupsLarge => groups::large(&env),
+        Property::GroupsConcurrent => groups::concurrent(&env),
+        Property::GroupsMembership => groups::membership::membership(&env),
     };
     let seed = settings.seed;
     let failure = |label: String, cx: Counterexample, note: String| StepResult {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::population::{self, Person};
 use super::{Counterexample, Env, Exploration, Verdict, explore, runner};
 use crate::client::Outgoing;
-use crate::scim::projection::Projection;
+use crate::scim::projection::{Projection, without_unassigned};
 
 /// One generated request: the names, and which parameter carries them.
 #[derive(Debug, Clone)]
@@ -102,13 +102,17 @@ fn check(env: &Env, id: &str, full: &Value, input: &Input) -> Verdict {
         ),
         false => ("attributes", Projection::Attributes(input.names.clone())),
     };
-    let expected = projection.apply(full.clone(), &|_| false);
+    // `{}` and absent are the same state (RFC 7643 §2.5): compared without.
+    let expected = without_unassigned(projection.apply(full.clone(), &|_| false));
     let answer = env.probe.send(Outgoing::get(
         &format!("/Users/{id}"),
         &[(parameter, &list)],
     ));
-    let got = answer.json().filter(|_| answer.status() == Some(200));
-    if got != Some(&expected) {
+    let got = answer
+        .json()
+        .filter(|_| answer.status() == Some(200))
+        .map(|j| without_unassigned(j.clone()));
+    if got.as_ref() != Some(&expected) {
         return Err(Counterexample::new(
             format!("`{parameter}={list}` does not cut the user as RFC 7644 §3.9 says"),
             &answer,

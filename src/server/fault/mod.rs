@@ -119,6 +119,14 @@ catalogue! {
     FailOnErrorsIgnored => ("fail-on-errors-ignored", "rfc7644#3.7.3", "`failOnErrors` is ignored: every operation runs"),
     MeNotFound => ("me-not-found", "rfc7644#3.11", "/Me answers 404 instead of 501"),
     PasswordChangeRejected => ("password-change-rejected", "rfc7643#5", "a PATCH of the password is refused although changePassword is declared"),
+    MembersDropped => ("members-dropped", "rfc7643#4.2", "a Group's members are accepted and dropped"),
+    MembersCapped => ("members-capped", "rfc7643#4.2", "a Group keeps its first 100 members and drops the rest"),
+    MemberRemoveIgnored => ("member-remove-ignored", "rfc7644#3.5.2.2", "PATCH remove of members[value eq ...] answers success and removes nothing"),
+    LostUpdate => ("lost-update", "rfc7644#3.5.2", "PATCH on a Group reads, waits, then writes: concurrent changes are lost"),
+    UserGroupsStale => ("user-groups-stale", "rfc7643#4.1.2", "a User's groups attribute keeps listing the groups it has left"),
+    UserGroupsWritable => ("user-groups-writable", "rfc7643#4.1.2", "a PATCH adding to a User's read-only groups makes it a member"),
+    UnknownMember500 => ("unknown-member-500", "rfc7644#3.12", "a member that is no resource of the server gets a 500"),
+    GroupFilterIgnored => ("group-filter-ignored", "rfc7644#3.4.2.2", "a Group list ignores its filter (a lookup by displayName finds every group)"),
 }
 
 impl Fault {

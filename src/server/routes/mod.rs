@@ -94,10 +94,10 @@ pub fn router(state: Shared) -> Router {
                     resources::fetch(rt, s, h, id, q)
                 })
                 .put(move |s: State<Shared>, h: HeaderMap, id: Path<String>, q: RawQuery, b: Result<Bytes, BytesRejection>| async move {
-                    resources::change(rt, s, h, id, q, b, Store::replace)
+                    resources::change(rt, s, h, id, q, b, resources::Change::Replace)
                 })
                 .patch(move |s: State<Shared>, h: HeaderMap, id: Path<String>, q: RawQuery, b: Result<Bytes, BytesRejection>| async move {
-                    resources::change(rt, s, h, id, q, b, Store::patch)
+                    resources::change(rt, s, h, id, q, b, resources::Change::Patch)
                 })
                 .delete(move |s: State<Shared>, h: HeaderMap, id: Path<String>| async move { resources::remove(rt, s, h, id) }),
             );

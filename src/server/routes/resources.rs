@@ -127,7 +127,9 @@ pub fn list(
     let result = (|| {
         authorize(&state, &headers)?;
         let query = query(raw)?;
-        listed(&state.read(), rt, &headers, &query)
+        let store = state.read();
+        hosted(&store, rt)?;
+        listed(&store, rt, &headers, &query)
     })();
     respond(&state, result)
 }
@@ -150,6 +152,9 @@ pub fn search(
                 "this server does not support .search",
             ));
         }
+        if let Some(rt) = rt {
+            hosted(&store, rt)?;
+        }
         let query = store.faults.search(Query::from_search(&json_body(body)?)?);
         // The root search covers every resource type; only Users are hosted.
         listed(&store, rt.unwrap_or(ResourceType::User), &headers, &query)
@@ -169,6 +174,7 @@ pub fn create(
         let query = query(raw)?;
         let body = json_body(body)?;
         let mut store = state.write();
+        hosted(&store, rt)?;
         let created = store.create(rt, &body)?;
         let projection = store.faults.projection(query.projection, true);
         Ok(resource_answer(
@@ -217,6 +223,7 @@ pub fn fetch(
         authorize(&state, &headers)?;
         let query = query(raw)?;
         let store = state.read();
+        hosted(&store, rt)?;
         let stored = store.get(rt, &id)?;
         // RFC 7232 §3.2: a GET whose If-None-Match matches is 304.
         if store.profile().features.etag
@@ -269,7 +276,23 @@ fn precondition(
     }
 }
 
-type Change = fn(&mut Store, ResourceType, &str, &Value) -> Result<Value, ScimError>;
+/// The two ways to change a resource.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Replace,
+    Patch,
+}
+
+/// 404 for a resource type the profile does not host.
+fn hosted(store: &Store, rt: ResourceType) -> Result<(), ScimError> {
+    match store.hosts(rt) {
+        true => Ok(()),
+        false => Err(ScimError::not_found(format!(
+            "this server has no {} endpoint",
+            rt.endpoint()
+        ))),
+    }
+}
 
 /// PUT and PATCH: a change to one resource, answered with the resource.
 pub fn change(
@@ -279,7 +302,7 @@ pub fn change(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
     body: Result<Bytes, BytesRejection>,
-    apply: Change,
+    how: Change,
 ) -> Response {
     let faults = state.read().faults.clone();
     if faults.breaks_on_id(&id)
@@ -294,9 +317,25 @@ pub fn change(
         authorize(&state, &headers)?;
         let query = query(raw)?;
         let body = json_body(body)?;
+        // The `lost-update` fault: a PATCH on a Group reads, lets others
+        // write, then writes what it read and changed.
+        let stale =
+            match how == Change::Patch && rt == ResourceType::Group && faults.loses_updates() {
+                true => {
+                    let before = state.read().get(rt, &id)?.clone();
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    Some(before)
+                }
+                false => None,
+            };
         let mut store = state.write();
+        hosted(&store, rt)?;
         precondition(&store, rt, &id, &headers)?;
-        let changed = apply(&mut store, rt, &id, &body)?;
+        let changed = match (how, stale) {
+            (Change::Replace, _) => store.replace(rt, &id, &body)?,
+            (Change::Patch, Some(before)) => store.patch_from(rt, &id, &body, before)?,
+            (Change::Patch, None) => store.patch(rt, &id, &body)?,
+        };
         let projection = store.faults.projection(query.projection, true);
         Ok(resource_answer(
             &store,
@@ -322,6 +361,7 @@ pub fn remove(
     let result = (|| {
         authorize(&state, &headers)?;
         let mut store = state.write();
+        hosted(&store, rt)?;
         precondition(&store, rt, &id, &headers)?;
         store.delete(rt, &id)?;
         Ok(Answer {

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Value, json};
 
 mod accept;
+mod members;
 
 use super::fault::Faults;
 use super::patch;
@@ -98,6 +99,9 @@ pub struct Store {
     next: u64,
     /// The last timestamp handed out, so that every change advances time.
     clock_ms: i128,
+    /// (user, group) memberships a group change ended: kept only for the
+    /// `user-groups-stale` fault, which still lists them on the user.
+    departed: Vec<(String, String)>,
 }
 
 /// Whether a PatchOp message writes the password (with a path, or in a
@@ -155,11 +159,17 @@ impl Store {
             faults,
             next: 1,
             clock_ms: 0,
+            departed: Vec::new(),
         }
     }
 
     pub fn profile(&self) -> &Profile {
         &self.profile
+    }
+
+    /// Whether the server hosts this resource type under its profile.
+    pub fn hosts(&self, resource: ResourceType) -> bool {
+        self.collection(resource).model.hosted()
     }
 
     pub fn collection(&self, resource: ResourceType) -> &Collection {
@@ -197,6 +207,9 @@ impl Store {
     /// Whether another resource already has this unique value.
     fn taken(&self, resource: ResourceType, value: &str, except: Option<&str>) -> bool {
         let collection = self.collection(resource);
+        if !collection.kind.enforces_unique {
+            return false;
+        }
         let unique = collection.kind.unique;
         let others: Vec<&Value> = collection
             .named(value)
@@ -222,6 +235,9 @@ impl Store {
         let kind = model.kind;
         let mut created = accept::accept(&model, &self.faults, body, None)?;
         self.require(&model, &created, ScimType::InvalidValue)?;
+        if resource == ResourceType::Group {
+            self.check_members(&mut created)?;
+        }
         let unique = created[kind.unique]
             .as_str()
             .unwrap_or_default()
@@ -284,6 +300,22 @@ impl Store {
         body: &Value,
     ) -> Result<Value, ScimError> {
         let old = self.get(resource, id)?.clone();
+        if resource == ResourceType::User && self.faults.user_groups_writable() {
+            self.join_from_user(id, body);
+        }
+        self.patch_from(resource, id, body, old)
+    }
+
+    /// PATCH applied to `old`, a state of the resource read earlier (the
+    /// current one, but for the `lost-update` fault).
+    pub fn patch_from(
+        &mut self,
+        resource: ResourceType,
+        id: &str,
+        body: &Value,
+        old: Value,
+    ) -> Result<Value, ScimError> {
+        self.get(resource, id)?;
         let model = self.collection(resource).model.clone();
         let writable = |extension: Option<&str>, dotted: &str| {
             let extension = extension.and_then(|u| model.extension(u));
@@ -363,6 +395,9 @@ impl Store {
         if let Some(scim_type) = missing {
             self.require(model, &revised, scim_type)?;
         }
+        if resource == ResourceType::Group {
+            self.check_members(&mut revised)?;
+        }
         let unique = model.kind.unique;
         let value = revised[unique].as_str().unwrap_or_default().to_string();
         if self.taken(resource, &value, Some(id)) {
@@ -394,6 +429,9 @@ impl Store {
             meta["version"] = Value::String(format!("W/\"{}\"", version + 1));
             self.faults.changed_meta(&old, meta);
         }
+        if resource == ResourceType::Group && self.faults.keeps_departed_groups() {
+            self.note_departures(id, &changed);
+        }
         let rekey = self.faults.rekeys();
         let collection = self.collection_mut(resource);
         let seq = *collection
@@ -410,15 +448,24 @@ impl Store {
         Ok(changed)
     }
 
-    /// DELETE: removes the resource, or deactivates it where the profile
-    /// documents that DELETE deactivates.
+    /// DELETE: removes the resource, or deactivates a user where the
+    /// profile documents that DELETE deactivates (a Group has no `active`:
+    /// it is always removed).
     pub fn delete(&mut self, resource: ResourceType, id: &str) -> Result<(), ScimError> {
-        match self.faults.delete_mode(self.profile.delete) {
-            DeleteMode::Hard => self
-                .collection_mut(resource)
-                .remove(id)
-                .map(|_| ())
-                .ok_or_else(|| missing(resource, id)),
+        let mode = match resource {
+            ResourceType::User => self.faults.delete_mode(self.profile.delete),
+            _ => DeleteMode::Hard,
+        };
+        match mode {
+            DeleteMode::Hard => {
+                self.collection_mut(resource)
+                    .remove(id)
+                    .ok_or_else(|| missing(resource, id))?;
+                if resource == ResourceType::User {
+                    self.leave_groups(id);
+                }
+                Ok(())
+            }
             DeleteMode::Soft => {
                 let mut deactivated = self.get(resource, id)?.clone();
                 if deactivated["active"] == Value::Bool(false) || !self.faults.deactivates() {
@@ -487,6 +534,14 @@ impl Store {
             }
             if let Some(meta) = fields.get_mut("meta").and_then(Value::as_object_mut) {
                 meta.insert("location".into(), Value::String(location.to_string()));
+            }
+            // RFC 7643 §4.1.2: `groups` is read from the groups themselves.
+            if resource == ResourceType::User && model.supported(None, "groups").is_some() {
+                let id = fields.get("id").and_then(Value::as_str).unwrap_or_default();
+                let groups = self.groups_of(id);
+                if !groups.is_empty() {
+                    fields.insert("groups".into(), Value::Array(groups));
+                }
             }
         }
         self.faults.present(&mut out);
