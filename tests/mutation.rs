@@ -71,7 +71,9 @@ fn profile_for(fault: Fault) -> &'static str {
         | Fault::UserGroupsStale
         | Fault::UserGroupsWritable
         | Fault::UnknownMember500
-        | Fault::GroupFilterIgnored => "rfc7644",
+        | Fault::GroupFilterIgnored
+        | Fault::DisplayNameCaseSensitive
+        | Fault::DuplicateMembers => "rfc7644",
         _ => "insightly",
     }
 }

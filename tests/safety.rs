@@ -19,7 +19,7 @@ use std::time::Duration;
 mod common;
 
 use common::{assert_fails_with, client, finish, reference_server, tempdir, text, users};
-use scimcheck::client::Outgoing;
+use scimcheck::client::{Client, Outgoing};
 
 #[derive(Clone, Copy)]
 enum Misbehaviour {
@@ -258,8 +258,14 @@ fn ctrl_c_stops_the_run_and_removes_what_it_created() {
     );
 }
 
-/// Creates a user the way an earlier, killed run would have left it.
-fn leave(runtime: &tokio::runtime::Runtime, base_url: &str, user_name: &str) {
+/// Creates a user the way an earlier, killed run would have left it: its id.
+fn leave(runtime: &tokio::runtime::Runtime, base_url: &str, user_name: &str) -> String {
+    leave_with(runtime, &client(base_url), user_name)
+}
+
+/// The same through `client`, whose ledger then holds it (so that a group
+/// the same client creates may name it as a member).
+fn leave_with(runtime: &tokio::runtime::Runtime, client: &Client, user_name: &str) -> String {
     let body = serde_json::json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": user_name,
@@ -267,14 +273,56 @@ fn leave(runtime: &tokio::runtime::Runtime, base_url: &str, user_name: &str) {
         "name": {"givenName": "Left", "familyName": "Over"},
         "emails": [{"value": user_name, "type": "work"}],
     });
+    post(runtime, client, "/Users", body)
+}
+
+/// Creates a group with these members: its id.
+fn leave_group(
+    runtime: &tokio::runtime::Runtime,
+    client: &Client,
+    name: &str,
+    members: &[&str],
+) -> String {
+    let members: Vec<_> = members
+        .iter()
+        .map(|m| serde_json::json!({"value": m}))
+        .collect();
+    let body = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": name,
+        "members": members,
+    });
+    post(runtime, client, "/Groups", body)
+}
+
+fn post(
+    runtime: &tokio::runtime::Runtime,
+    client: &Client,
+    path: &str,
+    body: serde_json::Value,
+) -> String {
     let out = Outgoing {
         method: scimcheck::case::Method::POST,
-        path: "/Users".into(),
+        path: path.into(),
         body: Some(scimcheck::client::Body::Json(body)),
         ..Outgoing::get("", &[])
     };
-    let exchange = runtime.block_on(client(base_url).send(out));
-    assert_eq!(exchange.response.unwrap().status, 201);
+    let exchange = runtime.block_on(client.send(out));
+    let response = exchange.response.unwrap();
+    assert_eq!(response.status, 201);
+    response.json.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// The displayName of every group on the server.
+fn groups(runtime: &tokio::runtime::Runtime, base_url: &str) -> Vec<String> {
+    let exchange = runtime.block_on(client(base_url).send(Outgoing::get("/Groups", &[])));
+    let json = exchange.response.unwrap().json.unwrap();
+    json["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["displayName"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn scimcheck(args: &[&str]) -> Output {
@@ -294,21 +342,36 @@ fn sweep_lists_by_default_and_deletes_only_harness_leftovers() {
     let running = reference_server(&runtime, "rfc7644", 1, &[]);
     let url = running.base_url.as_str();
     let bystanders = users(&runtime, url);
-    leave(&runtime, url, "scimcheck-deadbeef-aaaaaa-left@example.com");
+    let earlier = client(url);
+    let left = leave_with(
+        &runtime,
+        &earlier,
+        "scimcheck-deadbeef-aaaaaa-left@example.com",
+    );
     leave(&runtime, url, "scimcheck-0badcafe-bbbbbb-left@example.com");
+    // A real group (with a harness user in it, as a killed run may leave
+    // it) and a harness group.
+    leave_group(&runtime, &earlier, "Engineering", &[&left]);
+    leave_group(
+        &runtime,
+        &earlier,
+        "scimcheck-deadbeef-aaaaaa-team",
+        &[&left],
+    );
 
     let dry = scimcheck(&["sweep", "--url", url]);
     assert_eq!(dry.status.code(), Some(0), "{}", text(&dry));
     assert!(
-        text(&dry).contains("2 user(s) named scimcheck-… found; nothing deleted"),
+        text(&dry).contains("2 user(s) and 1 group(s) named scimcheck-… found; nothing deleted"),
         "{}",
         text(&dry)
     );
     assert_eq!(users(&runtime, url).len(), bystanders.len() + 2);
+    assert_eq!(groups(&runtime, url).len(), 2);
 
     let one_run = scimcheck(&["sweep", "--url", url, "--run", "deadbeef", "--delete"]);
     assert!(
-        text(&one_run).contains("deleted 1 of 1"),
+        text(&one_run).contains("deleted 2 of 1 user(s) and 1 group(s)"),
         "{}",
         text(&one_run)
     );
@@ -318,6 +381,11 @@ fn sweep_lists_by_default_and_deletes_only_harness_leftovers() {
         users(&runtime, url),
         bystanders,
         "only harness users were removed"
+    );
+    assert_eq!(
+        groups(&runtime, url),
+        ["Engineering"],
+        "only harness groups"
     );
 }
 

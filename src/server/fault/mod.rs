@@ -127,6 +127,8 @@ catalogue! {
     UserGroupsWritable => ("user-groups-writable", "rfc7643#4.1.2", "a PATCH adding to a User's read-only groups makes it a member"),
     UnknownMember500 => ("unknown-member-500", "rfc7644#3.12", "a member that is no resource of the server gets a 500"),
     GroupFilterIgnored => ("group-filter-ignored", "rfc7644#3.4.2.2", "a Group list ignores its filter (a lookup by displayName finds every group)"),
+    DuplicateMembers => ("duplicate-members", "rfc7644#3.5.2.1", "an add of a member already there lists it twice"),
+    DisplayNameCaseSensitive => ("display-name-case-sensitive", "rfc7644#3.4.2.2", "displayName eq compares case-sensitively (the lookup before a group is created misses it)"),
 }
 
 impl Fault {

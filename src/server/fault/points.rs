@@ -160,6 +160,8 @@ impl Faults {
     /// Whether string comparisons on an attribute are exact, given the RFC's answer.
     pub fn case_exact(&self, dotted: &str, rfc: bool) -> bool {
         rfc || (self.has(Fault::FilterCaseSensitive) && dotted.eq_ignore_ascii_case("userName"))
+            || (self.has(Fault::DisplayNameCaseSensitive)
+                && dotted.eq_ignore_ascii_case("displayName"))
     }
 
     // -- paging --
@@ -486,6 +488,11 @@ impl Faults {
         if self.has(Fault::MembersCapped) {
             members.truncate(100);
         }
+    }
+
+    /// Whether a member listed twice is kept once.
+    pub fn dedupes_members(&self) -> bool {
+        !self.has(Fault::DuplicateMembers)
     }
 
     /// The error for a member the server does not hold.

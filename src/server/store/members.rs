@@ -33,8 +33,11 @@ impl Store {
                 }
             }
         }
-        let mut seen = std::collections::HashSet::new();
-        members.retain(|m| seen.insert(m["value"].clone()));
+        // RFC 7644 §3.5.2.1: adding a member already there changes nothing.
+        if self.faults.dedupes_members() {
+            let mut seen = std::collections::HashSet::new();
+            members.retain(|m| seen.insert(m["value"].clone()));
+        }
         self.faults.members(members);
         Ok(())
     }
