@@ -178,13 +178,10 @@ impl Job {
             result.insert("bulkId".into(), json!(id));
         }
         match outcome {
-            Ok((status, resource)) => {
+            Ok((status, kind, resource)) => {
                 if let Some(resource) = resource {
                     let id = resource["id"].as_str().unwrap_or_default().to_string();
-                    result.insert(
-                        "location".into(),
-                        json!(location(headers, ResourceType::User, &id)),
-                    );
+                    result.insert("location".into(), json!(location(headers, kind, &id)));
                     if let Some(version) = resource["meta"]["version"].as_str() {
                         result.insert("version".into(), json!(version));
                     }
@@ -255,14 +252,15 @@ fn substitute(value: &Value, created: &Map<String, Value>) -> Value {
     }
 }
 
-/// One operation against the store: the status and the resource it left.
+/// One operation against the store: the status, the resource type it
+/// addressed and the resource it left.
 fn execute(
     store: &mut Store,
     method: &str,
     operation: &Value,
-) -> Result<(u16, Option<Value>), ScimError> {
+) -> Result<(u16, ResourceType, Option<Value>), ScimError> {
     let path = operation["path"].as_str().unwrap_or_default();
-    let Some((resource, id)) = ResourceType::of_path(path) else {
+    let Some((resource, id)) = ResourceType::of_path(path).filter(|(r, _)| store.hosts(*r)) else {
         return Err(ScimError::bad(
             ScimType::InvalidPath,
             format!("`{path}` is not a resource endpoint"),
@@ -282,10 +280,16 @@ fn execute(
         }
     }
     match (method, id) {
-        ("POST", None) => store.create(resource, data).map(|r| (201, Some(r))),
-        ("PUT", Some(id)) => store.replace(resource, &id, data).map(|r| (200, Some(r))),
-        ("PATCH", Some(id)) => store.patch(resource, &id, data).map(|r| (200, Some(r))),
-        ("DELETE", Some(id)) => store.delete(resource, &id).map(|()| (204, None)),
+        ("POST", None) => store
+            .create(resource, data)
+            .map(|r| (201, resource, Some(r))),
+        ("PUT", Some(id)) => store
+            .replace(resource, &id, data)
+            .map(|r| (200, resource, Some(r))),
+        ("PATCH", Some(id)) => store
+            .patch(resource, &id, data)
+            .map(|r| (200, resource, Some(r))),
+        ("DELETE", Some(id)) => store.delete(resource, &id).map(|()| (204, resource, None)),
         _ => Err(ScimError::bad(
             ScimType::InvalidSyntax,
             format!("`{method} {path}` is not a Bulk operation"),
