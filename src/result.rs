@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::case::{Case, Level};
+use crate::case::{Case, Client, Level, Stage};
 use crate::check::Failure;
 use crate::client::Exchange;
 use crate::exit::Exit;
@@ -51,6 +51,9 @@ pub struct StepResult {
     pub label: String,
     pub exchange: Option<Exchange>,
     pub failures: Vec<Failure>,
+    /// In a client flow: what the RFC asks that the client tolerates the
+    /// lack of (a step's `warn:`), and did not hold.
+    pub warnings: Vec<Failure>,
     /// What happened to the step's snapshot, if it takes one.
     pub snapshot: Option<SnapshotState>,
     /// How the response differs from its pinned snapshot (or that the
@@ -64,6 +67,7 @@ impl StepResult {
             label: label.into(),
             exchange,
             failures: vec![],
+            warnings: vec![],
             snapshot: None,
             snapshot_change: None,
         }
@@ -100,6 +104,10 @@ pub struct CaseResult {
     /// Cleanup requests: reported, but their answers never fail the case.
     pub cleanup: Vec<StepResult>,
     pub duration: Duration,
+    /// The identity-provider client whose flow this is, and its stage.
+    pub flow: Option<(String, Stage)>,
+    /// In a client flow: each step's label and the client behaviour it replays.
+    pub replays: Vec<(String, String)>,
 }
 
 impl CaseResult {
@@ -123,7 +131,20 @@ impl CaseResult {
             steps,
             cleanup,
             duration,
+            flow: case.client.clone().zip(case.stage),
+            replays: case
+                .steps
+                .iter()
+                .filter_map(|s| Some((s.label.clone(), s.replays.clone()?)))
+                .collect(),
         }
+    }
+
+    /// Every warning of the case's steps (a client flow's `warn:`), with its step.
+    pub fn warnings(&self) -> impl Iterator<Item = (&StepResult, &Failure)> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.warnings.iter().map(move |f| (s, f)))
     }
 
     /// Every failure of the case's steps, with the step it belongs to.
@@ -253,6 +274,8 @@ pub struct RunResult {
     pub concurrency: Concurrency,
     /// Discovery claims the behaviour contradicts (the `auto` profile).
     pub contradictions: Vec<Contradiction>,
+    /// The identity-provider client whose flows ran (`--client`).
+    pub client: Option<Client>,
 }
 
 /// Counts over a finished run.

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+use super::client::Stage;
 use super::model::{JsonType, Level, Method, Shape};
 pub use super::round_trip::RoundTrip;
 
@@ -40,6 +41,8 @@ pub struct CaseFile {
     /// Requests that always run after the steps, even when a step failed.
     #[serde(default)]
     pub cleanup: Vec<Spanned<Request>>,
+    /// The lifecycle stage a client flow replays (only under `clients/`).
+    pub stage: Option<Spanned<Stage>>,
 }
 
 /// A string or a list of strings.
@@ -72,6 +75,12 @@ pub struct Step {
     pub capture: IndexMap<String, Spanned<String>>,
     /// `true`, or `{redact: {"/selector": "[placeholder]"}}`.
     pub snapshot: Option<Spanned<SnapshotSpec>>,
+    /// In a client flow: the documented client behaviour this request
+    /// replays, and where it is written.
+    pub replays: Option<String>,
+    /// In a client flow: what the RFC asks of this answer that the client
+    /// does not need; a failure here is a warning, not a break.
+    pub warn: Option<Expect>,
 }
 
 /// How a step's response is snapshotted. (Untagged: positions inside are

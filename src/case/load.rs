@@ -15,6 +15,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::Case;
+use super::client;
 use super::file::{self, AuthSpec, CaseFile, HeaderSpec, SnapshotSpec, StatusSpec, ValueSpec};
 use super::model::{
     Auth, Body, Capture, CaptureFrom, Cleanup, Expect, Expected, HeaderRule, Property, Request,
@@ -34,7 +35,7 @@ pub const GENERATED: &[&str] = &["unique", "email", "run"];
 pub fn load_sources(sources: Vec<Source>) -> Result<Vec<Case>, Vec<Diagnostic>> {
     let mut cases = Vec::new();
     let mut errors = Vec::new();
-    for source in sources {
+    for source in sources.into_iter().filter(|s| !client::is_client_file(s)) {
         match parse_yaml::<CaseFile>(&source.path, &source.text) {
             Ok(file) => {
                 let mut compiler = Compiler {
@@ -76,6 +77,8 @@ impl Compiler {
     }
 
     fn case(&mut self, source: &Source, mut file: CaseFile) -> Case {
+        let client = client::client_of(&source.id).map(str::to_string);
+        let stage = self.stage(client.is_some(), &file);
         let rule_pos = Pos::of(&file.rule);
         let rules = file.rule.value.into_vec();
         for rule in &rules {
@@ -170,6 +173,51 @@ impl Compiler {
             steps,
             cleanup,
             property,
+            client,
+            stage,
+        }
+    }
+
+    /// A client flow names its stage and, on every step, what it replays;
+    /// other cases do neither.
+    fn stage(&mut self, flow: bool, file: &CaseFile) -> Option<client::Stage> {
+        if !flow {
+            if let Some(stage) = &file.stage {
+                self.error(
+                    Pos::of(stage),
+                    "`stage:` belongs to client flows (cases/clients/<name>/)",
+                );
+            }
+            for step in file
+                .steps
+                .iter()
+                .filter(|s| s.replays.is_some() || s.warn.is_some())
+            {
+                self.error(
+                    Pos::of(&step.request),
+                    "`replays:` and `warn:` belong to client flows (cases/clients/<name>/)",
+                );
+            }
+            return None;
+        }
+        for step in file.steps.iter().filter(|s| s.replays.is_none()) {
+            self.error(
+                Pos::of(&step.request),
+                "a client flow's step says what it `replays:` (the documented client behaviour and its source)",
+            );
+        }
+        match &file.stage {
+            Some(stage) => Some(stage.value),
+            None => {
+                self.error(
+                    Pos::START,
+                    format!(
+                        "a client flow names its `stage:` (one of {})",
+                        client::Stage::ALL.map(client::Stage::as_str).join(", ")
+                    ),
+                );
+                None
+            }
         }
     }
 
@@ -246,12 +294,17 @@ impl Compiler {
             .filter_map(|(name, spec)| self.capture(name, spec))
             .collect();
         let snapshot = step.snapshot.as_ref().and_then(|spec| self.snapshot(spec));
+        let warn = match &step.warn {
+            Some(warn) => self.expect(warn),
+            None => Some(Expect::default()),
+        };
         if self.errors.len() > before {
             return None;
         }
-        let (request, expect) = (request?, expect?);
+        let (request, expect, warn) = (request?, expect?, warn?);
         let mut used = request.variables();
         used.extend(expect.variables());
+        used.extend(warn.variables());
         self.check_variables(at, used, known);
         let label = step.name.clone().unwrap_or_else(|| {
             format!(
@@ -268,6 +321,8 @@ impl Compiler {
             expect,
             captures,
             snapshot,
+            replays: step.replays.clone(),
+            warn,
         })
     }
 
@@ -468,87 +523,4 @@ fn regex(pattern: &str) -> Result<Regex, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn errors(text: &str) -> String {
-        let source = Source {
-            id: "users/bad".into(),
-            path: "cases/users/bad.yaml".into(),
-            text: text.into(),
-        };
-        match load_sources(vec![source]) {
-            Ok(_) => "loaded".into(),
-            Err(errors) => errors.iter().map(|e| format!("{e}\n")).collect(),
-        }
-    }
-
-    const HEAD: &str = "name: n\nrule: rfc7644#3.3\nlevel: MUST\n";
-
-    #[test]
-    fn bad_yaml() {
-        insta::assert_snapshot!(errors(&format!("{HEAD}steps: [\n")));
-    }
-
-    #[test]
-    fn unknown_key_suggests_the_closest() {
-        insta::assert_snapshot!(errors(&format!(
-            "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n    expcet: {{status: 200}}\n"
-        )));
-    }
-
-    #[test]
-    fn wrong_type_quotes_the_value() {
-        insta::assert_snapshot!(errors(&format!(
-            "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n    expect:\n      values:\n        /totalResults: {{length: many}}\n"
-        )));
-    }
-
-    #[test]
-    fn missing_field() {
-        insta::assert_snapshot!(errors("name: n\nlevel: MUST\nsteps: []\n"));
-    }
-
-    #[test]
-    fn unknown_variant_and_capability() {
-        insta::assert_snapshot!(errors(&format!(
-            "{HEAD}needs: [users.craete]\nsteps:\n  - request: {{method: GTE, path: /Users}}\n"
-        )));
-    }
-
-    #[test]
-    fn semantic_errors_are_all_reported() {
-        insta::assert_snapshot!(errors(
-            "name: n\nrule: rfcx#1\nlevel: MUST\nneeds: [filter.eqq]\nsteps:\n  - request: {method: GET, path: /Users}\n    expect:\n      status: 9xx\n      values:\n        \"$.[\": {exists: true}\n        /a: {matches: \"(\"}\n    capture: {id: id}\n"
-        ));
-    }
-
-    #[test]
-    fn property_cases_name_a_known_property_and_have_no_steps() {
-        insta::assert_snapshot!(errors(&format!("{HEAD}property: paging.wlak\n")));
-        insta::assert_snapshot!(errors(&format!(
-            "{HEAD}property: paging.walk\nsteps:\n  - request: {{method: GET, path: /Users}}\n"
-        )));
-    }
-
-    #[test]
-    fn yes_is_not_a_boolean() {
-        insta::assert_snapshot!(errors(&format!(
-            "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n    expect:\n      values:\n        /active: {{exists: yes}}\n"
-        )));
-    }
-
-    #[test]
-    fn template_errors_are_load_errors_at_their_place() {
-        insta::assert_snapshot!(errors(&format!(
-            "{HEAD}steps:\n  - request: {{method: GET, path: '/Users/{{{{ nope'}}\n  - request: {{method: GET, path: /Users}}\n    expect:\n      json: {{userName: '{{{{ 1 + }}}}'}}\n"
-        )));
-    }
-
-    #[test]
-    fn a_variable_no_earlier_step_captures_is_a_load_error() {
-        insta::assert_snapshot!(errors(&format!(
-            "{HEAD}steps:\n  - request: {{method: POST, path: /Users, json: {{userName: '{{{{ unique.a }}}}'}}}}\n    capture: {{user_id: /id}}\n  - request: {{method: GET, path: '/Users/{{{{ usr_id }}}}'}}\ncleanup:\n  - {{method: DELETE, path: '/Users/{{{{ user_id }}}}'}}\n"
-        )));
-    }
-}
+mod tests;

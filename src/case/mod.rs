@@ -7,6 +7,7 @@
 //! [`selector`]s parsed once) and reports every problem as
 //! `path:line:col: message`.
 
+pub mod client;
 pub mod file;
 pub mod load;
 pub mod model;
@@ -17,6 +18,7 @@ pub mod template;
 
 use std::sync::Arc;
 
+pub use client::{Client, Stage};
 pub use load::load_sources;
 pub use model::{Level, Method, Property, Step};
 pub use selector::Selector;
@@ -43,6 +45,10 @@ pub struct Case {
     pub cleanup: Vec<model::Cleanup>,
     /// The property the case runs instead of steps, and where it is named.
     pub property: Option<(Property, Pos)>,
+    /// The identity-provider client whose flow this is (`clients/<name>/`).
+    pub client: Option<String>,
+    /// The lifecycle stage a client flow replays.
+    pub stage: Option<client::Stage>,
 }
 
 impl Case {

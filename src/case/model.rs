@@ -244,6 +244,10 @@ pub struct Step {
     pub expect: Expect,
     pub captures: Vec<Capture>,
     pub snapshot: Option<Snapshot>,
+    /// In a client flow: the documented client behaviour the request replays.
+    pub replays: Option<String>,
+    /// In a client flow: what the RFC asks that the client tolerates the lack of.
+    pub warn: Expect,
 }
 
 /// An HTTP request, relative to the target's base URL.

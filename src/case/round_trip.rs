@@ -147,6 +147,8 @@ impl RoundTrip {
             expect: self.expect(&target, "", value, 200),
             capture: Default::default(),
             snapshot: None,
+            replays: None,
+            warn: None,
         };
         let patch = json!({
             "schemas": [urn::PATCH_OP],
@@ -178,6 +180,8 @@ impl RoundTrip {
             },
             capture: Default::default(),
             snapshot: None,
+            replays: None,
+            warn: None,
         };
         create
             .capture
@@ -191,6 +195,8 @@ impl RoundTrip {
                 expect: listed,
                 capture: Default::default(),
                 snapshot: None,
+                replays: None,
+                warn: None,
             },
             Step {
                 name: Some(format!("replace (PUT) with a new {}", target.path)),
@@ -208,6 +214,8 @@ impl RoundTrip {
                 },
                 capture: Default::default(),
                 snapshot: None,
+                replays: None,
+                warn: None,
             },
             read("read back after PUT", &self.replace),
             Step {
@@ -219,6 +227,8 @@ impl RoundTrip {
                 },
                 capture: Default::default(),
                 snapshot: None,
+                replays: None,
+                warn: None,
             },
             read("read back after PATCH", &self.patch),
         ];

@@ -110,9 +110,12 @@ pub struct TargetArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// What the target claims: a shipped profile (insightly, rfc7644), `auto` (read from the target's discovery endpoints) or a profile file.
-    #[arg(long, short = 'p', default_value = "insightly")]
-    pub profile: String,
+    /// What the target claims: a shipped profile (insightly, rfc7644, scim-interop), `auto` (read from the target's discovery endpoints) or a profile file [default: insightly; with --client: auto].
+    #[arg(long, short = 'p')]
+    pub profile: Option<String>,
+    /// Replay an identity provider's documented requests instead of the suite, and judge what that client needs (see `scimcheck list --clients`).
+    #[arg(long, value_name = "NAME")]
+    pub client: Option<String>,
     /// Run your own case files from this directory instead of the built-in suite.
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
@@ -235,4 +238,20 @@ pub struct ListArgs {
     /// Print the traceability matrix instead: each seed table row and RFC section → the cases that cover it.
     #[arg(long, conflicts_with = "profile")]
     pub matrix: bool,
+    /// List the identity-provider clients whose flows `run --client NAME` replays, with their stages.
+    #[arg(long, conflicts_with_all = ["profile", "matrix"])]
+    pub clients: bool,
+}
+
+impl RunArgs {
+    /// The profile judged by: `--profile`, else `auto` for a client flow
+    /// (what a client needs does not depend on a vendor's documentation),
+    /// else `insightly`, the first documented target.
+    pub fn profile(&self) -> &str {
+        match (&self.profile, &self.client) {
+            (Some(name), _) => name,
+            (None, Some(_)) => "auto",
+            (None, None) => "insightly",
+        }
+    }
 }

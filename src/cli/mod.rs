@@ -19,7 +19,7 @@ use clap::Parser;
 pub use args::{Cli, Command};
 pub use error::Error;
 
-use crate::case::{self, Case, source};
+use crate::case::{self, Case, Client, client, source};
 use crate::client::{Credentials, Target, Tls};
 use crate::profile::Profile;
 use crate::server::Fault;
@@ -41,8 +41,30 @@ pub fn main() -> std::process::ExitCode {
     .into()
 }
 
-/// The cases (built-in, or a directory's) and the SHA-256 of their files.
-pub fn load_cases(dir: Option<&PathBuf>) -> Result<(Vec<Case>, String), Error> {
+/// A loaded case set: its cases (client flows included), the clients
+/// whose flows it holds, and the SHA-256 of its files.
+pub struct Suite {
+    pub cases: Vec<Case>,
+    pub clients: Vec<Client>,
+    pub digest: String,
+}
+
+impl Suite {
+    /// The client `--client` names, checked.
+    pub fn client(&self, name: Option<&str>) -> Result<Option<Client>, Error> {
+        let Some(name) = name else { return Ok(None) };
+        client::select(vec![], &self.clients, Some(name)).map_err(Error::harness)?;
+        Ok(self.clients.iter().find(|c| c.name == name).cloned())
+    }
+
+    /// What a run replays: the client's flows, or every case that is not one.
+    pub fn select(self, name: Option<&str>) -> Result<Vec<Case>, Error> {
+        client::select(self.cases, &self.clients, name).map_err(Error::harness)
+    }
+}
+
+/// The cases (built-in, or a directory's), with their clients and digest.
+pub fn load_cases(dir: Option<&PathBuf>) -> Result<Suite, Error> {
     let sources = match dir {
         Some(dir) => source::from_dir(dir).map_err(Error::harness)?,
         None => source::builtin(),
@@ -51,9 +73,19 @@ pub fn load_cases(dir: Option<&PathBuf>) -> Result<(Vec<Case>, String), Error> {
         return Err(Error::harness("no case files found"));
     }
     let digest = source::digest(&sources);
-    let cases = case::load_sources(sources)
-        .map_err(|problems| Error::diagnostics(problems, "the case files"))?;
-    Ok((cases, digest))
+    let diagnostics = |problems| Error::diagnostics(problems, "the case files");
+    let clients = client::load(&sources).map_err(diagnostics)?;
+    let mut cases = case::load_sources(sources).map_err(diagnostics)?;
+    let strays = client::check_membership(&cases, &clients);
+    if !strays.is_empty() {
+        return Err(diagnostics(strays));
+    }
+    client::apply_headers(&mut cases, &clients);
+    Ok(Suite {
+        cases,
+        clients,
+        digest,
+    })
 }
 
 pub(crate) fn load_profile(name: &str) -> Result<Profile, Error> {

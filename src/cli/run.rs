@@ -27,7 +27,10 @@ use crate::waiver::Waivers;
 pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     let started = Instant::now();
     let started_at = time::OffsetDateTime::now_utc();
-    let (cases, cases_digest) = load_cases(args.cases.as_ref())?;
+    let suite = load_cases(args.cases.as_ref())?;
+    let cases_digest = suite.digest.clone();
+    let client = suite.client(args.client.as_deref())?;
+    let cases = suite.select(args.client.as_deref())?;
     let waivers = load_waivers(args.waivers.as_ref(), &cases)?;
     let limits = Limits::of(&args)?;
     // Before any thread exists: it sets environment variables insta reads.
@@ -94,6 +97,7 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     }
     let result = RunResult {
         contradictions: connection.contradictions,
+        client,
         ..result
     };
     let summary = Summary::of_run(&result);
@@ -192,7 +196,10 @@ fn resolve(args: &RunArgs, runtime: &tokio::runtime::Runtime) -> Result<Resolved
             server: None,
         });
     }
-    let name = args.server_profile.clone().unwrap_or(args.profile.clone());
+    let name = args
+        .server_profile
+        .clone()
+        .unwrap_or(args.profile().to_string());
     // `auto` judges the server by what it declares; the server itself needs a real profile.
     let profile = load_profile(if name == "auto" { "rfc7644" } else { &name })?;
     let token = format!("scimcheck-{}", uuid::Uuid::new_v4().simple());
@@ -253,7 +260,7 @@ fn connect(
         .with_guard(guard.clone())
         .with_pacing(pacing);
     runtime.block_on(preflight(&client))?;
-    let (profile, contradictions) = if args.profile == "auto" {
+    let (profile, contradictions) = if args.profile() == "auto" {
         let found = runtime.block_on(crate::run::discover::discover(
             &client,
             &run,
@@ -265,7 +272,7 @@ fn connect(
         }
         (inferred, found.contradictions)
     } else {
-        (load_profile(&args.profile)?, vec![])
+        (load_profile(args.profile())?, vec![])
     };
     Ok(Connection {
         client,
@@ -439,6 +446,9 @@ fn report(
         print!("{}", terminal::snapshot_text(&result.cases, &dir, color));
     }
     print!("{}", terminal::findings_text(result));
+    if let Some(client) = &report.client {
+        print!("{}", crate::report::clients::text(client));
+    }
     print!("{}", terminal::cleanup_text(&result.leftovers));
     Ok(())
 }

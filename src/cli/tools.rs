@@ -110,7 +110,12 @@ pub fn serve(args: ServeArgs) -> Result<Exit, Error> {
 }
 
 pub fn list(args: ListArgs) -> Result<Exit, Error> {
-    let (cases, _) = load_cases(args.cases.as_ref())?;
+    let suite = load_cases(args.cases.as_ref())?;
+    if args.clients {
+        print_clients(&suite);
+        return Ok(Exit::Passed);
+    }
+    let cases = suite.select(None)?;
     let mut out = String::new();
     if args.matrix {
         let exercises: Vec<crate::rules::Exercise> = cases
@@ -155,4 +160,34 @@ pub fn list(args: ListArgs) -> Result<Exit, Error> {
     // A closed pipe (`scimcheck list | head`) is not an error worth a panic.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
     Ok(Exit::Passed)
+}
+
+/// `list --clients`: each client, what it is, and the stages its flows replay.
+fn print_clients(suite: &super::Suite) {
+    let mut out = String::new();
+    for client in &suite.clients {
+        out.push_str(&format!(
+            "{:<10} {} — {}\n",
+            client.name, client.title, client.summary
+        ));
+        let mut flows: Vec<&crate::case::Case> = suite
+            .cases
+            .iter()
+            .filter(|c| c.client.as_deref() == Some(client.name.as_str()))
+            .collect();
+        flows.sort_by_key(|c| c.stage);
+        for flow in flows {
+            let stage = flow.stage.map_or("", |s| s.as_str());
+            out.push_str(&format!(
+                "  {stage:<16} {:<36} {} request(s)\n",
+                flow.id,
+                flow.steps.len()
+            ));
+        }
+        for source in &client.sources {
+            out.push_str(&format!("  source: {source}\n"));
+        }
+    }
+    out.push_str("\nrun one with `scimcheck run --client NAME` (judged as `--profile auto` unless you give one)\n");
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
 }

@@ -3,6 +3,7 @@
 //! One module per format; JSON, Markdown and HTML render the same
 //! [`model::RunReport`]. Reporters never execute anything.
 
+pub mod clients;
 pub mod exchange;
 pub mod findings;
 pub mod github;

@@ -90,6 +90,8 @@ pub struct Totals {
     pub under_load: usize,
     /// Discovery claims the target's behaviour contradicts.
     pub contradictions: usize,
+    /// Warnings of client flows: RFC behaviour the client tolerates the lack of.
+    pub warnings: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +136,8 @@ pub struct CheckOut {
     pub failures: Vec<FailureOut>,
     /// Differences from pinned snapshots: changes, not failures.
     pub snapshot_changes: Vec<FailureOut>,
+    /// In a client flow: RFC behaviour the client tolerates the lack of, that did not hold.
+    pub warnings: Vec<FailureOut>,
     pub exchanges: Vec<ExchangeOut>,
 }
 
@@ -171,6 +175,8 @@ pub struct RunReport {
     pub cleanup: Cleanup,
     /// What the run found besides the checks' verdicts.
     pub findings: super::findings::Findings,
+    /// The client compatibility verdict, when the run replayed a client's flows.
+    pub client: Option<super::clients::ClientReport>,
 }
 
 impl RunReport {
@@ -217,6 +223,7 @@ impl RunReport {
                 snapshot_changes: summary.snapshot_changes,
                 under_load: summary.under_load,
                 contradictions: summary.contradictions,
+                warnings: results.iter().map(|r| r.warnings().count()).sum(),
             },
             matrix,
             checks,
@@ -231,6 +238,7 @@ impl RunReport {
             },
             cleanup: cleanup_out(&result.leftovers),
             findings: super::findings::Findings::of(result),
+            client: super::clients::of(result),
         }
     }
 
@@ -306,6 +314,10 @@ fn check_out(result: &CaseResult) -> CheckOut {
         snapshot_changes: result
             .snapshot_changes()
             .map(|(step, change)| failure_out(step, change))
+            .collect(),
+        warnings: result
+            .warnings()
+            .map(|(step, warning)| failure_out(step, warning))
             .collect(),
         exchanges,
     }

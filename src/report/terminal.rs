@@ -405,6 +405,8 @@ mod tests {
             steps,
             cleanup: vec![],
             duration: Duration::ZERO,
+            flow: None,
+            replays: vec![],
         }
     }
 

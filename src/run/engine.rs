@@ -101,6 +101,7 @@ async fn run_step(step: &Step, client: &Client, vars: &mut Vars, file: &Location
     let mut result = StepResult::new(step.label.clone(), None);
     let prepared = render_request(&step.request, vars)
         .and_then(|out| Ok((out, render_expect(&step.expect, vars)?)));
+    let warn = render_expect(&step.warn, vars);
     let (out, expect) = match prepared {
         Ok(prepared) => prepared,
         Err(message) => {
@@ -112,6 +113,10 @@ async fn run_step(step: &Step, client: &Client, vars: &mut Vars, file: &Location
     };
     let exchange = client.send(out).await;
     let mut failures = check::step(&expect, &exchange, file);
+    // What the RFC asks that a client tolerates: judged, reported as a warning.
+    if let (Ok(warn), Ok(_)) = (&warn, &exchange.response) {
+        result.warnings = check::step(warn, &exchange, file);
+    }
     // A failure without a place of its own (no response at all) belongs to the request.
     for failure in &mut failures {
         if !failure.location.pos.is_known() {

@@ -162,6 +162,7 @@ pub fn execute(
         stopped: session.client.guard().stop_reason(),
         concurrency,
         contradictions: vec![],
+        client: None,
         cases,
     })
 }

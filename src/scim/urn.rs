@@ -13,6 +13,11 @@ pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 pub const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 pub const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
+/// The pre-RFC core URN OneLogin still sends (goauthentik/authentik#11249):
+/// it names the core schema of whatever resource it is written on.
+pub const LEGACY_CORE: &str = "urn:scim:schemas:core:2.0";
+/// The pre-RFC name of the enterprise extension, as OneLogin sends it.
+pub const LEGACY_ENTERPRISE: &str = "urn:scim:schemas:extension:enterprise:2.0";
 
 /// Whether a JSON message lists `urn` in its `schemas` (attribute names
 /// compare ignoring case, RFC 7643 §2.1; URNs exactly).

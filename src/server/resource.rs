@@ -115,6 +115,12 @@ impl Model {
 
     /// A hosted extension by URN (any letter case).
     pub fn extension(&self, urn: &str) -> Option<&'static Extension> {
+        // OneLogin's pre-RFC name of the enterprise extension is the same one.
+        let urn = if urn.eq_ignore_ascii_case(urn::LEGACY_ENTERPRISE) {
+            urn::ENTERPRISE_USER
+        } else {
+            urn
+        };
         self.extensions
             .iter()
             .copied()

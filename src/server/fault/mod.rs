@@ -13,6 +13,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+mod dialect;
 mod points;
 
 pub use points::{ErrorWire, Faults};
@@ -129,6 +130,13 @@ catalogue! {
     GroupFilterIgnored => ("group-filter-ignored", "rfc7644#3.4.2.2", "a Group list ignores its filter (a lookup by displayName finds every group)"),
     DuplicateMembers => ("duplicate-members", "rfc7644#3.5.2.1", "an add of a member already there lists it twice"),
     DisplayNameCaseSensitive => ("display-name-case-sensitive", "rfc7644#3.4.2.2", "displayName eq compares case-sensitively (the lookup before a group is created misses it)"),
+    // Where real servers break identity-provider clients: caught by the
+    // client flows that send the request (`run --client`).
+    StringBooleansRejected => ("string-booleans-rejected", "client:entra", "a boolean sent as a string (Entra's `\"value\": \"False\"`) is 400 invalidValue"),
+    CapitalisedOpsRefused => ("capitalised-ops-refused", "client:entra", "PATCH ops compare case-sensitively: `Replace`, `Add`, `Remove` are 400"),
+    ValuePathAddNoTarget => ("value-path-add-notarget", "client:entra", "an `add` to a value-filtered path that matches nothing is 400 noTarget instead of creating the value"),
+    GroupLookupExcludedIgnored => ("group-lookup-excluded-ignored", "client:entra", "`excludedAttributes=members` is ignored on group lookups: every member comes back"),
+    EmptyResult404 => ("empty-result-404", "client:entra", "a filter that matches nothing answers 404 instead of an empty ListResponse"),
 }
 
 impl Fault {

@@ -34,7 +34,7 @@ impl Faults {
         Faults { set }
     }
 
-    fn has(&self, fault: Fault) -> bool {
+    pub(super) fn has(&self, fault: Fault) -> bool {
         self.set.contains(&fault)
     }
 

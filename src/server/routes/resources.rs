@@ -100,7 +100,13 @@ fn listed(
     query: &Query,
 ) -> Result<Answer, ScimError> {
     let page = query::list(store, rt, query)?;
-    let projection = store.faults.projection(query.projection.clone(), false);
+    if page.total == 0 && query.filter.is_some() && !store.faults.empty_result_listed() {
+        return Err(ScimError::not_found("no resource matches the filter"));
+    }
+    let projection = match rt {
+        ResourceType::Group if !store.faults.group_lists_project() => Projection::Default,
+        _ => store.faults.projection(query.projection.clone(), false),
+    };
     let resources: Vec<Value> = page
         .resources
         .iter()

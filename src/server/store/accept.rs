@@ -32,7 +32,8 @@ pub fn accept(
         ));
     };
     let schema = model.kind.resource.schema();
-    if !urn::declares(body, schema) {
+    // OneLogin names the core schema by its pre-RFC URN: the same schema.
+    if !urn::declares(body, schema) && !urn::declares(body, urn::LEGACY_CORE) {
         return Err(ScimError::bad(
             ScimType::InvalidSyntax,
             format!("`schemas` must contain `{schema}`"),
@@ -181,7 +182,7 @@ impl Scope<'_> {
         allowed: bool,
     ) -> Result<Value, ScimError> {
         if attribute.kind != Type::Complex {
-            return scalar(attribute, value).cloned();
+            return scalar(attribute, value, self.faults);
         }
         let Value::Object(fields) = value else {
             return Err(invalid(format!("`{}` must be an object", attribute.name)));
@@ -198,14 +199,26 @@ impl Scope<'_> {
             if value.is_null() || !self.keeps(extension, &dotted, allowed) {
                 continue;
             }
-            out.insert(sub.name.to_string(), scalar(sub, value)?.clone());
+            out.insert(sub.name.to_string(), scalar(sub, value, self.faults)?);
         }
         Ok(Value::Object(out))
     }
 }
 
-/// A simple value of the attribute's type (RFC 7643 §2.3).
-fn scalar<'v>(attribute: &Attribute, value: &'v Value) -> Result<&'v Value, ScimError> {
+/// A simple value of the attribute's type (RFC 7643 §2.3). A boolean
+/// written as the string `"True"` or `"false"` is taken as that boolean:
+/// Entra ID's default job disables a user with `"value": "False"`.
+fn scalar(attribute: &Attribute, value: &Value, faults: &Faults) -> Result<Value, ScimError> {
+    if attribute.kind == Type::Boolean
+        && faults.accepts_string_booleans()
+        && let Some(text) = value.as_str()
+    {
+        for literal in [true, false] {
+            if text.eq_ignore_ascii_case(&literal.to_string()) {
+                return Ok(Value::Bool(literal));
+            }
+        }
+    }
     let fits = match attribute.kind {
         Type::String | Type::Reference | Type::Binary => value.is_string(),
         Type::Boolean => value.is_boolean(),
@@ -217,7 +230,7 @@ fn scalar<'v>(attribute: &Attribute, value: &'v Value) -> Result<&'v Value, Scim
         Type::Complex => value.is_object(),
     };
     if fits {
-        Ok(value)
+        Ok(value.clone())
     } else {
         Err(invalid(format!(
             "`{}` must be a {} (RFC 7643 §2.3), not {value}",

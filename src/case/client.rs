@@ -1,0 +1,265 @@
+//! Identity-provider client flows: `cases/clients/<name>/`, one case file
+//! per lifecycle [`Stage`] plus a `client.yaml` that says who the client is
+//! ([`Client`]: its title, its public sources, the headers it sends with
+//! every request).
+//!
+//! A flow is a case like any other (steps, captures, cleanup), with three
+//! more things the loader checks: its `stage:`, a `replays:` on every step
+//! (which documented client behaviour the request reproduces, and where it
+//! is written), and optional `warn:` expectations per step: what the RFC
+//! asks that this client does not need, so that a failure there is a
+//! warning in the client's verdict, not a break.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::Case;
+use super::source::Source;
+use super::template::Template;
+use crate::diag::{Diagnostic, Location, Pos, parse_yaml};
+
+/// The folder client flows live in, under the case root.
+pub const ROOT: &str = "clients/";
+
+/// Where in a provisioning lifecycle a flow sits, in lifecycle order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    ConnectionTest,
+    Lookup,
+    Create,
+    Update,
+    Disable,
+    Enable,
+    Deprovision,
+    GroupPush,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::ConnectionTest,
+        Stage::Lookup,
+        Stage::Create,
+        Stage::Update,
+        Stage::Disable,
+        Stage::Enable,
+        Stage::Deprovision,
+        Stage::GroupPush,
+    ];
+
+    /// The stage as written in case files and shown in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::ConnectionTest => "connection-test",
+            Stage::Lookup => "lookup",
+            Stage::Create => "create",
+            Stage::Update => "update",
+            Stage::Disable => "disable",
+            Stage::Enable => "enable",
+            Stage::Deprovision => "deprovision",
+            Stage::GroupPush => "group-push",
+        }
+    }
+}
+
+/// `client.yaml` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    /// `Microsoft Entra ID`: what the verdict line names.
+    title: String,
+    /// Which job or integration kind the flow replays, in one sentence.
+    summary: String,
+    /// The public documents the flow's requests come from.
+    sources: Vec<String>,
+    /// Headers the client sends with every request (its User-Agent).
+    #[serde(default)]
+    headers: IndexMap<String, String>,
+    /// Another client whose flows this one sends unchanged: the stages this
+    /// folder has no file for are that client's.
+    extends: Option<String>,
+}
+
+/// An identity-provider client whose flows the suite can replay.
+#[derive(Debug, Clone, Serialize)]
+pub struct Client {
+    /// The folder name: `entra`, `okta-put`.
+    pub name: String,
+    pub title: String,
+    pub summary: String,
+    pub sources: Vec<String>,
+    /// The client whose flows fill the stages this one does not define.
+    pub extends: Option<String>,
+    #[serde(skip)]
+    headers: Vec<(String, Template)>,
+}
+
+/// The client a case id belongs to: `clients/entra/disable` → `entra`.
+pub fn client_of(id: &str) -> Option<&str> {
+    id.strip_prefix(ROOT)?.split('/').next()
+}
+
+/// Whether a source is a client's description rather than a case.
+pub fn is_client_file(source: &Source) -> bool {
+    client_of(&source.id).is_some() && source.id.ends_with("/client")
+}
+
+/// Parses every `clients/<name>/client.yaml` among the sources.
+pub fn load(sources: &[Source]) -> Result<Vec<Client>, Vec<Diagnostic>> {
+    let mut clients = Vec::new();
+    let mut errors = Vec::new();
+    for source in sources.iter().filter(|s| is_client_file(s)) {
+        let name = client_of(&source.id).unwrap_or_default().to_string();
+        match parse_yaml::<ClientFile>(&source.path, &source.text) {
+            Ok(file) => {
+                let mut headers = Vec::new();
+                for (header, value) in file.headers {
+                    match Template::parse(&value) {
+                        Ok(t) => headers.push((header, t)),
+                        Err(e) => errors.push(Diagnostic::new(
+                            Location::new(source.path.as_str(), Pos::START),
+                            e,
+                        )),
+                    }
+                }
+                clients.push(Client {
+                    name,
+                    title: file.title,
+                    summary: file.summary,
+                    sources: file.sources,
+                    extends: file.extends,
+                    headers,
+                });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        clients.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(clients)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Gives every step of a client's flows the headers the client sends with
+/// every request (a step's own header of the same name wins). Cleanup
+/// requests stay the harness's own.
+pub fn apply_headers(cases: &mut [Case], clients: &[Client]) {
+    for case in cases {
+        let Some(client) = case
+            .client
+            .as_deref()
+            .and_then(|name| clients.iter().find(|c| c.name == name))
+        else {
+            continue;
+        };
+        for step in &mut case.steps {
+            for (name, value) in &client.headers {
+                let own = step
+                    .request
+                    .headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(name));
+                if !own {
+                    step.request.headers.push((name.clone(), value.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Every flow file belongs to a client with a `client.yaml`, and a client
+/// extends one that exists.
+pub fn check_membership(cases: &[Case], clients: &[Client]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for client in clients {
+        if let Some(parent) = &client.extends
+            && !clients
+                .iter()
+                .any(|c| &c.name == parent && c.extends.is_none())
+        {
+            errors.push(Diagnostic::new(
+                Location::new(
+                    format!("cases/clients/{}/client.yaml", client.name),
+                    Pos::START,
+                ),
+                format!("`extends: {parent}` names no client that exists and extends none"),
+            ));
+        }
+    }
+    for case in cases {
+        if let Some(name) = case.client.as_deref()
+            && !clients.iter().any(|c| c.name == name)
+        {
+            errors.push(Diagnostic::new(
+                case.at(Pos::START),
+                format!("client flow of `{name}`, which has no cases/clients/{name}/client.yaml"),
+            ));
+        }
+    }
+    errors
+}
+
+/// Selects what a run replays: a client's flows (`--client NAME`), or,
+/// without one, every case that is not a client flow.
+pub fn select(
+    cases: Vec<Case>,
+    clients: &[Client],
+    client: Option<&str>,
+) -> Result<Vec<Case>, String> {
+    let Some(name) = client else {
+        return Ok(cases.into_iter().filter(|c| c.client.is_none()).collect());
+    };
+    if !clients.iter().any(|c| c.name == name) {
+        let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
+        return Err(format!(
+            "no client `{name}`{}; known: {} (see `scimcheck list --clients`)",
+            crate::diag::hint(name, names.iter().copied()),
+            names.join(", ")
+        ));
+    }
+    let own: Vec<Stage> = cases
+        .iter()
+        .filter(|c| c.client.as_deref() == Some(name))
+        .filter_map(|c| c.stage)
+        .collect();
+    let parent = clients
+        .iter()
+        .find(|c| c.name == name)
+        .and_then(|c| c.extends.as_deref());
+    Ok(cases
+        .into_iter()
+        .filter(|c| {
+            c.client.as_deref() == Some(name)
+                || (c.client.as_deref() == parent && c.stage.is_some_and(|s| !own.contains(&s)))
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_id_names_its_client() {
+        assert_eq!(client_of("clients/entra/disable"), Some("entra"));
+        assert_eq!(client_of("users/create"), None);
+        let source = |id: &str| Source {
+            id: id.into(),
+            path: String::new(),
+            text: String::new(),
+        };
+        assert!(is_client_file(&source("clients/okta/client")));
+        assert!(!is_client_file(&source("clients/okta/create")));
+        assert!(!is_client_file(&source("users/client")));
+    }
+
+    #[test]
+    fn stages_read_as_written() {
+        for stage in Stage::ALL {
+            let parsed: Stage = serde_json::from_value(stage.as_str().into()).unwrap();
+            assert_eq!(parsed, stage);
+        }
+    }
+}

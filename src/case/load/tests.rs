@@ -1,0 +1,83 @@
+//! Tests of [`super`] (load).
+use super::*;
+
+fn errors(text: &str) -> String {
+    let source = Source {
+        id: "users/bad".into(),
+        path: "cases/users/bad.yaml".into(),
+        text: text.into(),
+    };
+    match load_sources(vec![source]) {
+        Ok(_) => "loaded".into(),
+        Err(errors) => errors.iter().map(|e| format!("{e}\n")).collect(),
+    }
+}
+
+const HEAD: &str = "name: n\nrule: rfc7644#3.3\nlevel: MUST\n";
+
+#[test]
+fn bad_yaml() {
+    insta::assert_snapshot!(errors(&format!("{HEAD}steps: [\n")));
+}
+
+#[test]
+fn unknown_key_suggests_the_closest() {
+    insta::assert_snapshot!(errors(&format!(
+        "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n    expcet: {{status: 200}}\n"
+    )));
+}
+
+#[test]
+fn wrong_type_quotes_the_value() {
+    insta::assert_snapshot!(errors(&format!(
+        "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n    expect:\n      values:\n        /totalResults: {{length: many}}\n"
+    )));
+}
+
+#[test]
+fn missing_field() {
+    insta::assert_snapshot!(errors("name: n\nlevel: MUST\nsteps: []\n"));
+}
+
+#[test]
+fn unknown_variant_and_capability() {
+    insta::assert_snapshot!(errors(&format!(
+        "{HEAD}needs: [users.craete]\nsteps:\n  - request: {{method: GTE, path: /Users}}\n"
+    )));
+}
+
+#[test]
+fn semantic_errors_are_all_reported() {
+    insta::assert_snapshot!(errors(
+        "name: n\nrule: rfcx#1\nlevel: MUST\nneeds: [filter.eqq]\nsteps:\n  - request: {method: GET, path: /Users}\n    expect:\n      status: 9xx\n      values:\n        \"$.[\": {exists: true}\n        /a: {matches: \"(\"}\n    capture: {id: id}\n"
+    ));
+}
+
+#[test]
+fn property_cases_name_a_known_property_and_have_no_steps() {
+    insta::assert_snapshot!(errors(&format!("{HEAD}property: paging.wlak\n")));
+    insta::assert_snapshot!(errors(&format!(
+        "{HEAD}property: paging.walk\nsteps:\n  - request: {{method: GET, path: /Users}}\n"
+    )));
+}
+
+#[test]
+fn yes_is_not_a_boolean() {
+    insta::assert_snapshot!(errors(&format!(
+        "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n    expect:\n      values:\n        /active: {{exists: yes}}\n"
+    )));
+}
+
+#[test]
+fn template_errors_are_load_errors_at_their_place() {
+    insta::assert_snapshot!(errors(&format!(
+        "{HEAD}steps:\n  - request: {{method: GET, path: '/Users/{{{{ nope'}}\n  - request: {{method: GET, path: /Users}}\n    expect:\n      json: {{userName: '{{{{ 1 + }}}}'}}\n"
+    )));
+}
+
+#[test]
+fn a_variable_no_earlier_step_captures_is_a_load_error() {
+    insta::assert_snapshot!(errors(&format!(
+        "{HEAD}steps:\n  - request: {{method: POST, path: /Users, json: {{userName: '{{{{ unique.a }}}}'}}}}\n    capture: {{user_id: /id}}\n  - request: {{method: GET, path: '/Users/{{{{ usr_id }}}}'}}\ncleanup:\n  - {{method: DELETE, path: '/Users/{{{{ user_id }}}}'}}\n"
+    )));
+}

@@ -1,0 +1,152 @@
+//! Identity-provider client flows end to end: every client's flows run
+//! green against the embedded reference server, a server that breaks a
+//! client's dialect gets that client's verdict "breaks at '<stage>'" with
+//! the evidence, RFC behaviour a client tolerates is a warning there, and
+//! `list --clients` and a wrong `--client` say what exists.
+
+mod common;
+
+use common::{scimcheck_ci, scimcheck_report, text};
+
+const CLIENTS: [&str; 5] = ["entra", "entra-2020", "okta", "okta-put", "onelogin"];
+
+#[test]
+fn every_client_flow_works_against_the_reference_server() {
+    for client in CLIENTS {
+        let (output, report) = scimcheck_report(&["run", "--client", client]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{client}:\n{}",
+            text(&output)
+        );
+        let verdict = &report["client"];
+        assert_eq!(verdict["name"], client);
+        assert_eq!(verdict["verdict"], "works", "{client}: {verdict}");
+        assert!(
+            text(&output).contains("provisioning: works"),
+            "{}",
+            text(&output)
+        );
+        // Every step says which documented client behaviour it replays.
+        for stage in verdict["stages"].as_array().unwrap() {
+            assert!(
+                !stage["replays"].as_array().unwrap().is_empty(),
+                "{client} {stage}"
+            );
+        }
+        // A client flow run is only the client's flows.
+        for check in report["checks"].as_array().unwrap() {
+            assert!(check["id"].as_str().unwrap().starts_with("clients/"));
+        }
+    }
+}
+
+#[test]
+fn a_refused_capitalised_op_breaks_entra_at_its_first_stage_that_sends_one() {
+    let (output, report) = scimcheck_report(&[
+        "run",
+        "--client",
+        "entra",
+        "--server-fault",
+        "capitalised-ops-refused",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let verdict = &report["client"];
+    assert_eq!(verdict["verdict"], "breaks");
+    let sentence = verdict["sentence"].as_str().unwrap();
+    assert!(
+        sentence.starts_with("Microsoft Entra ID provisioning: breaks at 'update'"),
+        "{sentence}"
+    );
+    assert!(text(&output).contains(sentence), "{}", text(&output));
+    // The evidence: the request as sent, op and all, and the server's answer.
+    let update = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "clients/entra/update")
+        .unwrap();
+    let sent = update["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == 400)
+        .expect("the refused PATCH");
+    assert!(
+        sent["request_body"]
+            .as_str()
+            .unwrap()
+            .contains("\"Replace\""),
+        "{sent}"
+    );
+    // The same server still works for the flag's lower-case dialect.
+    let (output, report) = scimcheck_report(&[
+        "run",
+        "--client",
+        "entra-2020",
+        "--server-fault",
+        "capitalised-ops-refused",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(report["client"]["verdict"], "works");
+}
+
+#[test]
+fn what_a_client_tolerates_is_a_warning_not_a_break() {
+    // Okta documents a 404 as an acceptable answer to a lookup that finds
+    // nobody; the RFC asks for an empty ListResponse.
+    let (output, report) = scimcheck_report(&[
+        "run",
+        "--client",
+        "okta",
+        "--server-fault",
+        "empty-result-404",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let verdict = &report["client"];
+    assert_eq!(verdict["verdict"], "works", "{verdict}");
+    let lookup = verdict["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "lookup")
+        .unwrap();
+    assert_eq!(lookup["status"], "works with warnings", "{lookup}");
+    assert!(report["totals"]["warnings"].as_u64().unwrap() > 0);
+    assert!(text(&output).contains("warning: a user that matches nobody yet"));
+}
+
+#[test]
+fn list_clients_names_each_client_and_its_stages() {
+    let output = scimcheck_ci(&["list", "--clients"]);
+    assert_eq!(output.status.code(), Some(0));
+    let out = text(&output);
+    for client in CLIENTS {
+        assert!(
+            out.contains(&format!("\n{client} ")) || out.starts_with(client),
+            "{out}"
+        );
+    }
+    for stage in [
+        "connection-test",
+        "lookup",
+        "create",
+        "update",
+        "disable",
+        "enable",
+        "deprovision",
+        "group-push",
+    ] {
+        assert!(out.contains(stage), "{out}");
+    }
+}
+
+#[test]
+fn an_unknown_client_is_a_harness_error_with_a_suggestion() {
+    let output = scimcheck_ci(&["run", "--client", "entraa"]);
+    assert_eq!(output.status.code(), Some(2));
+    let out = text(&output);
+    assert!(out.contains("no client `entraa`"), "{out}");
+    assert!(out.contains("entra"), "{out}");
+}
