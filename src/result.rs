@@ -276,6 +276,9 @@ pub struct RunResult {
     pub contradictions: Vec<Contradiction>,
     /// The identity-provider client whose flows ran (`--client`).
     pub client: Option<Client>,
+    /// Where the judged profile contradicts the SCIM Interoperability
+    /// Profile's requirements (Insightly's DELETE deactivates).
+    pub conflicts: Vec<crate::profile::interop::Conflict>,
 }
 
 /// Counts over a finished run.

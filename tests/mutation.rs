@@ -27,6 +27,17 @@ fn profile_for(fault: Fault) -> &'static str {
         Fault::SoftDelete => "rfc7644",
         // A claim only `auto` reads (and probes).
         Fault::SpcDeniesFilter => "auto",
+        // The SCIM Interoperability Profile's rules, stricter than the RFC's.
+        Fault::InteropFlagMissing
+        | Fault::ResourceTypeIdDiffers
+        | Fault::CanonicalValuesMissing
+        | Fault::UnknownAttributeDropped
+        | Fault::PathlessPatchAccepted
+        | Fault::ComplexReplaceMerges
+        | Fault::ExternalIdCaseInsensitive
+        | Fault::UserNameAddressable
+        | Fault::UserNameKeptAfterDelete
+        | Fault::UnknownFilterAttributeEmpty => "scim-interop",
         // What Insightly does not document: the RFC 7643 attributes beyond
         // the guide's, PATCH add and remove, the enterprise extension, an
         // immutable attribute, /ResourceTypes.

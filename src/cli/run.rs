@@ -97,6 +97,7 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     }
     let result = RunResult {
         contradictions: connection.contradictions,
+        conflicts: profile::interop::conflicts(&plan.profile, &load_profile("scim-interop")?),
         client,
         ..result
     };
@@ -260,7 +261,12 @@ fn connect(
         .with_guard(guard.clone())
         .with_pacing(pacing);
     runtime.block_on(preflight(&client))?;
-    let (profile, contradictions) = if args.profile() == "auto" {
+    // A specification profile (scim-interop) judges what the target
+    // declares, with the specification's requirements claimed on top.
+    let spec = (args.profile() == "scim-interop")
+        .then(|| load_profile("scim-interop"))
+        .transpose()?;
+    let (profile, contradictions) = if args.profile() == "auto" || spec.is_some() {
         let found = runtime.block_on(crate::run::discover::discover(
             &client,
             &run,
@@ -270,7 +276,11 @@ fn connect(
         for note in notes {
             eprintln!("scimcheck: auto profile: {note}");
         }
-        (inferred, found.contradictions)
+        let judged = match &spec {
+            Some(spec) => profile::interop::overlay(inferred, spec),
+            None => inferred,
+        };
+        (judged, found.contradictions)
     } else {
         (load_profile(args.profile())?, vec![])
     };

@@ -158,6 +158,12 @@ fn features(documents: &Documents, observed: &Observed, notes: &mut Vec<String>)
         bulk,
         me: observed.me.unwrap_or(false),
         change_password: claims("changePassword"),
+        // A claim of conformance to the SCIM Interoperability Profile
+        // (its §Scope and Conformance): judged by the profile's rules.
+        interop: documents
+            .service_provider_config
+            .as_ref()
+            .is_some_and(|c| c["interopProfileConformant"] == true),
     };
     let mut on: Vec<&str> = vec!["projection (every service provider MUST support it)"];
     for (claimed, name) in [
@@ -165,6 +171,7 @@ fn features(documents: &Documents, observed: &Observed, notes: &mut Vec<String>)
         (features.etag, "etag"),
         (features.bulk.is_some(), "bulk"),
         (features.change_password, "changePassword"),
+        (features.interop, "interopProfileConformant"),
     ] {
         if claimed {
             on.push(name);
@@ -330,6 +337,7 @@ pub fn infer(documents: &Documents, observed: &Observed) -> (Profile, Vec<String
             schemas: found(&documents.schemas),
         },
         create_sets_active: false,
+        requires: vec![],
     };
     notes.push(format!(
         "discovery: ServiceProviderConfig {}, ResourceTypes {}, Schemas {}",

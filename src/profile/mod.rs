@@ -6,6 +6,7 @@
 //! [`auto`] infers one from a target's discovery documents.
 
 pub mod auto;
+pub mod interop;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -53,6 +54,10 @@ pub struct Profile {
     /// The server sets `active` to true on create, whatever the client sent.
     #[serde(default)]
     pub create_sets_active: bool,
+    /// A specification profile's requirements, each a capability a
+    /// conforming target must claim (see [`interop`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<interop::Requirement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -128,6 +133,10 @@ pub struct Features {
     /// Changing a password with PATCH or PUT (RFC 7643 §5 `changePassword`).
     #[serde(default)]
     pub change_password: bool,
+    /// The SCIM 2.0 Interoperability Profile's service-provider rules
+    /// (draft-zollner-scim-interop-profile), stricter than the RFC's.
+    #[serde(default)]
+    pub interop: bool,
 }
 
 /// The limits a Bulk endpoint declares (RFC 7643 §5).
@@ -194,6 +203,7 @@ pub const VOCABULARY: &[&str] = &[
     "bulk",
     "me",
     "change-password",
+    "scim-interop",
 ];
 
 /// Capabilities about one attribute: `attr.readonly.emails`,
@@ -236,6 +246,10 @@ impl fmt::Display for Capability {
 pub const SHIPPED: &[(&str, &str)] = &[
     ("insightly", include_str!("../../profiles/insightly.yaml")),
     ("rfc7644", include_str!("../../profiles/rfc7644.yaml")),
+    (
+        "scim-interop",
+        include_str!("../../profiles/scim-interop.yaml"),
+    ),
 ];
 
 impl Profile {
@@ -331,6 +345,7 @@ impl Profile {
             (features.bulk.is_some(), "bulk"),
             (features.me, "me"),
             (features.change_password, "change-password"),
+            (features.interop, "scim-interop"),
         ] {
             if on {
                 names.push(name.into());

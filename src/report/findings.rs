@@ -13,6 +13,9 @@ use crate::result::{Concurrency, Contradiction, RunResult};
 pub struct Findings {
     pub concurrency: ConcurrencyOut,
     pub contradictions: Vec<ContradictionOut>,
+    /// Where the judged profile contradicts a specification profile's
+    /// requirements (the SCIM Interoperability Profile): named, not hidden.
+    pub conflicts: Vec<crate::profile::interop::Conflict>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,6 +59,7 @@ impl Findings {
                 .iter()
                 .map(contradiction_out)
                 .collect(),
+            conflicts: result.conflicts.clone(),
         }
     }
 }

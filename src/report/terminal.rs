@@ -189,6 +189,22 @@ pub fn findings_text(result: &crate::result::RunResult) -> String {
             "scimcheck: {again} case(s) met server errors or dropped connections alone too: their rerun's verdict stands"
         );
     }
+    if let Some(first) = result.conflicts.first() {
+        // One line: the reports hold each requirement's text.
+        let mut parts: Vec<String> = Vec::new();
+        for c in &result.conflicts {
+            let part = format!("{} ({})", c.documented, c.requirement.section);
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "scimcheck: conflicts with the {} profile (named, not failures): {}",
+            first.profile,
+            parts.join("; ")
+        );
+    }
     for contradiction in &result.contradictions {
         let _ = writeln!(
             out,

@@ -163,6 +163,7 @@ pub fn execute(
         concurrency,
         contradictions: vec![],
         client: None,
+        conflicts: vec![],
         cases,
     })
 }

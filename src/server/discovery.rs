@@ -52,7 +52,9 @@ fn attribute(
     if !subs.is_empty() {
         out["subAttributes"] = Value::Array(subs);
     }
-    store.faults.definition(out)
+    store
+        .faults
+        .canonical_values(&dotted, store.faults.definition(out))
 }
 
 /// One schema document: the core schema of a hosted kind, or an extension's.

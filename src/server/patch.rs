@@ -32,6 +32,9 @@ pub struct Policy<'a> {
     pub extension: &'a dyn Fn(&str) -> Option<&'static str>,
     /// The faults that bend the engine.
     pub faults: &'a Faults,
+    /// Held to the SCIM Interoperability Profile: every operation has a
+    /// path, and a `replace` of a complex attribute replaces all of it.
+    pub strict: bool,
 }
 
 /// Whether an attribute (its extension's URN, its dotted path) may be written.
@@ -122,6 +125,12 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
     let add = op == "add";
     let value = operation.get("value");
     let Some(path) = operation.get("path").and_then(Value::as_str) else {
+        if policy.faults.requires_patch_path(policy.strict) {
+            return Err(ScimError::bad(
+                ScimType::InvalidSyntax,
+                "every PATCH operation needs a `path` (SCIM Interoperability Profile, §Mandatory Use of the 'path' Attribute)",
+            ));
+        }
         let Some(Value::Object(fields)) = value else {
             let scim_type = if op == "remove" {
                 ScimType::NoTarget
@@ -292,8 +301,9 @@ fn set(
         }
         return;
     }
+    let whole = !add && policy.faults.replaces_complex_whole(policy.strict);
     match (fields.get_mut(&key), value) {
-        (Some(Value::Object(existing)), Value::Object(incoming)) => {
+        (Some(Value::Object(existing)), Value::Object(incoming)) if !whole => {
             for (k, v) in incoming {
                 let sub_key = key_of(existing, scope, k, policy);
                 existing.insert(sub_key, v.clone());

@@ -107,7 +107,10 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
     let faults = &store.faults;
     let filter = match &query.filter {
         Some(_) if resource == ResourceType::Group && !faults.filters_groups() => None,
-        Some(text) => faults.filter(read(store.profile(), resource, text))?,
+        Some(text) => {
+            let strict = faults.rejects_unknown_filter_attribute(store.profile().features.interop);
+            faults.filter(read(store.profile(), resource, text, strict))?
+        }
         None => None,
     };
     faults.start_index(query.start_index)?;
@@ -129,7 +132,11 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
         }
         _ => None,
     };
-    let case_exact = |dotted: &str| faults.case_exact(dotted, user_case_exact(dotted));
+    let case_exact = |dotted: &str| {
+        let external = dotted.eq_ignore_ascii_case("externalId");
+        let rfc = user_case_exact(dotted) && !(external && faults.external_id_ignores_case());
+        faults.case_exact(dotted, rfc)
+    };
     let max = store
         .profile()
         .paging
@@ -203,7 +210,14 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
 
 /// Parses a filter and rejects what the profile does not claim
 /// (RFC 7644 §3.4.2.2: 400 with scimType invalidFilter).
-fn read(profile: &Profile, resource: ResourceType, text: &str) -> Result<Filter, ScimError> {
+/// With `strict` (the SCIM Interoperability Profile's §Filtering), a
+/// User attribute no schema defines is 400 invalidFilter too.
+fn read(
+    profile: &Profile,
+    resource: ResourceType,
+    text: &str,
+    strict: bool,
+) -> Result<Filter, ScimError> {
     let filter = Filter::parse(text).map_err(|e| {
         ScimError::bad(
             ScimType::InvalidFilter,
@@ -232,6 +246,14 @@ fn read(profile: &Profile, resource: ResourceType, text: &str) -> Result<Filter,
         .filter(|_| resource == ResourceType::User)
     {
         let top = attribute.split('.').next().unwrap_or_default();
+        let defined = crate::scim::urn::split(&attribute).0.is_some()
+            || crate::scim::schema::user_attribute(&attribute).is_some();
+        if strict && !defined {
+            return Err(ScimError::bad(
+                ScimType::InvalidFilter,
+                format!("`{attribute}` is no attribute of the User schemas"),
+            ));
+        }
         if !profile.filterable(&attribute) && !profile.filterable(top) {
             return Err(ScimError::bad(
                 ScimType::InvalidFilter,

@@ -114,6 +114,12 @@ impl Model {
     }
 
     /// A hosted extension by URN (any letter case).
+    /// Whether the server holds writes to the SCIM Interoperability
+    /// Profile's stricter rules (its profile claims the draft).
+    pub fn strict(&self) -> bool {
+        self.profile.features.interop
+    }
+
     pub fn extension(&self, urn: &str) -> Option<&'static Extension> {
         // OneLogin's pre-RFC name of the enterprise extension is the same one.
         let urn = if urn.eq_ignore_ascii_case(urn::LEGACY_ENTERPRISE) {

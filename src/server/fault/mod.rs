@@ -14,6 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 
 mod dialect;
+mod interop;
 mod points;
 
 pub use points::{ErrorWire, Faults};
@@ -137,6 +138,18 @@ catalogue! {
     ValuePathAddNoTarget => ("value-path-add-notarget", "client:entra", "an `add` to a value-filtered path that matches nothing is 400 noTarget instead of creating the value"),
     GroupLookupExcludedIgnored => ("group-lookup-excluded-ignored", "client:entra", "`excludedAttributes=members` is ignored on group lookups: every member comes back"),
     EmptyResult404 => ("empty-result-404", "client:entra", "a filter that matches nothing answers 404 instead of an empty ListResponse"),
+    // The SCIM Interoperability Profile's rules, stricter than the RFC's
+    // (served under `--profile scim-interop`).
+    InteropFlagMissing => ("interop-flag-missing", "doc:scim-interop-02#scope-and-conformance", "ServiceProviderConfig omits interopProfileConformant"),
+    ResourceTypeIdDiffers => ("resource-type-id-differs", "doc:scim-interop-02#discovery-endpoints", "a ResourceType's id is not its name (`user` for `User`)"),
+    CanonicalValuesMissing => ("canonical-values-missing", "doc:scim-interop-02#canonical-values-for-typed-attributes", "/Schemas declares no canonicalValues for emails.type"),
+    UnknownAttributeDropped => ("unknown-attribute-dropped", "doc:scim-interop-02#attribute-and-schema-handling", "an attribute or schema URN the server does not define is dropped, not rejected"),
+    PathlessPatchAccepted => ("pathless-patch-accepted", "doc:scim-interop-02#mandatory-use-of-the-path-attribute", "a PATCH operation without a path is applied, not rejected"),
+    ComplexReplaceMerges => ("complex-replace-merges", "doc:scim-interop-02#singular-attributes-simple-and-complex", "a replace of a whole complex attribute keeps the sub-attributes it omits"),
+    ExternalIdCaseInsensitive => ("external-id-case-insensitive", "doc:scim-interop-02#case-sensitivity", "externalId eq compares ignoring case"),
+    UserNameAddressable => ("user-name-addressable", "doc:scim-interop-02#endpoint-structure", "GET /Users/{userName} answers the user"),
+    UserNameKeptAfterDelete => ("user-name-kept-after-delete", "doc:scim-interop-02#resource-lifecycle", "a deleted user's userName stays taken: a new user with it gets 409"),
+    UnknownFilterAttributeEmpty => ("unknown-filter-attribute-empty", "doc:scim-interop-02#filtering", "a filter on an attribute no schema defines answers an empty list, not 400 invalidFilter"),
 }
 
 impl Fault {

@@ -19,6 +19,8 @@ use crate::server::query::Query;
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     set: HashSet<Fault>,
+    /// The userNames of deleted users (`user-name-kept-after-delete`).
+    pub(super) retired: std::sync::Arc<std::sync::Mutex<HashSet<String>>>,
 }
 
 /// How an error goes on the wire (the `respond` point).
@@ -31,7 +33,10 @@ pub enum ErrorWire {
 
 impl Faults {
     pub fn new(set: HashSet<Fault>) -> Faults {
-        Faults { set }
+        Faults {
+            set,
+            ..Faults::default()
+        }
     }
 
     pub(super) fn has(&self, fault: Fault) -> bool {

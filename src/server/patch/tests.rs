@@ -18,6 +18,7 @@ fn policy_apply(resource: &mut Value, ops: &[&str], body: Value) -> Result<(), S
                 .then_some(urn::ENTERPRISE_USER)
         },
         faults: &Faults::default(),
+        strict: false,
     };
     apply(resource, &body, &policy)
 }

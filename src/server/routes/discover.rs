@@ -66,9 +66,12 @@ pub async fn service_provider_config(State(state): State<Shared>, headers: Heade
         &headers,
         |s| s.profile().discovery.service_provider_config,
         |s| {
+            let config = s
+                .faults
+                .service_provider_config(discovery::service_provider_config(s.profile()));
             Some(
                 s.faults
-                    .service_provider_config(discovery::service_provider_config(s.profile())),
+                    .interop_config(config, s.profile().features.interop),
             )
         },
     )
@@ -80,7 +83,7 @@ pub async fn resource_types(State(state): State<Shared>, headers: HeaderMap) -> 
         &headers,
         |s| s.profile().discovery.resource_types,
         |s| {
-            let types = discovery::resource_types(s);
+            let types = s.faults.resource_type_ids(discovery::resource_types(s));
             Some(if s.faults.lists_resource_types() {
                 discovery::list(types)
             } else {
@@ -100,7 +103,8 @@ pub async fn resource_type(
         &headers,
         |s| s.profile().discovery.resource_types,
         |s| {
-            discovery::resource_types(s)
+            s.faults
+                .resource_type_ids(discovery::resource_types(s))
                 .into_iter()
                 .find(|x| x["id"] == id.as_str())
         },

@@ -230,7 +230,17 @@ pub fn fetch(
         let query = query(raw)?;
         let store = state.read();
         hosted(&store, rt)?;
-        let stored = store.get(rt, &id)?;
+        let by_name = || {
+            let users = store.collection(ResourceType::User);
+            let seq = users.named(&id).next()?;
+            users.items.get(&seq)
+        };
+        let stored = match store.get(rt, &id) {
+            Err(_) if rt == ResourceType::User && store.faults.addresses_by_user_name() => {
+                by_name().ok_or_else(|| ScimError::not_found(format!("no user `{id}`")))?
+            }
+            found => found?,
+        };
         // RFC 7232 §3.2: a GET whose If-None-Match matches is 304.
         if store.profile().features.etag
             && let Some(tags) = tags(&headers, header::IF_NONE_MATCH)

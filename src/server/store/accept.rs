@@ -40,6 +40,10 @@ pub fn accept(
         ));
     }
     let creating = existing.is_none();
+    let strict = faults.rejects_unknown(model.strict());
+    if strict {
+        unknown_schemas(model, body)?;
+    }
     let mut kept = Map::new();
     // First in the answer, as in every RFC example; set below.
     kept.insert("schemas".into(), Value::Null);
@@ -60,6 +64,9 @@ pub fn accept(
         let (written, name) = urn::split(key);
         let extension = written.and_then(|u| model.extension(u));
         if written.is_some_and(|u| !u.eq_ignore_ascii_case(schema)) && extension.is_none() {
+            if strict {
+                return Err(undefined(key));
+            }
             continue;
         }
         let single = Map::from_iter([(name.to_string(), value.clone())]);
@@ -99,6 +106,31 @@ pub fn accept(
     Ok(Value::Object(kept))
 }
 
+/// The SCIM Interoperability Profile's §Attribute and Schema Handling:
+/// what no schema of the resource type defines "MUST be rejected", 400
+/// invalidSyntax.
+fn undefined(name: &str) -> ScimError {
+    ScimError::bad(
+        ScimType::InvalidSyntax,
+        format!("`{name}` is not defined by this resource type's schemas"),
+    )
+}
+
+/// Every URN in `schemas` names the resource's schema or a hosted extension.
+fn unknown_schemas(model: &Model, body: &Value) -> Result<(), ScimError> {
+    let schema = model.kind.resource.schema();
+    let listed = body["schemas"].as_array().into_iter().flatten();
+    for urn in listed.filter_map(Value::as_str) {
+        let known = urn.eq_ignore_ascii_case(schema)
+            || urn.eq_ignore_ascii_case(urn::LEGACY_CORE)
+            || model.extension(urn).is_some();
+        if !known {
+            return Err(undefined(urn));
+        }
+    }
+    Ok(())
+}
+
 fn invalid(detail: String) -> ScimError {
     ScimError::bad(ScimType::InvalidValue, detail)
 }
@@ -128,6 +160,13 @@ impl Scope<'_> {
         let mut out = Map::new();
         for (key, value) in fields {
             let Some(attribute) = self.model.supported(extension, key) else {
+                // id and meta are common attributes (RFC 7643 §3.1), defined
+                // for every resource, read-only: ignored, not unknown.
+                let common = extension.is_none()
+                    && ["id", "meta"].iter().any(|c| c.eq_ignore_ascii_case(key));
+                if !common && self.faults.rejects_unknown(self.model.strict()) {
+                    return Err(undefined(key));
+                }
                 continue;
             };
             // Insightly's emails are read-only, yet a create must carry one.
@@ -193,6 +232,9 @@ impl Scope<'_> {
                 .model
                 .supported(extension, &format!("{}.{key}", attribute.name))
             else {
+                if self.faults.rejects_unknown(self.model.strict()) {
+                    return Err(undefined(&format!("{}.{key}", attribute.name)));
+                }
                 continue;
             };
             let dotted = format!("{}.{}", attribute.name, sub.name);

@@ -217,7 +217,8 @@ impl Store {
             .filter(|r| r["id"].as_str() != except)
             .collect();
         let exactly = others.iter().any(|r| r[unique].as_str() == Some(value));
-        self.faults.taken(!others.is_empty(), exactly)
+        let retired = resource == ResourceType::User && self.faults.retired(value);
+        retired || self.faults.taken(!others.is_empty(), exactly)
     }
 
     fn uniqueness(&self, resource: ResourceType, value: &str) -> ScimError {
@@ -333,6 +334,7 @@ impl Store {
             canonical: &canonical,
             extension: &hosted,
             faults: &self.faults,
+            strict: model.strict(),
         };
         if !self.faults.accepts_password_change() && changes_password(body) {
             return Err(ScimError::bad(
@@ -458,11 +460,14 @@ impl Store {
         };
         match mode {
             DeleteMode::Hard => {
-                self.collection_mut(resource)
+                let removed = self
+                    .collection_mut(resource)
                     .remove(id)
                     .ok_or_else(|| missing(resource, id))?;
                 if resource == ResourceType::User {
                     self.leave_groups(id);
+                    self.faults
+                        .retire(removed["userName"].as_str().unwrap_or_default());
                 }
                 Ok(())
             }
