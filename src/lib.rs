@@ -21,11 +21,14 @@
 //! 9. [`run`]: executes the plan — steps, properties, cleanup from the
 //!    ledger — and returns a [`result::RunResult`].
 //! 10. [`report`]: terminal, JUnit, JSON, Markdown, HTML, GitHub.
-//! 11. [`cli`]: the commands, as phases returning typed errors.
+//! 11. [`bundle`]: a run's reports, every exchange as HAR and a manifest of
+//!     digests, optionally signed (Ed25519), and its verification.
+//! 12. [`cli`]: the commands, as phases returning typed errors.
 //!
 //! [`server`] is the embedded reference server, the default target; it
 //! depends only on [`scim`], [`profile`] and [`diag`].
 
+pub mod bundle;
 pub mod case;
 pub mod check;
 pub mod cli;

@@ -37,6 +37,29 @@ pub enum Command {
     /// Review, accept or reject pending snapshots (written by `run --update-snapshots`).
     #[command(subcommand)]
     Snapshots(SnapshotsCommand),
+    /// Make an Ed25519 key pair for signing bundles: the secret key in PREFIX (owner-only), the public key in PREFIX.pub.
+    Keygen(KeygenArgs),
+    /// Check a bundle (`run --bundle DIR`): every file's digest, nothing added or removed, and the signature.
+    #[command(
+        after_help = "Exit codes:\n  0  every file matches the manifest (and the signature holds, when signed)\n  1  something was altered, added or removed, or the signature does not verify\n  2  DIR is not a bundle, or a key cannot be read"
+    )]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the key pair: the secret key in PREFIX, the public key in PREFIX.pub (neither is overwritten).
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// The public key (PREFIX.pub) the bundle must be signed with; without it a signature is checked with the key the manifest names.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -131,9 +154,15 @@ pub struct RunArgs {
     /// Write a self-contained HTML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub report_html: Option<PathBuf>,
-    /// Render the HTML report with this minijinja template instead of the built-in one.
-    #[arg(long, value_name = "FILE", requires = "report_html")]
+    /// Render the HTML report (and a bundle's certificate) with this minijinja template instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
     pub html_template: Option<PathBuf>,
+    /// Write a certification bundle into DIR (new or empty): the JSON, JUnit, Markdown and HTML reports, every exchange as HAR (exchanges.har), and manifest.json with the SHA-256 of every file.
+    #[arg(long, value_name = "DIR")]
+    pub bundle: Option<PathBuf>,
+    /// Sign the bundle's manifest with this Ed25519 secret key (from `scimcheck keygen`).
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    pub sign_key: Option<PathBuf>,
     /// Known deviations to accept: a YAML file of `{id, reason, expires}` (see README).
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,

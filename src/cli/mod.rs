@@ -1,10 +1,12 @@
 //! The command line: [`args`] parses it (clap), one module per command
 //! does the work — [`run`] (load, resolve the target, connect, plan, run,
-//! report), [`tools`] (`serve`, `list`, `snapshots`), [`sweep`] — and
+//! report, bundle), [`tools`] (`serve`, `list`, `snapshots`), [`sweep`],
+//! [`bundle`] (`keygen`, `verify`) — and
 //! returns an exit code or an [`Error`] that knows its own; [`main`] prints
 //! the error, once.
 
 pub mod args;
+mod bundle;
 pub mod error;
 mod run;
 mod sweep;
@@ -33,6 +35,8 @@ pub fn main() -> std::process::ExitCode {
         Command::List(args) => tools::list(args),
         Command::Snapshots(command) => tools::snapshots(command),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Keygen(args) => bundle::keygen(args),
+        Command::Verify(args) => bundle::verify(args),
     };
     match result {
         Ok(exit) => exit,

@@ -33,6 +33,16 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     let cases = suite.select(args.client.as_deref())?;
     let waivers = load_waivers(args.waivers.as_ref(), &cases)?;
     let limits = Limits::of(&args)?;
+    // Before the run: a key that cannot be read is a harness error, not a lost run.
+    let sign_key = args
+        .sign_key
+        .as_deref()
+        .map(crate::bundle::keys::secret)
+        .transpose()
+        .map_err(Error::harness)?;
+    if let Some(dir) = &args.bundle {
+        crate::bundle::prepare(dir).map_err(Error::harness)?;
+    }
     // Before any thread exists: it sets environment variables insta reads.
     let snapshot_mode = (!args.no_snapshots).then(|| {
         let mode = snapshot::Mode::from_flags(args.update_snapshots);
@@ -111,7 +121,15 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
         stopped: result.stopped.clone(),
         ..info
     };
-    report(&args, info, &result, exit, snapshot_dir, color)?;
+    report(
+        &args,
+        info,
+        &result,
+        exit,
+        snapshot_dir,
+        color,
+        sign_key.as_ref(),
+    )?;
     print!("{}", terminal::summary_text(&summary, exit));
     Ok(exit)
 }
@@ -406,6 +424,7 @@ fn report(
     exit: Exit,
     snapshot_dir: Option<PathBuf>,
     color: bool,
+    sign_key: Option<&ed25519_dalek::SigningKey>,
 ) -> Result<(), Error> {
     let report = RunReport::new(info, result, exit as u8);
     let write = |path: &PathBuf, text: String| {
@@ -424,17 +443,33 @@ fn report(
     if let Some(path) = &args.report_md {
         write(path, markdown::render(&report))?;
     }
+    let template = match &args.html_template {
+        Some(file) => Some(std::fs::read_to_string(file).map_err(|e| {
+            Error::harness(format!(
+                "cannot read the HTML template {}: {e}",
+                file.display()
+            ))
+        })?),
+        None => None,
+    };
     if let Some(path) = &args.report_html {
-        let template = match &args.html_template {
-            Some(file) => Some(std::fs::read_to_string(file).map_err(|e| {
-                Error::harness(format!(
-                    "cannot read the HTML template {}: {e}",
-                    file.display()
-                ))
-            })?),
-            None => None,
-        };
         write(path, html::render(&report, template.as_deref()))?;
+    }
+    if let Some(dir) = &args.bundle {
+        let junit = junit::render(&result.cases, &report.run.profile, report.run.insecure);
+        let manifest = crate::bundle::write(dir, &report, &junit, template.as_deref(), sign_key)
+            .map_err(Error::harness)?;
+        let signed = match &manifest.signature {
+            Some(s) => format!("signed by {}", s.key),
+            None => "unsigned".to_string(),
+        };
+        println!(
+            "scimcheck: bundle {} ({} files, sha256 {}, {signed}): `scimcheck verify {}` checks it",
+            dir.display(),
+            manifest.files.len() + 1 + usize::from(manifest.signature.is_some()),
+            &manifest.bundle_digest[..16],
+            dir.display()
+        );
     }
     if github::active() {
         print!("{}", github::annotations(&report));

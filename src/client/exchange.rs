@@ -72,6 +72,8 @@ impl fmt::Display for NoResponse {
 pub struct Exchange {
     pub request: SentRequest,
     pub response: Result<Response, NoResponse>,
+    /// When the request was sent (a HAR entry's `startedDateTime`).
+    pub started_at: std::time::SystemTime,
     pub elapsed: Duration,
     /// Earlier attempts answered 429/503 with `Retry-After`, then retried.
     pub retries: Vec<Retry>,
@@ -147,6 +149,7 @@ mod tests {
                 body: Some("{\"a\":\"it's\"}".into()),
             },
             response: Err(NoResponse::Transport("x".into())),
+            started_at: std::time::UNIX_EPOCH,
             elapsed: Duration::ZERO,
             retries: vec![],
         };

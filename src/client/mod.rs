@@ -337,6 +337,7 @@ impl Client {
             body: body_text.clone(),
         };
         let started = Instant::now();
+        let started_at = std::time::SystemTime::now();
         if let Some(refusal) = self
             .guard
             .refuse(out.method, &out.path, body_text.as_deref())
@@ -344,6 +345,7 @@ impl Client {
             return Exchange {
                 request,
                 response: Err(NoResponse::Refused(refusal)),
+                started_at,
                 elapsed: Duration::ZERO,
                 retries: vec![],
             };
@@ -396,6 +398,7 @@ impl Client {
         Exchange {
             request,
             response,
+            started_at,
             elapsed: started.elapsed(),
             retries,
         }

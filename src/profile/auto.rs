@@ -51,23 +51,22 @@ impl Documents {
     /// Whether `/ResourceTypes` lists the resource type (a target without
     /// the document is taken to serve Users only).
     pub fn serves(&self, kind: crate::scim::ResourceType) -> bool {
+        self.resource_type_list()
+            .any(|t| t["schema"] == kind.schema() || t["name"] == kind.name())
+    }
+
+    /// The ResourceType documents, from a ListResponse or a bare array.
+    fn resource_type_list(&self) -> impl Iterator<Item = &Value> {
         let types = self.resource_types.as_ref();
         let list = types
             .and_then(|t| t.get("Resources").or(Some(t)))
             .and_then(Value::as_array);
-        list.into_iter()
-            .flatten()
-            .any(|t| t["schema"] == kind.schema() || t["name"] == kind.name())
+        list.into_iter().flatten()
     }
 
     /// The schema extensions the User resource type lists in `/ResourceTypes`.
     pub fn user_extensions(&self) -> Vec<String> {
-        let types = self.resource_types.as_ref();
-        let list = types
-            .and_then(|t| t.get("Resources").or(Some(t)))
-            .and_then(Value::as_array);
-        list.into_iter()
-            .flatten()
+        self.resource_type_list()
             .filter(|t| t["schema"] == urn::USER)
             .flat_map(|t| t["schemaExtensions"].as_array().into_iter().flatten())
             .filter_map(|e| e["schema"].as_str().map(str::to_string))

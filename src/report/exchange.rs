@@ -22,6 +22,8 @@ pub struct ExchangeOut {
     pub response_body: Option<String>,
     /// A transport error instead of a response.
     pub error: Option<String>,
+    /// When the request was sent: RFC 3339, UTC, milliseconds.
+    pub started_at: String,
     pub elapsed_ms: u64,
     /// Earlier attempts answered 429/503 with `Retry-After`, and the wait before the next.
     pub retries: Vec<RetryOut>,
@@ -76,6 +78,7 @@ pub fn exchange_out(step: &str, exchange: &Exchange) -> ExchangeOut {
         response_headers,
         response_body,
         error,
+        started_at: rfc3339(exchange.started_at),
         elapsed_ms: exchange.elapsed.as_millis() as u64,
         retries: exchange
             .retries
@@ -87,4 +90,19 @@ pub fn exchange_out(step: &str, exchange: &Exchange) -> ExchangeOut {
             .collect(),
         curl: exchange.curl(),
     }
+}
+
+/// A moment as RFC 3339 in UTC with milliseconds: `2026-11-28T22:04:05.123Z`.
+pub fn rfc3339(at: std::time::SystemTime) -> String {
+    let at = time::OffsetDateTime::from(at);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        at.month() as u8,
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
 }

@@ -399,6 +399,7 @@ mod tests {
                 json: serde_json::from_str(body).ok(),
                 truncated: false,
             }),
+            started_at: std::time::UNIX_EPOCH,
             elapsed: Duration::ZERO,
             retries: vec![],
         }

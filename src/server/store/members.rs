@@ -53,12 +53,7 @@ impl Store {
         self.collection(ResourceType::Group)
             .items
             .values()
-            .filter(|g| {
-                g["members"]
-                    .as_array()
-                    .is_some_and(|m| m.iter().any(|m| m["value"] == user))
-                    || departed(g)
-            })
+            .filter(|g| lists(g, user) || departed(g))
             .map(|g| {
                 json!({
                     "value": g["id"],
@@ -75,11 +70,7 @@ impl Store {
             .collection(ResourceType::Group)
             .items
             .values()
-            .filter(|g| {
-                g["members"]
-                    .as_array()
-                    .is_some_and(|m| m.iter().any(|m| m["value"] == user))
-            })
+            .filter(|g| lists(g, user))
             .filter_map(|g| g["id"].as_str().map(str::to_string))
             .collect();
         for id in groups {
@@ -143,4 +134,11 @@ impl Store {
             }
         }
     }
+}
+
+/// Whether a group lists `user` among its members.
+fn lists(group: &Value, user: &str) -> bool {
+    group["members"]
+        .as_array()
+        .is_some_and(|m| m.iter().any(|m| m["value"] == user))
 }
