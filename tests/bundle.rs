@@ -116,9 +116,18 @@ fn a_signed_bundle_verifies_and_every_tampering_is_named() {
     let (code, out) = verify(&forged, Some(&public));
     assert_eq!(code, Some(1), "{out}");
     assert!(
-        out.contains("altered: manifest.json: its signature does not verify"),
+        out.contains("altered: manifest.json or manifest.json.sig: the signature does not verify"),
         "{out}"
     );
+
+    // A forged signature, and an added (empty) folder.
+    let resigned = copy(&dir, &base.join("resigned"));
+    std::fs::write(resigned.join("manifest.json.sig"), "00".repeat(64)).unwrap();
+    std::fs::create_dir(resigned.join("extra")).unwrap();
+    let (code, out) = verify(&resigned, Some(&public));
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("the signature does not verify"), "{out}");
+    assert!(out.contains("added: extra/"), "{out}");
 
     // A key that did not sign it.
     let other = base.join("other");

@@ -81,11 +81,18 @@ fn files(dir: &Path, manifest: &Manifest, outcome: &mut Outcome) -> Result<(), S
 fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path: PathBuf = entry?.path();
+        let name = || {
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            relative.to_string_lossy().replace('\\', "/")
+        };
         if path.is_dir() {
+            // An added folder with nothing in it is an addition too.
+            if std::fs::read_dir(&path)?.next().is_none() {
+                out.insert(name() + "/");
+            }
             walk(root, &path, out)?;
         } else {
-            let name = path.strip_prefix(root).unwrap_or(&path);
-            out.insert(name.to_string_lossy().replace('\\', "/"));
+            out.insert(name());
         }
     }
     Ok(())
@@ -139,7 +146,8 @@ fn signature(
     };
     if key.verify_strict(bytes, &signature).is_err() {
         return outcome.problems.push(format!(
-            "altered: {MANIFEST}: its signature does not verify with {}",
+            "altered: {MANIFEST} or {}: the signature does not verify with {} (the manifest changed since it was signed, or the signature did)",
+            info.file,
             keys::fingerprint(key)
         ));
     }
