@@ -150,3 +150,30 @@ fn an_unknown_client_is_a_harness_error_with_a_suggestion() {
     assert!(out.contains("no client `entraa`"), "{out}");
     assert!(out.contains("entra"), "{out}");
 }
+
+#[test]
+fn a_stage_whose_setup_breaks_elsewhere_is_not_run_and_the_verdict_names_that_stage() {
+    // Insightly's guide requires displayName; Entra's documented create body
+    // has none: the create stage breaks, and the stages that need a user
+    // first say they did not run rather than breaking themselves.
+    let (output, report) =
+        scimcheck_report(&["run", "--client", "entra", "--profile", "insightly"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let verdict = &report["client"];
+    let sentence = verdict["sentence"].as_str().unwrap();
+    assert!(sentence.contains("breaks at 'create'"), "{sentence}");
+    let status = |stage: &str| {
+        verdict["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == stage)
+            .map(|s| s["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(status("create"), "breaks");
+    for stage in ["lookup", "update", "disable", "enable", "deprovision"] {
+        assert_eq!(status(stage), "not run", "{stage}: {verdict}");
+    }
+    assert_eq!(report["totals"]["failed"], 1);
+}

@@ -81,6 +81,10 @@ pub struct Step {
     /// In a client flow: what the RFC asks of this answer that the client
     /// does not need; a failure here is a warning, not a break.
     pub warn: Option<Expect>,
+    /// In a client flow: a request another stage judges (the create before
+    /// an update). When it fails, this stage did not run; it did not break.
+    #[serde(default)]
+    pub setup: bool,
 }
 
 /// How a step's response is snapshotted. (Untagged: positions inside are

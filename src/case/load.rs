@@ -191,11 +191,11 @@ impl Compiler {
             for step in file
                 .steps
                 .iter()
-                .filter(|s| s.replays.is_some() || s.warn.is_some())
+                .filter(|s| s.replays.is_some() || s.warn.is_some() || s.setup)
             {
                 self.error(
                     Pos::of(&step.request),
-                    "`replays:` and `warn:` belong to client flows (cases/clients/<name>/)",
+                    "`replays:`, `warn:` and `setup:` belong to client flows (cases/clients/<name>/)",
                 );
             }
             return None;
@@ -323,6 +323,7 @@ impl Compiler {
             snapshot,
             replays: step.replays.clone(),
             warn,
+            setup: step.setup,
         })
     }
 

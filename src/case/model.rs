@@ -248,6 +248,9 @@ pub struct Step {
     pub replays: Option<String>,
     /// In a client flow: what the RFC asks that the client tolerates the lack of.
     pub warn: Expect,
+    /// In a client flow: a request another stage judges; its failure means
+    /// this stage did not run.
+    pub setup: bool,
 }
 
 /// An HTTP request, relative to the target's base URL.

@@ -149,6 +149,7 @@ impl RoundTrip {
             snapshot: None,
             replays: None,
             warn: None,
+            setup: false,
         };
         let patch = json!({
             "schemas": [urn::PATCH_OP],
@@ -182,6 +183,7 @@ impl RoundTrip {
             snapshot: None,
             replays: None,
             warn: None,
+            setup: false,
         };
         create
             .capture
@@ -197,6 +199,7 @@ impl RoundTrip {
                 snapshot: None,
                 replays: None,
                 warn: None,
+                setup: false,
             },
             Step {
                 name: Some(format!("replace (PUT) with a new {}", target.path)),
@@ -216,6 +219,7 @@ impl RoundTrip {
                 snapshot: None,
                 replays: None,
                 warn: None,
+                setup: false,
             },
             read("read back after PUT", &self.replace),
             Step {
@@ -229,6 +233,7 @@ impl RoundTrip {
                 snapshot: None,
                 replays: None,
                 warn: None,
+                setup: false,
             },
             read("read back after PATCH", &self.patch),
         ];

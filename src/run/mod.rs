@@ -299,11 +299,21 @@ pub fn run_case(planned: &Planned, session: &Session, attempt: u32) -> CaseResul
                 attempt,
                 session.snapshots.as_ref(),
             ));
-            let failed = ran.steps.iter().any(|s| !s.failures.is_empty());
-            let status = if failed {
-                Status::Failed
-            } else {
-                Status::Passed
+            let failed = ran.steps.iter().position(|s| !s.failures.is_empty());
+            let status = match failed {
+                // A client flow's setup request failed: another stage
+                // judges that request; this one did not run.
+                Some(i) if case.steps.get(i).is_some_and(|s| s.setup) => {
+                    let step = &ran.steps[i];
+                    Status::Skipped {
+                        reason: format!(
+                            "its setup failed ({}: {}); the stage that sends this request judges it",
+                            step.label, step.failures[0].message
+                        ),
+                    }
+                }
+                Some(_) => Status::Failed,
+                None => Status::Passed,
             };
             (status, ran.steps, ran.cleanup)
         }
