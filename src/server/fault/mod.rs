@@ -6,7 +6,9 @@
 //! what a running server consults: the chosen faults read once into a
 //! small value with one method per named point (the answer's wire format,
 //! authentication, creation, presentation, filters, paging, updates,
-//! deletes, uniqueness, discovery). The store and the routes compute the
+//! deletes, uniqueness, discovery in `points.rs`; groups, identity-provider
+//! dialects and the draft interop profile's rules in files of their own).
+//! The store and the routes compute the
 //! RFC's answer and pass it through that point, so each rule reads on its
 //! own and each fault lives in one place.
 
@@ -14,6 +16,7 @@ use std::fmt;
 use std::str::FromStr;
 
 mod dialect;
+mod groups;
 mod interop;
 mod points;
 
