@@ -13,7 +13,8 @@
 //!    harness's CPU time against the server's) and the server's memory;
 //! 3. a full run over a slow link: `scimcheck serve --latency 40` (each
 //!    answer 40 ms late, as over a network), judged as `rfc7644` and as
-//!    `insightly`: how many requests cross the link, and how long it takes;
+//!    `insightly`, and each identity provider's client flows (`--client`):
+//!    how many requests cross the link, and how long it takes;
 //! 4. the reference server under concurrent load (a Rust load loop, 16
 //!    connections): GET by id, a filtered list, create.
 //!
@@ -54,11 +55,18 @@ struct RunFigures {
 
 /// Runs the suite once (against `url`, or the embedded server).
 fn suite(url: Option<&str>) -> RunFigures {
-    suite_as(url, "insightly", TOKEN, None)
+    suite_as(url, "insightly", TOKEN, None, &[])
 }
 
-/// `waivers`: a third-party server's documented deviations, as `.ci/run` waives them.
-fn suite_as(url: Option<&str>, profile: &str, token: &str, waivers: Option<&str>) -> RunFigures {
+/// `waivers`: a third-party server's documented deviations, as `.ci/run`
+/// waives them; `extra`: more `run` arguments (`--client NAME`).
+fn suite_as(
+    url: Option<&str>,
+    profile: &str,
+    token: &str,
+    waivers: Option<&str>,
+    extra: &[&str],
+) -> RunFigures {
     let report = std::env::temp_dir().join(format!("scimcheck-bench-{}.json", std::process::id()));
     let timing = std::env::temp_dir().join(format!("scimcheck-bench-{}.time", std::process::id()));
     let mut command = Command::new("/usr/bin/time");
@@ -67,6 +75,7 @@ fn suite_as(url: Option<&str>, profile: &str, token: &str, waivers: Option<&str>
         .arg(&timing)
         .args(["-f", "%e %U %S %M", BIN, "run", "-q", "--no-snapshots"])
         .args(["--profile", profile])
+        .args(extra)
         .arg("--report-json")
         .arg(&report)
         .env("SCIMCHECK_TOKEN", token)
@@ -255,7 +264,7 @@ fn third_party(runs: usize) -> String {
                     env!("CARGO_MANIFEST_DIR"),
                     "/interop/scim2-server-0.8.3.waivers.yaml"
                 );
-                suite_as(Some(&url), "rfc7644", TOKEN, Some(waivers))
+                suite_as(Some(&url), "rfc7644", TOKEN, Some(waivers), &[])
             })
             .collect();
         let wall = median(figures.iter().map(|f| f.wall).collect());
@@ -286,11 +295,33 @@ fn slow_link(runs: usize) -> String {
         let figures: Vec<RunFigures> = (0..runs)
             .map(|_| {
                 let server = Server::start_as(0, profile, 40);
-                suite_as(Some(&server.url), profile, TOKEN, None)
+                suite_as(Some(&server.url), profile, TOKEN, None, &[])
             })
             .collect();
         out.push_str(&format!(
             "| `{profile}` | {:.0} | {:.0} | {:.2} s |\n",
+            figures[0].checks,
+            median(figures.iter().map(|f| f.requests).collect()),
+            median(figures.iter().map(|f| f.wall).collect()),
+        ));
+    }
+    // Each identity provider's flows, judged as `auto` (its discovery
+    // probes included), against an rfc7644 server.
+    for client in ["entra", "entra-2020", "okta", "okta-put", "onelogin"] {
+        let figures: Vec<RunFigures> = (0..runs)
+            .map(|_| {
+                let server = Server::start_as(0, "rfc7644", 40);
+                suite_as(
+                    Some(&server.url),
+                    "auto",
+                    TOKEN,
+                    None,
+                    &["--client", client],
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "| `auto`, `--client {client}` | {:.0} | {:.0} | {:.2} s |\n",
             figures[0].checks,
             median(figures.iter().map(|f| f.requests).collect()),
             median(figures.iter().map(|f| f.wall).collect()),
