@@ -32,7 +32,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the cases with their rule, level and needed capabilities.
     List(ListArgs),
-    /// Find users that earlier runs left on a target (named scimcheck-<run>-…) and remove them (dry run unless --delete).
+    /// Find users and groups that earlier runs left on a target (named scimcheck-<run>-…) and remove them (dry run unless --delete).
     Sweep(SweepArgs),
     /// Review, accept or reject pending snapshots (written by `run --update-snapshots`).
     #[command(subcommand)]
