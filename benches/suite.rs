@@ -289,43 +289,31 @@ fn slow_link(runs: usize) -> String {
     let mut out = String::from(
         "\n## Over a 40 ms link (`scimcheck serve --latency 40`)\n\n| judged as | checks run | requests | wall (median) |\n| --- | ---: | ---: | ---: |\n",
     );
-    for profile in ["rfc7644", "insightly"] {
-        // A new, empty server each run: what one run leaves (a server that
-        // only deactivates keeps its users) must not change the next.
+    // A new, empty server of `serving` each run: what one run leaves (a
+    // server that only deactivates keeps its users) must not change the
+    // next. One table row: `label`, and the medians of the runs.
+    let mut row = |label: String, serving: &str, profile: &str, extra: &[&str]| {
         let figures: Vec<RunFigures> = (0..runs)
             .map(|_| {
-                let server = Server::start_as(0, profile, 40);
-                suite_as(Some(&server.url), profile, TOKEN, None, &[])
+                let server = Server::start_as(0, serving, 40);
+                suite_as(Some(&server.url), profile, TOKEN, None, extra)
             })
             .collect();
         out.push_str(&format!(
-            "| `{profile}` | {:.0} | {:.0} | {:.2} s |\n",
+            "| {label} | {:.0} | {:.0} | {:.2} s |\n",
             figures[0].checks,
             median(figures.iter().map(|f| f.requests).collect()),
             median(figures.iter().map(|f| f.wall).collect()),
         ));
+    };
+    for profile in ["rfc7644", "insightly"] {
+        row(format!("`{profile}`"), profile, profile, &[]);
     }
     // Each identity provider's flows, judged as `auto` (its discovery
     // probes included), against an rfc7644 server.
     for client in ["entra", "entra-2020", "okta", "okta-put", "onelogin"] {
-        let figures: Vec<RunFigures> = (0..runs)
-            .map(|_| {
-                let server = Server::start_as(0, "rfc7644", 40);
-                suite_as(
-                    Some(&server.url),
-                    "auto",
-                    TOKEN,
-                    None,
-                    &["--client", client],
-                )
-            })
-            .collect();
-        out.push_str(&format!(
-            "| `auto`, `--client {client}` | {:.0} | {:.0} | {:.2} s |\n",
-            figures[0].checks,
-            median(figures.iter().map(|f| f.requests).collect()),
-            median(figures.iter().map(|f| f.wall).collect()),
-        ));
+        let label = format!("`auto`, `--client {client}`");
+        row(label, "rfc7644", "auto", &["--client", client]);
     }
     out
 }

@@ -201,6 +201,18 @@ pub fn check_membership(cases: &[Case], clients: &[Client]) -> Vec<Diagnostic> {
     errors
 }
 
+/// The client `--client` names; the error lists the known ones.
+pub fn find<'a>(clients: &'a [Client], name: &str) -> Result<&'a Client, String> {
+    clients.iter().find(|c| c.name == name).ok_or_else(|| {
+        let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
+        format!(
+            "no client `{name}`{}; known: {} (see `scimcheck list --clients`)",
+            crate::diag::hint(name, names.iter().copied()),
+            names.join(", ")
+        )
+    })
+}
+
 /// Selects what a run replays: a client's flows (`--client NAME`), or,
 /// without one, every case that is not a client flow.
 pub fn select(
@@ -211,23 +223,12 @@ pub fn select(
     let Some(name) = client else {
         return Ok(cases.into_iter().filter(|c| c.client.is_none()).collect());
     };
-    if !clients.iter().any(|c| c.name == name) {
-        let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
-        return Err(format!(
-            "no client `{name}`{}; known: {} (see `scimcheck list --clients`)",
-            crate::diag::hint(name, names.iter().copied()),
-            names.join(", ")
-        ));
-    }
+    let parent = find(clients, name)?.extends.as_deref();
     let own: Vec<Stage> = cases
         .iter()
         .filter(|c| c.client.as_deref() == Some(name))
         .filter_map(|c| c.stage)
         .collect();
-    let parent = clients
-        .iter()
-        .find(|c| c.name == name)
-        .and_then(|c| c.extends.as_deref());
     Ok(cases
         .into_iter()
         .filter(|c| {

@@ -141,15 +141,12 @@ impl RoundTrip {
             body: None,
             auth: Default::default(),
         };
-        let read = |label: &str, value: &Spanned<Value>| Step {
-            name: Some(label.to_string()),
-            request: at(here, request(Method::GET, "/Users/{{ id }}", None)),
-            expect: self.expect(&target, "", value, 200),
-            capture: Default::default(),
-            snapshot: None,
-            replays: None,
-            warn: None,
-            setup: false,
+        let read = |label: &str, value: &Spanned<Value>| {
+            step(
+                label.to_string(),
+                at(here, request(Method::GET, "/Users/{{ id }}", None)),
+                self.expect(&target, "", value, 200),
+            )
         };
         let patch = json!({
             "schemas": [urn::PATCH_OP],
@@ -169,41 +166,27 @@ impl RoundTrip {
                 },
             ),
         );
-        let mut create = Step {
-            name: Some(format!("create with {}", target.path)),
-            request: at(
+        let mut create = step(
+            format!("create with {}", target.path),
+            at(
                 here,
                 request(Method::POST, "/Users", Some(body(&self.create.value))),
             ),
-            expect: Expect {
+            Expect {
                 status: Some(at(here, StatusSpec::Exact(201))),
                 ..Default::default()
             },
-            capture: Default::default(),
-            snapshot: None,
-            replays: None,
-            warn: None,
-            setup: false,
-        };
+        );
         create
             .capture
             .insert("id".into(), at(here, "/id".to_string()));
         let steps = vec![
             create,
             read("read back after create", &self.create),
-            Step {
-                name: Some("find by userName in a list".into()),
-                request: at(here, list),
-                expect: listed,
-                capture: Default::default(),
-                snapshot: None,
-                replays: None,
-                warn: None,
-                setup: false,
-            },
-            Step {
-                name: Some(format!("replace (PUT) with a new {}", target.path)),
-                request: at(
+            step("find by userName in a list".into(), at(here, list), listed),
+            step(
+                format!("replace (PUT) with a new {}", target.path),
+                at(
                     here,
                     request(
                         Method::PUT,
@@ -211,30 +194,20 @@ impl RoundTrip {
                         Some(body(&self.replace.value)),
                     ),
                 ),
-                expect: Expect {
+                Expect {
                     status: Some(at(here, StatusSpec::Exact(200))),
                     ..Default::default()
                 },
-                capture: Default::default(),
-                snapshot: None,
-                replays: None,
-                warn: None,
-                setup: false,
-            },
+            ),
             read("read back after PUT", &self.replace),
-            Step {
-                name: Some(format!("PATCH replace of {}", target.path)),
-                request: at(here, request(Method::PATCH, "/Users/{{ id }}", Some(patch))),
-                expect: Expect {
+            step(
+                format!("PATCH replace of {}", target.path),
+                at(here, request(Method::PATCH, "/Users/{{ id }}", Some(patch))),
+                Expect {
                     status: Some(at(here, StatusSpec::AnyOf(vec![200, 204]))),
                     ..Default::default()
                 },
-                capture: Default::default(),
-                snapshot: None,
-                replays: None,
-                warn: None,
-                setup: false,
-            },
+            ),
             read("read back after PATCH", &self.patch),
         ];
         let cleanup = vec![at(here, request(Method::DELETE, "/Users/{{ id }}", None))];
@@ -300,4 +273,19 @@ impl RoundTrip {
 /// `value`, placed where `like` is written (failures point there).
 fn at<T, U>(like: &Spanned<U>, value: T) -> Spanned<T> {
     Spanned::new(value, like.referenced, like.defined)
+}
+
+/// A written step: a name, a request and what it must answer; no capture,
+/// snapshot or client-flow keys.
+fn step(name: String, request: Spanned<Request>, expect: Expect) -> Step {
+    Step {
+        name: Some(name),
+        request,
+        expect,
+        capture: Default::default(),
+        snapshot: None,
+        replays: None,
+        warn: None,
+        setup: false,
+    }
 }

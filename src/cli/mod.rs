@@ -56,9 +56,9 @@ pub struct Suite {
 impl Suite {
     /// The client `--client` names, checked.
     pub fn client(&self, name: Option<&str>) -> Result<Option<Client>, Error> {
-        let Some(name) = name else { return Ok(None) };
-        client::select(vec![], &self.clients, Some(name)).map_err(Error::harness)?;
-        Ok(self.clients.iter().find(|c| c.name == name).cloned())
+        name.map(|name| client::find(&self.clients, name).cloned())
+            .transpose()
+            .map_err(Error::harness)
     }
 
     /// What a run replays: the client's flows, or every case that is not one.

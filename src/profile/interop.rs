@@ -56,8 +56,8 @@ fn claim(profile: &mut Profile, capability: &str) {
         }
     };
     match capability.split_once('.') {
-        Some(("filter", "and" | "or" | "not")) => {
-            push(&mut profile.filter.logical, &capability[7..]);
+        Some(("filter", logical @ ("and" | "or" | "not"))) => {
+            push(&mut profile.filter.logical, logical);
         }
         Some(("filter", op)) => push(&mut profile.filter.operators, op),
         Some(("patch", op)) => push(&mut profile.patch.ops, op),

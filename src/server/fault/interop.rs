@@ -86,11 +86,14 @@ impl Faults {
         }
     }
 
-    /// Whether a userName is still taken by a deleted user.
+    /// Whether a userName is still taken by a deleted user (only under
+    /// the fault: every create asks, so a correct server takes no lock).
     pub fn retired(&self, user_name: &str) -> bool {
-        self.retired
-            .lock()
-            .expect("not poisoned")
-            .contains(&user_name.to_ascii_lowercase())
+        self.has(Fault::UserNameKeptAfterDelete)
+            && self
+                .retired
+                .lock()
+                .expect("not poisoned")
+                .contains(&user_name.to_ascii_lowercase())
     }
 }

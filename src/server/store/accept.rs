@@ -24,7 +24,11 @@ pub fn accept(
     body: &Value,
     existing: Option<&Value>,
 ) -> Result<Value, ScimError> {
-    let at = Scope { model, faults };
+    let at = Scope {
+        model,
+        faults,
+        strict: faults.rejects_unknown(model.strict()),
+    };
     let Value::Object(fields) = body else {
         return Err(ScimError::bad(
             ScimType::InvalidSyntax,
@@ -40,8 +44,7 @@ pub fn accept(
         ));
     }
     let creating = existing.is_none();
-    let strict = faults.rejects_unknown(model.strict());
-    if strict {
+    if at.strict {
         unknown_schemas(model, body)?;
     }
     let mut kept = Map::new();
@@ -64,7 +67,7 @@ pub fn accept(
         let (written, name) = urn::split(key);
         let extension = written.and_then(|u| model.extension(u));
         if written.is_some_and(|u| !u.eq_ignore_ascii_case(schema)) && extension.is_none() {
-            if strict {
+            if at.strict {
                 return Err(undefined(key));
             }
             continue;
@@ -139,6 +142,9 @@ fn invalid(detail: String) -> ScimError {
 struct Scope<'a> {
     model: &'a Model,
     faults: &'a Faults,
+    /// What no schema defines is rejected, not dropped (the SCIM
+    /// Interoperability Profile's §Attribute and Schema Handling).
+    strict: bool,
 }
 
 impl Scope<'_> {
@@ -164,7 +170,7 @@ impl Scope<'_> {
                 // for every resource, read-only: ignored, not unknown.
                 let common = extension.is_none()
                     && ["id", "meta"].iter().any(|c| c.eq_ignore_ascii_case(key));
-                if !common && self.faults.rejects_unknown(self.model.strict()) {
+                if !common && self.strict {
                     return Err(undefined(key));
                 }
                 continue;
@@ -232,7 +238,7 @@ impl Scope<'_> {
                 .model
                 .supported(extension, &format!("{}.{key}", attribute.name))
             else {
-                if self.faults.rejects_unknown(self.model.strict()) {
+                if self.strict {
                     return Err(undefined(&format!("{}.{key}", attribute.name)));
                 }
                 continue;
