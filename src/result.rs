@@ -187,7 +187,10 @@ impl Remaining {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remnant {
     pub kind: ResourceType,
-    pub id: String,
+    /// `None`: a name looked up without an answer that told.
+    pub id: Option<String>,
+    /// The unique name its create carried (`userName`, `displayName`).
+    pub name: Option<String>,
     pub state: Remaining,
 }
 
@@ -200,6 +203,12 @@ pub struct Leftovers {
     pub created_by_kind: Vec<(ResourceType, usize)>,
     /// Of those, removed by the final safety net (not by their case's cleanup).
     pub removed_at_end: usize,
+    /// Of those, found only by the final survey (creates whose answer was
+    /// lost and no lookup found in time), and deleted then.
+    pub found_at_end: usize,
+    /// How the target was asked what remains, besides a GET of each
+    /// created resource: `a search for userName sw "scimcheck-…"`.
+    pub asked: Vec<String>,
     /// Of those, answered 404 after cleanup: gone.
     pub gone: usize,
     /// The rest: still there, and in what state.
@@ -279,6 +288,8 @@ pub struct RunResult {
     /// Where the judged profile contradicts the SCIM Interoperability
     /// Profile's requirements (Insightly's DELETE deactivates).
     pub conflicts: Vec<crate::profile::interop::Conflict>,
+    /// Every exchange the run made, when it kept them all (`--bundle`).
+    pub journal: Vec<crate::client::Journaled>,
 }
 
 /// Counts over a finished run.

@@ -311,6 +311,7 @@ fn no_artefact_of_a_run_contains_the_token() {
                 faults: [server::Fault::CreateReturns200].into_iter().collect(),
                 seed_users: 0,
                 latency: Default::default(),
+                drop_answers: None,
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
         ))

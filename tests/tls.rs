@@ -67,6 +67,7 @@ fn tls_is_verified_by_default_and_a_private_ca_can_be_trusted() {
                 faults: Default::default(),
                 seed_users: 0,
                 latency: Default::default(),
+                drop_answers: None,
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
             &pki.identity,

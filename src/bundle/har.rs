@@ -1,9 +1,12 @@
-//! `exchanges.har`: every exchange of a run's JSON report as an HTTP Archive
-//! (HAR 1.2, http://www.softwareishard.com/blog/har-12-spec/), which browser
-//! developer tools and HAR viewers open. It is built from the report's own
-//! exchanges, so credentials and echoed secrets are the placeholders and
-//! `[redacted]` the other reports show; one entry per exchange, in the
-//! report's order (checks by id, each check's steps then its cleanup).
+//! `exchanges.har`: every exchange of a run as an HTTP Archive (HAR 1.2,
+//! http://www.softwareishard.com/blog/har-12-spec/), which browser
+//! developer tools and HAR viewers open. It is built from the run's journal
+//! — steps, property probes, populations, lookups, cleanup and the final
+//! survey, in the order they ended — with one entry per request sent (an
+//! attempt answered 429/503 and retried is an entry of its own), so the
+//! entries number the report's `cleanup.requests`. Credentials and echoed
+//! secrets are the placeholders and `[redacted]` the other reports show.
+//! A report without a journal falls back to the checks' own exchanges.
 
 use serde_json::{Value, json};
 
@@ -11,11 +14,19 @@ use crate::report::model::{ExchangeOut, RunReport};
 
 /// The HAR document of a report.
 pub fn render(report: &RunReport) -> String {
-    let entries: Vec<Value> = report
-        .checks
-        .iter()
-        .flat_map(|check| check.exchanges.iter().map(move |e| entry(&check.id, e)))
-        .collect();
+    let entries: Vec<Value> = if report.journal.is_empty() {
+        report
+            .checks
+            .iter()
+            .flat_map(|check| check.exchanges.iter().map(move |e| entry(&check.id, e)))
+            .collect()
+    } else {
+        report
+            .journal
+            .iter()
+            .flat_map(|(scope, e)| attempts(scope, e))
+            .collect()
+    };
     let har = json!({
         "log": {
             "version": "1.2",
@@ -31,6 +42,30 @@ pub fn render(report: &RunReport) -> String {
     let mut text = serde_json::to_string_pretty(&har).expect("plain JSON");
     text.push('\n');
     text
+}
+
+/// An exchange's entries: one for each earlier attempt answered "try again
+/// later" (its status kept, its body not), then the one that ended it.
+fn attempts(scope: &str, e: &ExchangeOut) -> Vec<Value> {
+    let mut out: Vec<Value> = e
+        .retries
+        .iter()
+        .map(|retry| {
+            let mut earlier = entry(scope, e);
+            earlier["response"]["status"] = json!(retry.status);
+            earlier["response"]["statusText"] = json!(reason(retry.status));
+            earlier["response"]["headers"] = json!([]);
+            earlier["response"]["content"] = json!({"size": 0, "mimeType": "", "text": ""});
+            earlier["response"]["bodySize"] = json!(-1);
+            earlier["comment"] = json!(format!(
+                "{scope}: {} (retried after {} ms; this attempt's body was not kept)",
+                e.step, retry.waited_ms
+            ));
+            earlier
+        })
+        .collect();
+    out.push(entry(scope, e));
+    out
 }
 
 /// One request and its response; a request that got no response has

@@ -248,6 +248,10 @@ pub struct ServeArgs {
     /// Wait MS milliseconds before each answer: a slow network link, simulated (benchmarks, timeouts).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,
+    /// Carry out every Nth create (POST /Users, POST /Groups) and close its connection without
+    /// answering: a lost answer, simulated (plain HTTP only).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "tls_cert")]
+    pub drop_answers: Option<u32>,
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

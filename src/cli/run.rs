@@ -228,6 +228,7 @@ fn resolve(args: &RunArgs, runtime: &tokio::runtime::Runtime) -> Result<Resolved
         faults: parse_faults(&args.server_faults)?,
         seed_users: 0,
         latency: Default::default(),
+        drop_answers: None,
     };
     let running = runtime
         .block_on(server::start(config, SocketAddr::from(([127, 0, 0, 1], 0))))
@@ -274,10 +275,14 @@ fn connect(
         args.rps,
         limits.retry_budget,
     ));
-    let client = Client::new(target(&resolved.args, &resolved.url)?)
+    let mut client = Client::new(target(&resolved.args, &resolved.url)?)
         .map_err(Error::harness)?
         .with_guard(guard.clone())
         .with_pacing(pacing);
+    if args.bundle.is_some() {
+        // The bundle's HAR holds every exchange, not only the checks' own.
+        client = client.with_journal(Arc::default());
+    }
     runtime.block_on(preflight(&client))?;
     // A specification profile (scim-interop) judges what the target
     // declares, with the specification's requirements claimed on top.

@@ -90,6 +90,7 @@ pub fn serve(args: ServeArgs) -> Result<Exit, Error> {
         faults,
         seed_users: args.seed_users,
         latency: std::time::Duration::from_millis(args.latency),
+        drop_answers: args.drop_answers,
     };
     runtime.block_on(async {
         let started = match &identity {

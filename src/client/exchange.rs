@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::guard::Refusal;
 use super::pacing::Retry;
+use super::resolve::Resolution;
 use crate::case::Method;
 
 /// The most of a response body the harness reads; the rest is dropped and
@@ -77,12 +78,23 @@ pub struct Exchange {
     pub elapsed: Duration,
     /// Earlier attempts answered 429/503 with `Retry-After`, then retried.
     pub retries: Vec<Retry>,
+    /// A create that got no complete answer: what looking it up by name found.
+    pub resolution: Option<Box<Resolution>>,
 }
 
 impl Exchange {
     /// The status of the response, if there is one.
     pub fn status(&self) -> Option<u16> {
         self.response.as_ref().ok().map(|r| r.status)
+    }
+
+    /// The id of the resource this create made: from its answer, or,
+    /// when the answer was lost, from the lookup that found it.
+    pub fn created_id(&self) -> Option<&str> {
+        match &self.response {
+            Ok(r) if (200..300).contains(&r.status) => r.json.as_ref()?.get("id")?.as_str(),
+            _ => self.resolution.as_ref()?.created_id(),
+        }
     }
 
     /// The response's JSON body, if there is one.
@@ -152,6 +164,7 @@ mod tests {
             started_at: std::time::UNIX_EPOCH,
             elapsed: Duration::ZERO,
             retries: vec![],
+            resolution: None,
         };
         assert_eq!(
             exchange.curl(),

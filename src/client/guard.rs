@@ -10,8 +10,9 @@
 //!   itself): a run never puts someone else's user into a group.
 //! - With `--read-only`, nothing but `GET` is sent at all.
 //! - Once the run is stopping (Ctrl-C, the whole-run time limit), only
-//!   cleanup still goes out: `DELETE`s of the run's own resources, and the
-//!   `GET`s that check what became of them.
+//!   cleanup still goes out: `DELETE`s of the run's own resources, the
+//!   `GET`s that check what became of them, and the searches for what
+//!   carries the run's prefix (a query naming it).
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -127,7 +128,8 @@ impl Guard {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Why a request must not be sent, if it must not.
+    /// Why a request must not be sent, if it must not. `path` may carry
+    /// its percent-encoded query (`/Users?filter=…`).
     pub fn refuse(&self, method: Method, path: &str, body: Option<&str>) -> Option<Refusal> {
         if self.read_only && method != Method::GET {
             return Some(Refusal::ReadOnly {
@@ -143,9 +145,14 @@ impl Guard {
             let state = one
                 .as_ref()
                 .and_then(|(kind, id)| self.ledger.state(*kind, id));
+            let searches_own = matches!(addressed, Some((_, None)))
+                && !self.run_prefix.is_empty()
+                && path
+                    .split_once('?')
+                    .is_some_and(|(_, query)| query.contains(&self.run_prefix));
             let cleanup = match method {
                 Method::DELETE => state == Some(State::Live),
-                Method::GET => state.is_some(),
+                Method::GET => state.is_some() || searches_own,
                 _ => false,
             };
             if !cleanup {
@@ -289,7 +296,9 @@ mod tests {
                 .refuse(Method::GET, "/Users/someone-else", None)
                 .is_none()
         );
-        guard.ledger().created(ResourceType::User, "u1", "case");
+        guard
+            .ledger()
+            .created(ResourceType::User, "u1", "case", None);
         assert!(guard.refuse(Method::PUT, "/Users/u1", None).is_none());
         // The run's own generated ids ("does not exist" cases) are fine.
         assert!(
@@ -338,7 +347,9 @@ mod tests {
     #[test]
     fn stopping_lets_only_cleanup_through_and_read_only_only_reads() {
         let guard = guard(false);
-        guard.ledger().created(ResourceType::User, "u/1", "case");
+        guard
+            .ledger()
+            .created(ResourceType::User, "u/1", "case", None);
         guard.stop("interrupted");
         assert!(guard.refuse(Method::GET, "/Users", None).is_some());
         assert!(guard.refuse(Method::DELETE, "/Users/u%2F1", None).is_none());
@@ -352,8 +363,12 @@ mod tests {
     #[test]
     fn a_group_write_adds_only_members_the_run_owns() {
         let guard = guard(false);
-        guard.ledger().created(ResourceType::User, "mine", "case");
-        guard.ledger().created(ResourceType::Group, "g", "case");
+        guard
+            .ledger()
+            .created(ResourceType::User, "mine", "case", None);
+        guard
+            .ledger()
+            .created(ResourceType::Group, "g", "case", None);
         let create = |members: &str| {
             format!(r#"{{"displayName": "scimcheck-0a0b0c0d-1-team", "members": {members}}}"#)
         };

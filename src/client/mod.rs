@@ -6,15 +6,18 @@
 //! under its own name. Before anything is sent, the [`Guard`] decides
 //! whether it may be (only what the run created is ever changed), and
 //! [`Pacing`] when; after an answer, the [`Ledger`] records what the run
-//! created or deleted. Redirects are never followed (a SCIM server that
+//! created or deleted; a create whose answer never came is looked up by
+//! the name it sent ([`resolve`]) before the caller goes on. Redirects are never followed (a SCIM server that
 //! redirects is answering, and the answer is judged). Credentials never
 //! appear in an exchange: the recorded headers and the curl reproducer
 //! carry placeholders instead.
 
 pub mod exchange;
 pub mod guard;
+pub mod journal;
 pub mod ledger;
 pub mod pacing;
+pub mod resolve;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,7 +26,8 @@ use serde_json::Value;
 
 pub use exchange::{Exchange, MAX_BODY, NoResponse, Response, SentRequest, excerpt};
 pub use guard::{Guard, Refusal};
-pub use ledger::Ledger;
+pub use journal::{Journal, Journaled};
+pub use ledger::{Create, Ledger};
 pub use pacing::{Pacing, Retry};
 
 use crate::case::Method;
@@ -109,6 +113,8 @@ pub struct Client {
     secrets: Arc<Vec<String>>,
     guard: Arc<Guard>,
     pacing: Arc<Pacing>,
+    /// Where every exchange is recorded, when the run keeps them all.
+    journal: Option<Arc<Journal>>,
     /// Whose creates this handle records (a case id; `run` for the run itself).
     scope: Arc<str>,
 }
@@ -208,6 +214,7 @@ impl Client {
         Ok(Client {
             guard: Arc::new(Guard::new("", false, Arc::new(Ledger::default()))),
             pacing: Arc::new(Pacing::default()),
+            journal: None,
             http,
             target: Arc::new(target),
             secrets,
@@ -245,6 +252,16 @@ impl Client {
     pub fn with_pacing(mut self, pacing: Arc<Pacing>) -> Client {
         self.pacing = pacing;
         self
+    }
+
+    /// The same client, recording every exchange in `journal`.
+    pub fn with_journal(mut self, journal: Arc<Journal>) -> Client {
+        self.journal = Some(journal);
+        self
+    }
+
+    pub fn journal(&self) -> Option<&Journal> {
+        self.journal.as_deref()
     }
 
     pub fn guard(&self) -> &Guard {
@@ -338,9 +355,13 @@ impl Client {
         };
         let started = Instant::now();
         let started_at = std::time::SystemTime::now();
+        let addressed = match url.split_once('?') {
+            Some((_, query)) => format!("{}?{query}", out.path),
+            None => out.path.clone(),
+        };
         if let Some(refusal) = self
             .guard
-            .refuse(out.method, &out.path, body_text.as_deref())
+            .refuse(out.method, &addressed, body_text.as_deref())
         {
             return Exchange {
                 request,
@@ -348,8 +369,16 @@ impl Client {
                 started_at,
                 elapsed: Duration::ZERO,
                 retries: vec![],
+                resolution: None,
             };
         }
+        // Noted before it leaves: until an answer says otherwise, the
+        // server may hold what the request creates.
+        let creates = Create::all_in(out.method, &out.path, body_text.as_deref());
+        self.ledger().sending(&self.scope, &creates);
+        // Whether the request may have reached the server although no
+        // complete answer came (anything but a failure to connect).
+        let mut maybe_delivered;
         let mut retries = Vec::new();
         let response = loop {
             let permit = self.pacing.start().await;
@@ -361,8 +390,14 @@ impl Client {
                 builder = builder.body(body.clone());
             }
             let mut response = match builder.send().await {
-                Ok(response) => read(response, self.target.timeout).await,
-                Err(error) => Err(describe(&error, self.target.timeout)),
+                Ok(response) => {
+                    maybe_delivered = true;
+                    read(response, self.target.timeout).await
+                }
+                Err(error) => {
+                    maybe_delivered = !error.is_connect();
+                    Err(describe(&error, self.target.timeout))
+                }
             }
             .map_err(NoResponse::Transport);
             drop(permit);
@@ -393,14 +428,31 @@ impl Client {
         };
         if let Ok(answer) = &response {
             let json = answer.json.as_ref();
-            (self.guard.ledger()).keep(&self.scope, out.method, &out.path, answer.status, json);
+            let request = (out.method, out.path.as_str());
+            (self.ledger()).keep(&self.scope, request, (answer.status, json), &creates);
         }
-        Exchange {
+        let elapsed = started.elapsed();
+        // Journaled before its lookups, which are journaled as they are sent.
+        let exchange = Exchange {
             request,
             response,
             started_at,
-            elapsed: started.elapsed(),
+            elapsed,
             retries,
+            resolution: None,
+        };
+        if let Some(journal) = &self.journal {
+            journal.record(&self.scope, &exchange);
+        }
+        let resolution = match &exchange.response {
+            Err(NoResponse::Transport(_)) if maybe_delivered && !creates.is_empty() => {
+                Some(Box::new(resolve::resolve(self, &creates).await))
+            }
+            _ => None,
+        };
+        Exchange {
+            resolution,
+            ..exchange
         }
     }
 }

@@ -50,6 +50,11 @@ pub struct Cleanup {
     pub created: usize,
     /// Of those, removed by the final safety net (not by their check's own cleanup).
     pub removed_at_end: usize,
+    /// Of those, found only by the final survey of the run's prefix (their
+    /// create's answer was lost), and deleted then.
+    pub found_at_end: usize,
+    /// How the target was asked what remains, besides a GET of each created resource.
+    pub asked: Vec<String>,
     /// Of those, answered 404: gone.
     pub gone: usize,
     /// Of those, still on the target, with their state.
@@ -67,7 +72,10 @@ pub struct Cleanup {
 pub struct LeftOut {
     /// `User` or `Group`.
     pub resource: &'static str,
-    pub id: String,
+    /// `null`: a name whose lookup did not tell.
+    pub id: Option<String>,
+    /// The unique name its create carried.
+    pub name: Option<String>,
     /// `active`, `inactive` or `unknown` (the GET did not say).
     pub state: &'static str,
     /// Why the state is unknown.
@@ -177,6 +185,11 @@ pub struct RunReport {
     pub findings: super::findings::Findings,
     /// The client compatibility verdict, when the run replayed a client's flows.
     pub client: Option<super::clients::ClientReport>,
+    /// Every exchange the run made, by scope, when it kept them all
+    /// (`--bundle`): the HAR's entries. Not in `report.json`, whose checks
+    /// carry their own exchanges and `cleanup.requests` the count.
+    #[serde(skip)]
+    pub journal: Vec<(String, super::exchange::ExchangeOut)>,
 }
 
 impl RunReport {
@@ -239,6 +252,21 @@ impl RunReport {
             cleanup: cleanup_out(&result.leftovers),
             findings: super::findings::Findings::of(result),
             client: super::clients::of(result),
+            journal: result
+                .journal
+                .iter()
+                .map(|j| {
+                    let what = format!(
+                        "{} {}",
+                        j.exchange.request.method.as_str(),
+                        j.exchange.request.url
+                    );
+                    (
+                        j.scope.to_string(),
+                        super::exchange::exchange_out(&what, &j.exchange),
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -264,6 +292,8 @@ fn cleanup_out(leftovers: &Leftovers) -> Cleanup {
     Cleanup {
         created: leftovers.created,
         removed_at_end: leftovers.removed_at_end,
+        found_at_end: leftovers.found_at_end,
+        asked: leftovers.asked.clone(),
         gone: leftovers.gone,
         left: leftovers
             .remaining
@@ -271,6 +301,7 @@ fn cleanup_out(leftovers: &Leftovers) -> Cleanup {
             .map(|r| LeftOut {
                 resource: r.kind.name(),
                 id: r.id.clone(),
+                name: r.name.clone(),
                 state: r.state.as_str(),
                 detail: match &r.state {
                     crate::result::Remaining::Unknown(why) => Some(why.clone()),

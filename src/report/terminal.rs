@@ -254,7 +254,8 @@ fn count(n: usize, kind: ResourceType) -> String {
 }
 
 /// What the run left on the target, in one sentence: what a GET of each
-/// created resource answered after all cleanup, whatever the profile claims.
+/// created resource and the survey of the run's prefix found after all
+/// cleanup, whatever the run believes or the profile claims.
 pub fn leftovers_sentence(leftovers: &Leftovers) -> String {
     if leftovers.created == 0 {
         return "this run created nothing".to_string();
@@ -265,8 +266,12 @@ pub fn leftovers_sentence(leftovers: &Leftovers) -> String {
         .map(|(kind, n)| count(*n, *kind))
         .collect();
     let mut out = format!("{} created by this run", created.join(" and "));
+    let asked = match leftovers.asked.as_slice() {
+        [] => String::new(),
+        asked => format!(", and nothing else is found by {}", asked.join(" or by ")),
+    };
     if leftovers.remaining.is_empty() {
-        out.push_str(", all gone (a GET of each answers 404)");
+        out.push_str(&format!(", all gone: a GET of each answers 404{asked}"));
     } else {
         let mut parts = Vec::new();
         if leftovers.gone > 0 {
@@ -311,13 +316,25 @@ pub fn leftovers_sentence(leftovers: &Leftovers) -> String {
                     })
                     .unwrap_or_default();
                 parts.push(format!(
-                    "{} may remain (the GET did not say: {why})",
+                    "{} may remain (the server did not say: {why})",
                     count(unknown, *kind)
                 ));
             }
         }
         out.push_str("; ");
         out.push_str(&parts.join("; "));
+        if !leftovers.asked.is_empty() {
+            out.push_str(&format!(
+                " (asked by a GET of each and by {})",
+                leftovers.asked.join(" and by ")
+            ));
+        }
+    }
+    if leftovers.found_at_end > 0 {
+        out.push_str(&format!(
+            " ({} the run had not heard back about found by that survey and deleted at the end)",
+            leftovers.found_at_end
+        ));
     }
     if leftovers.removed_at_end > 0 {
         out.push_str(&format!(
@@ -402,6 +419,7 @@ mod tests {
             started_at: std::time::UNIX_EPOCH,
             elapsed: Duration::ZERO,
             retries: vec![],
+            resolution: None,
         }
     }
 
@@ -542,16 +560,18 @@ mod tests {
                 .enumerate()
                 .map(|(i, state)| Remnant {
                     kind: ResourceType::User,
-                    id: format!("u{i}"),
+                    id: Some(format!("u{i}")),
+                    name: Some(format!("scimcheck-1a2b3c4d-{i}")),
                     state,
                 })
                 .collect(),
+            asked: vec![r#"a search for userName sw "scimcheck-1a2b3c4d-""#.into()],
             ..Leftovers::default()
         }
     }
 
     #[test]
-    fn the_cleanup_line_says_what_a_get_found() {
+    fn the_cleanup_line_says_what_the_server_was_asked_and_found() {
         let lines = [
             cleanup_text(&leftovers(vec![], 3)),
             cleanup_text(&leftovers(
@@ -569,6 +589,13 @@ mod tests {
                 removed_at_end: 1,
                 retry_wait: Duration::from_millis(1500),
                 ..leftovers(vec![Remaining::Inactive], 0)
+            }),
+            cleanup_text(&Leftovers {
+                found_at_end: 2,
+                asked: vec![
+                    "a lookup of each of the 3 userName(s) sent without a confirmed create (the server answers 400)".into(),
+                ],
+                ..leftovers(vec![], 5)
             }),
         ];
         insta::assert_snapshot!(lines.concat());

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::client::{Client, Exchange, NoResponse, Outgoing};
+use crate::client::{Client, Create, Exchange, NoResponse, Outgoing, resolve};
 
 /// How many requests are in flight at once: enough to be quick on a slow
 /// link, few enough not to press a fragile server.
@@ -26,14 +26,32 @@ const MANY: usize = 64;
 /// at a time those answered with a server error or not at all (a server
 /// that fails under parallel load must still be cleaned up, and its
 /// leftovers told right); the exchanges in order.
+///
+/// A create is never sent twice on a guess: one that got no complete
+/// answer was already looked up by name (and, if found, is the run's); one
+/// answered with a server error is looked up now, and sent again only when
+/// the server holds nothing by its name.
 pub async fn send_all(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
     let mut exchanges = send_parallel(client, requests.clone()).await;
     for (exchange, out) in exchanges.iter_mut().zip(requests) {
-        let troubled = match &exchange.response {
+        let body = exchange.request.body.as_deref();
+        let creates = Create::all_in(out.method, &out.path, body);
+        let again = match &exchange.response {
+            Ok(r) if r.status >= 500 && !creates.is_empty() => {
+                let resolution = resolve::resolve(client, &creates).await;
+                let absent = resolution
+                    .lookups
+                    .iter()
+                    .all(|l| l.found == resolve::Found::Nothing);
+                exchange.resolution = Some(Box::new(resolution));
+                absent
+            }
             Ok(r) => r.status >= 500,
-            Err(none) => matches!(none, NoResponse::Transport(_)),
+            // Its outcome is unknown, or a lookup settled it: never re-sent.
+            Err(NoResponse::Transport(_)) => creates.is_empty(),
+            Err(NoResponse::Refused(_)) => false,
         };
-        if troubled {
+        if again {
             *exchange = client.send(out).await;
         }
     }

@@ -19,6 +19,7 @@ pub mod cleanup;
 pub mod discover;
 pub mod engine;
 pub mod property;
+pub mod survey;
 pub mod vars;
 
 use std::sync::{Arc, Mutex};
@@ -155,7 +156,10 @@ pub fn execute(
             _ => None,
         })
         .collect();
-    let leftovers = session.runtime.block_on(cleanup::finish(&session.client));
+    let leftovers = session.runtime.block_on(cleanup::finish(
+        &session.client,
+        &format!("{}-", session.run.prefix()),
+    ));
     Ok(RunResult {
         waivers: session.waivers.report(&waived, waiver::today()),
         leftovers,
@@ -164,6 +168,11 @@ pub fn execute(
         contradictions: vec![],
         client: None,
         conflicts: vec![],
+        journal: session
+            .client
+            .journal()
+            .map(|j| j.take())
+            .unwrap_or_default(),
         cases,
     })
 }

@@ -2,13 +2,15 @@
 //! the URNs ([`urn`]), the resource types ([`resource`]), the Error message
 //! ([`error`]), the filter grammar and evaluator ([`filter`]), PATCH path
 //! semantics ([`path`]), attribute characteristics ([`schema`]), the sort
-//! order ([`sort`]) and attribute projection ([`projection`]).
+//! order ([`sort`]), attribute projection ([`projection`]) and the
+//! ListResponse reader ([`list`]).
 //!
 //! Nothing here knows about cases, profiles or HTTP clients: it is what RFC
 //! 7643 and RFC 7644 say, as types and functions.
 
 pub mod error;
 pub mod filter;
+pub mod list;
 pub mod path;
 pub mod projection;
 pub mod resource;

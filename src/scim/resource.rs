@@ -29,6 +29,15 @@ impl ResourceType {
         }
     }
 
+    /// The attribute its resources are uniquely named by, which a
+    /// harness-made resource's name carries the run's prefix in.
+    pub fn named_by(self) -> &'static str {
+        match self {
+            ResourceType::User => "userName",
+            ResourceType::Group => "displayName",
+        }
+    }
+
     /// The core schema URN its resources carry.
     pub fn schema(self) -> &'static str {
         match self {

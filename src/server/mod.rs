@@ -7,11 +7,13 @@
 //! [`store`] (resources, indexes and the rules of their life), [`patch`]
 //! (the PATCH engine), [`query`] (filters and paging), [`discovery`] (the
 //! discovery documents), [`routes`] (HTTP) and [`fault`] (the faults, each
-//! consulted at one named point). It depends only on the SCIM protocol
+//! consulted at one named point); [`link`] makes the network between a
+//! client and it drop answers, as real ones do. It depends only on the SCIM protocol
 //! module, profiles and diagnostics, never on the checker.
 
 pub mod discovery;
 pub mod fault;
+pub mod link;
 pub mod patch;
 pub mod query;
 pub mod resource;
@@ -38,6 +40,9 @@ pub struct Config {
     pub seed_users: usize,
     /// Delay before each answer: a slow network link, simulated.
     pub latency: std::time::Duration,
+    /// Every Nth create is carried out and its answer never sent: the
+    /// connection is closed instead ([`link`]; plain HTTP only).
+    pub drop_answers: Option<u32>,
 }
 
 /// A certificate chain and its private key (PEM), to serve HTTPS.
@@ -64,10 +69,11 @@ impl Drop for Running {
 /// Binds `addr` (port 0 for an ephemeral port) and serves until dropped.
 pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running> {
     let app = app(config);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
+    let listener = link::Lines(tokio::net::TcpListener::bind(addr).await?);
+    let addr = listener.0.local_addr()?;
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let service = app.into_make_service_with_connect_info::<link::Cut>();
+        let _ = axum::serve(listener, service).await;
     });
     Ok(Running {
         addr,
@@ -124,6 +130,8 @@ fn app(config: Config) -> axum::Router {
         store: RwLock::new(store),
         token: config.token,
         latency: config.latency,
+        drop_answers: config.drop_answers,
+        creates: Default::default(),
         in_flight: Default::default(),
     });
     routes::router(state)

@@ -156,6 +156,7 @@ pub fn reference_server(
                 faults: faults.iter().copied().collect(),
                 seed_users,
                 latency: Default::default(),
+                drop_answers: None,
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
         ))

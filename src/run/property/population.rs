@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::{Counterexample, Env, draw, id_of};
 use crate::case::Method;
-use crate::client::{Auth, Body, Outgoing, excerpt};
+use crate::client::{Auth, Body, Exchange, Outgoing, excerpt};
 use crate::scim::urn;
 
 const GIVEN: &[&str] = &[
@@ -233,7 +233,7 @@ pub fn fill(env: &Env, count: usize, round: usize) -> Result<(), Counterexample>
         })
         .collect();
     let answers = env.probe.send_all(requests);
-    match answers.iter().find(|e| e.status() != Some(201)) {
+    match answers.iter().find(|e| made_id(e).is_none()) {
         None => Ok(()),
         Some(exchange) => Err(Counterexample::new(
             format!("could not create the {count} users needed to exceed the maximum page size"),
@@ -244,15 +244,20 @@ pub fn fill(env: &Env, count: usize, round: usize) -> Result<(), Counterexample>
     }
 }
 
+/// The id a setup create made: answered 201, or, when the answer was
+/// lost, found by the lookup of its name (the run goes on with it).
+pub fn made_id(answer: &Exchange) -> Option<String> {
+    match answer.status() {
+        Some(201) | None => answer.created_id().map(str::to_string),
+        Some(_) => None,
+    }
+}
+
 /// POST /Users with `body`: the new user's id (the client records it in
 /// the ledger), or why `what` could not be created.
 pub fn create_one(env: &Env, body: Value, what: &str) -> Result<String, Counterexample> {
     let created = env.probe.send(Outgoing::json(Method::POST, "/Users", body));
-    let id = created
-        .json()
-        .and_then(|j| j["id"].as_str())
-        .map(str::to_string);
-    id.filter(|_| created.status() == Some(201)).ok_or_else(|| {
+    made_id(&created).ok_or_else(|| {
         Counterexample::new(format!("could not create {what}"), &created)
             .expected("201")
             .actual(created.excerpt(200))

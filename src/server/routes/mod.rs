@@ -35,6 +35,10 @@ pub struct AppState {
     pub token: Option<String>,
     /// Delay before each answer (`serve --latency`): a slow link, simulated.
     pub latency: std::time::Duration,
+    /// Every Nth create's answer is dropped (`serve --drop-answers N`).
+    pub drop_answers: Option<u32>,
+    /// Creates carried out so far (for `drop_answers`).
+    pub creates: std::sync::atomic::AtomicU32,
     /// Requests being answered right now.
     pub in_flight: std::sync::atomic::AtomicUsize,
 }
@@ -132,8 +136,9 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-/// Every request passes here: the simulated link's latency, and the one
-/// fault that depends on load (a write while others are in flight).
+/// Every request passes here: the simulated link's latency and dropped
+/// answers, and the one fault that depends on load (a write while others
+/// are in flight).
 async fn pace(
     State(state): State<Shared>,
     request: axum::extract::Request,
@@ -148,6 +153,15 @@ async fn pace(
         *request.method(),
         axum::http::Method::GET | axum::http::Method::HEAD
     );
+    let create = *request.method() == axum::http::Method::POST
+        && KINDS.iter().any(|k| {
+            request.uri().path().trim_end_matches('/')
+                == format!("{BASE_PATH}{}", k.resource.endpoint())
+        });
+    let cut = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<super::link::Cut>>()
+        .map(|info| info.0.clone());
     let locked = state
         .read()
         .faults
@@ -157,6 +171,13 @@ async fn pace(
     } else {
         next.run(request).await
     };
+    if let (true, Some(every), Some(cut)) = (create, state.drop_answers, cut)
+        && response.status() == StatusCode::CREATED
+        && (state.creates.fetch_add(1, Ordering::SeqCst) + 1) % every.max(1) == 0
+    {
+        // Stored, and the answer never leaves.
+        cut.cut();
+    }
     state.in_flight.fetch_sub(1, Ordering::SeqCst);
     response
 }

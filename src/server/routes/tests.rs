@@ -15,6 +15,7 @@ async fn server() -> (crate::server::Running, reqwest::Client) {
         faults: Default::default(),
         seed_users: 1,
         latency: Default::default(),
+        drop_answers: None,
     };
     let running = start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await

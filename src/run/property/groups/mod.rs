@@ -44,11 +44,7 @@ pub fn users(env: &Env, tag: &str, count: usize) -> Result<Vec<String>, Countere
         .send_all(requests)
         .into_iter()
         .map(|answer| {
-            let id = answer
-                .json()
-                .and_then(|j| j["id"].as_str())
-                .map(str::to_string);
-            id.filter(|_| answer.status() == Some(201)).ok_or_else(|| {
+            population::made_id(&answer).ok_or_else(|| {
                 Counterexample::new("could not create the users to make members of", &answer)
                     .expected("201")
                     .actual(answer.excerpt(200))
@@ -74,11 +70,7 @@ pub fn group(env: &Env, tag: &str, members: &[String]) -> Result<String, Counter
     let answer = env
         .probe
         .send(Outgoing::json(Method::POST, "/Groups", body));
-    let id = answer
-        .json()
-        .and_then(|j| j["id"].as_str())
-        .map(str::to_string);
-    id.filter(|_| answer.status() == Some(201)).ok_or_else(|| {
+    population::made_id(&answer).ok_or_else(|| {
         Counterexample::new("could not create the group", &answer)
             .expected("201")
             .actual(answer.excerpt(200))
