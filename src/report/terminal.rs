@@ -332,7 +332,7 @@ pub fn leftovers_sentence(leftovers: &Leftovers) -> String {
     }
     if leftovers.found_at_end > 0 {
         out.push_str(&format!(
-            " ({} the run had not heard back about found by that survey and deleted at the end)",
+            " ({} whose create got no answer in time found only then, and deleted)",
             leftovers.found_at_end
         ));
     }
