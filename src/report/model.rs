@@ -42,8 +42,9 @@ pub struct RunInfo {
     pub stopped: Option<String>,
 }
 
-/// What the run left on the target, as the target answered a GET for each
-/// resource the run created, after all cleanup.
+/// What the run left on the target, as the target answered after all
+/// cleanup: a GET of each resource the run created, and the survey of the
+/// run's prefix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cleanup {
     /// Resources the run created.
