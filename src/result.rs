@@ -278,7 +278,7 @@ pub struct RunResult {
     pub waivers: waiver::Report,
     pub leftovers: Leftovers,
     /// Why the run stopped before its end (Ctrl-C, `--run-timeout`), if it did.
-    pub stopped: Option<String>,
+    pub stopped: Option<crate::client::Stop>,
     /// Cases rerun alone after meeting trouble under parallel load.
     pub concurrency: Concurrency,
     /// Discovery claims the behaviour contradicts (the `auto` profile).

@@ -200,13 +200,19 @@ fn a_case_cannot_change_a_user_the_run_did_not_create() {
         ),
     )
     .unwrap();
+    let junit = dir.join("report.xml");
     let output = common::scimcheck()
         .args(["run", "--cases", dir.to_str().unwrap(), "--no-snapshots"])
         .args(["--url", &running.base_url, "--profile", "rfc7644"])
+        .arg("--report-junit")
+        .arg(&junit)
         .env("SCIMCHECK_TOKEN", common::TOKEN)
         .output()
         .unwrap();
     assert_fails_with(&output, "refused: DELETE");
+    // The harness's refusal says nothing of the target: a JUnit error, not a failure.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<error") && !xml.contains("<failure"), "{xml}");
     assert_eq!(
         users(&runtime, &running.base_url),
         victim,

@@ -40,6 +40,13 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// Whether a failure of this kind is the harness's trouble (a template
+    /// that cannot be rendered, a request the guard refused), not something
+    /// the target did: reported as an error, never as non-conformance.
+    pub fn is_harness(self) -> bool {
+        matches!(self, CheckKind::Template | CheckKind::Refused)
+    }
+
     pub const ALL: [CheckKind; 11] = [
         CheckKind::Response,
         CheckKind::Refused,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::args::RunArgs;
 use super::{Error, load_cases, load_profile, parse_faults, runtime, seconds, target};
 use crate::case::Case;
-use crate::client::{Client, Guard, Ledger, Outgoing, Pacing};
+use crate::client::{Client, Guard, Ledger, Outgoing, Pacing, Stop};
 use crate::exit::Exit;
 use crate::plan;
 use crate::profile::{self, Profile};
@@ -88,6 +88,11 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
         settings: limits.properties,
         snapshots,
         waivers,
+        known: run::Known {
+            contradictions: connection.contradictions,
+            conflicts: profile::interop::conflicts(&plan.profile, &load_profile("scim-interop")?),
+            client,
+        },
     };
     let color = terminal::color_enabled();
     let presenter = run::Presenter {
@@ -105,20 +110,14 @@ pub fn run(mut args: RunArgs) -> Result<Exit, Error> {
     if args.libtest.list {
         return Ok(Exit::Passed);
     }
-    let result = RunResult {
-        contradictions: connection.contradictions,
-        conflicts: profile::interop::conflicts(&plan.profile, &load_profile("scim-interop")?),
-        client,
-        ..result
-    };
     let summary = Summary::of_run(&result);
     let exit = match &result.stopped {
-        Some(reason) if reason.contains("Ctrl-C") => Exit::Interrupted,
+        Some(Stop::Interrupted) => Exit::Interrupted,
         _ => summary.exit(args.strict, snapshot_mode == Some(snapshot::Mode::Ci)),
     };
     let info = RunInfo {
         duration_ms: started.elapsed().as_millis() as u64,
-        stopped: result.stopped.clone(),
+        stopped: result.stopped.map(|s| s.to_string()),
         ..info
     };
     report(
@@ -382,7 +381,7 @@ fn watch_interrupts(runtime: &tokio::runtime::Runtime, guard: Arc<Guard>) {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
-        guard.stop("interrupted by Ctrl-C");
+        guard.stop(Stop::Interrupted);
         eprintln!(
             "\nscimcheck: interrupted: no new requests; removing what this run created (Ctrl-C again to exit at once)"
         );
@@ -403,10 +402,7 @@ fn watch_interrupts(runtime: &tokio::runtime::Runtime, guard: Arc<Guard>) {
 fn stop_after(runtime: &tokio::runtime::Runtime, guard: Arc<Guard>, limit: Duration) {
     runtime.spawn(async move {
         tokio::time::sleep(limit).await;
-        guard.stop(&format!(
-            "the --run-timeout of {} s was reached",
-            limit.as_secs_f64()
-        ));
+        guard.stop(Stop::RunTimeout(limit));
         eprintln!(
             "scimcheck: --run-timeout reached: no new requests; cleaning up what this run created"
         );
@@ -436,11 +432,14 @@ fn report(
         std::fs::write(path, text)
             .map_err(|e| Error::harness(format!("cannot write {}: {e}", path.display())))
     };
+    // Rendered once, for the file and the bundle alike.
+    let junit = if args.report_junit.is_some() || args.bundle.is_some() {
+        junit::render(&result.cases, &report.run.profile, report.run.insecure)
+    } else {
+        String::new()
+    };
     if let Some(path) = &args.report_junit {
-        write(
-            path,
-            junit::render(&result.cases, &report.run.profile, report.run.insecure),
-        )?;
+        write(path, junit.clone())?;
     }
     if let Some(path) = &args.report_json {
         write(path, json::render(&report))?;
@@ -461,7 +460,6 @@ fn report(
         write(path, html::render(&report, template.as_deref()))?;
     }
     if let Some(dir) = &args.bundle {
-        let junit = junit::render(&result.cases, &report.run.profile, report.run.insecure);
         let manifest = crate::bundle::write(dir, &report, &junit, template.as_deref(), sign_key)
             .map_err(Error::harness)?;
         let signed = match &manifest.signature {

@@ -28,7 +28,7 @@ pub enum Refusal {
     /// `--read-only` and the request would change the target.
     ReadOnly { method: Method, path: String },
     /// The run is stopping and the request is not cleanup.
-    Stopping { reason: String },
+    Stopping { reason: Stop },
     /// A change to a resource the run did not create.
     NotOwned {
         method: Method,
@@ -83,6 +83,28 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// Why a run stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Ctrl-C (SIGINT): the run ends with exit 130 after cleaning up.
+    Interrupted,
+    /// `--run-timeout` elapsed.
+    RunTimeout(std::time::Duration),
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::Interrupted => f.write_str("interrupted by Ctrl-C"),
+            Stop::RunTimeout(limit) => write!(
+                f,
+                "the --run-timeout of {} s was reached",
+                limit.as_secs_f64()
+            ),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Guard {
     /// `scimcheck-<run>`; empty when no run owns the client (e.g. `sweep`).
@@ -90,7 +112,7 @@ pub struct Guard {
     read_only: bool,
     ledger: Arc<Ledger>,
     stopping: AtomicBool,
-    reason: Mutex<String>,
+    reason: Mutex<Option<Stop>>,
 }
 
 impl Guard {
@@ -100,7 +122,7 @@ impl Guard {
             read_only,
             ledger,
             stopping: AtomicBool::new(false),
-            reason: Mutex::new(String::new()),
+            reason: Mutex::new(None),
         }
     }
 
@@ -109,19 +131,18 @@ impl Guard {
     }
 
     /// Stops all requests but the cleanup of the run's own resources.
-    pub fn stop(&self, reason: &str) {
-        *self.reason.lock().unwrap_or_else(|p| p.into_inner()) = reason.to_string();
+    pub fn stop(&self, reason: Stop) {
+        // The first reason stands: a Ctrl-C after the time limit changes nothing.
+        self.reason
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(reason);
         self.stopping.store(true, Ordering::SeqCst);
     }
 
     /// Why the run stopped early, if it did.
-    pub fn stop_reason(&self) -> Option<String> {
-        self.is_stopping().then(|| {
-            self.reason
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone()
-        })
+    pub fn stop_reason(&self) -> Option<Stop> {
+        *self.reason.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn is_stopping(&self) -> bool {
@@ -157,7 +178,7 @@ impl Guard {
             };
             if !cleanup {
                 return Some(Refusal::Stopping {
-                    reason: self.stop_reason().unwrap_or_default(),
+                    reason: self.stop_reason().unwrap_or(Stop::Interrupted),
                 });
             }
         }
@@ -350,8 +371,17 @@ mod tests {
         guard
             .ledger()
             .created(ResourceType::User, "u/1", "case", None);
-        guard.stop("interrupted");
+        guard.stop(Stop::Interrupted);
         assert!(guard.refuse(Method::GET, "/Users", None).is_some());
+        // The end of the run's survey of its own prefix still goes out.
+        let own = guard.refuse(
+            Method::GET,
+            "/Users?filter=userName%20sw%20%22scimcheck-0a0b0c0d-%22",
+            None,
+        );
+        assert!(own.is_none());
+        let other = guard.refuse(Method::GET, "/Users?filter=userName%20sw%20%22x%22", None);
+        assert!(other.is_some());
         assert!(guard.refuse(Method::DELETE, "/Users/u%2F1", None).is_none());
         assert!(guard.refuse(Method::GET, "/Users/u%2F1", None).is_none());
         assert!(guard.refuse(Method::GET, "/Users/other", None).is_some());

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub use exchange::{Exchange, MAX_BODY, NoResponse, Response, SentRequest, excerpt};
-pub use guard::{Guard, Refusal};
+pub use guard::{Guard, Refusal, Stop};
 pub use journal::{Journal, Journaled};
 pub use ledger::{Create, Ledger};
 pub use pacing::{Pacing, Retry};

@@ -1,5 +1,8 @@
 //! JUnit XML (quick-junit): one testcase per case, classname by area, the
-//! failure text with the evidence, skipped cases with their reason.
+//! failure text with the evidence, skipped cases with their reason. A case
+//! that failed only for the harness's own trouble (a template error, a
+//! request the guard refused) is an `<error>`, not a `<failure>`: it says
+//! nothing of the target.
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
@@ -24,7 +27,12 @@ pub fn render(results: &[CaseResult], suite_name: &str, insecure: bool) -> Strin
             let status = match &result.status {
                 Status::Passed => TestCaseStatus::success(),
                 Status::Failed => {
-                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    let harness = result.failures().all(|(_, f)| f.kind.is_harness());
+                    let kind = match harness {
+                        true => NonSuccessKind::Error,
+                        false => NonSuccessKind::Failure,
+                    };
+                    let mut status = TestCaseStatus::non_success(kind);
                     let first = result
                         .failures()
                         .next()

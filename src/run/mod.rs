@@ -49,6 +49,18 @@ pub struct Session {
     pub snapshots: Option<Snapshots>,
     /// Known deviations (`--waivers`): a failure they cover is waived.
     pub waivers: Waivers,
+    /// What was known of the target before the cases ran, carried into the
+    /// result: discovery claims its behaviour contradicts (`auto`), where the
+    /// judged profile conflicts with the interop draft, the client replayed.
+    pub known: Known,
+}
+
+/// What the run knows before its cases run, for the result.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub contradictions: Vec<crate::result::Contradiction>,
+    pub conflicts: Vec<crate::profile::interop::Conflict>,
+    pub client: Option<crate::case::Client>,
 }
 
 /// The filter selected no case: nothing was run.
@@ -64,9 +76,9 @@ pub struct Presenter {
     pub notice: Arc<dyn Fn(&str) + Send + Sync>,
 }
 
-/// Runs the plan; the results in case-id order, the waivers' report, the
-/// reruns and what the run left on the target. With `--list`, lists and
-/// runs nothing.
+/// Runs the plan: the complete result (the cases in id order, the waivers'
+/// report, the reruns, what the run left on the target, and what was known
+/// before). With `--list`, lists and runs nothing.
 pub fn execute(
     plan: &Plan,
     session: Session,
@@ -165,9 +177,9 @@ pub fn execute(
         leftovers,
         stopped: session.client.guard().stop_reason(),
         concurrency,
-        contradictions: vec![],
-        client: None,
-        conflicts: vec![],
+        contradictions: session.known.contradictions.clone(),
+        client: session.known.client.clone(),
+        conflicts: session.known.conflicts.clone(),
         journal: session
             .client
             .journal()
