@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::case::{Case, Client, Level, Stage};
+use crate::case::{Case, IdentityProvider, Level, Stage};
 use crate::check::Failure;
 use crate::client::Exchange;
 use crate::exit::Exit;
@@ -284,7 +284,7 @@ pub struct RunResult {
     /// Discovery claims the behaviour contradicts (the `auto` profile).
     pub contradictions: Vec<Contradiction>,
     /// The identity-provider client whose flows ran (`--client`).
-    pub client: Option<Client>,
+    pub client: Option<IdentityProvider>,
     /// Where the judged profile contradicts the SCIM Interoperability
     /// Profile's requirements (Insightly's DELETE deactivates).
     pub conflicts: Vec<crate::profile::interop::Conflict>,

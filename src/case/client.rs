@@ -1,6 +1,6 @@
 //! Identity-provider client flows: `cases/clients/<name>/`, one case file
 //! per lifecycle [`Stage`] plus a `client.yaml` that says who the client is
-//! ([`Client`]: its title, its public sources, the headers it sends with
+//! ([`IdentityProvider`]: its title, its public sources, the headers it sends with
 //! every request).
 //!
 //! A flow is a case like any other (steps, captures, cleanup), with three
@@ -82,7 +82,7 @@ struct ClientFile {
 
 /// An identity-provider client whose flows the suite can replay.
 #[derive(Debug, Clone, Serialize)]
-pub struct Client {
+pub struct IdentityProvider {
     /// The folder name: `entra`, `okta-put`.
     pub name: String,
     pub title: String,
@@ -105,7 +105,7 @@ pub fn is_client_file(source: &Source) -> bool {
 }
 
 /// Parses every `clients/<name>/client.yaml` among the sources.
-pub fn load(sources: &[Source]) -> Result<Vec<Client>, Vec<Diagnostic>> {
+pub fn load(sources: &[Source]) -> Result<Vec<IdentityProvider>, Vec<Diagnostic>> {
     let mut clients = Vec::new();
     let mut errors = Vec::new();
     for source in sources.iter().filter(|s| is_client_file(s)) {
@@ -122,7 +122,7 @@ pub fn load(sources: &[Source]) -> Result<Vec<Client>, Vec<Diagnostic>> {
                         )),
                     }
                 }
-                clients.push(Client {
+                clients.push(IdentityProvider {
                     name,
                     title: file.title,
                     summary: file.summary,
@@ -145,7 +145,7 @@ pub fn load(sources: &[Source]) -> Result<Vec<Client>, Vec<Diagnostic>> {
 /// Gives every step of a client's flows the headers the client sends with
 /// every request (a step's own header of the same name wins). Cleanup
 /// requests stay the harness's own.
-pub fn apply_headers(cases: &mut [Case], clients: &[Client]) {
+pub fn apply_headers(cases: &mut [Case], clients: &[IdentityProvider]) {
     for case in cases {
         let Some(client) = case
             .client
@@ -171,7 +171,7 @@ pub fn apply_headers(cases: &mut [Case], clients: &[Client]) {
 
 /// Every flow file belongs to a client with a `client.yaml`, and a client
 /// extends one that exists.
-pub fn check_membership(cases: &[Case], clients: &[Client]) -> Vec<Diagnostic> {
+pub fn check_membership(cases: &[Case], clients: &[IdentityProvider]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for client in clients {
         if let Some(parent) = &client.extends
@@ -202,7 +202,10 @@ pub fn check_membership(cases: &[Case], clients: &[Client]) -> Vec<Diagnostic> {
 }
 
 /// The client `--client` names; the error lists the known ones.
-pub fn find<'a>(clients: &'a [Client], name: &str) -> Result<&'a Client, String> {
+pub fn find<'a>(
+    clients: &'a [IdentityProvider],
+    name: &str,
+) -> Result<&'a IdentityProvider, String> {
     clients.iter().find(|c| c.name == name).ok_or_else(|| {
         let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
         format!(
@@ -217,7 +220,7 @@ pub fn find<'a>(clients: &'a [Client], name: &str) -> Result<&'a Client, String>
 /// without one, every case that is not a client flow.
 pub fn select(
     cases: Vec<Case>,
-    clients: &[Client],
+    clients: &[IdentityProvider],
     client: Option<&str>,
 ) -> Result<Vec<Case>, String> {
     let Some(name) = client else {

@@ -18,7 +18,7 @@ pub mod template;
 
 use std::sync::Arc;
 
-pub use client::{Client, Stage};
+pub use client::{IdentityProvider, Stage};
 pub use load::load_sources;
 pub use model::{Level, Method, Property, Step};
 pub use selector::Selector;

@@ -21,7 +21,7 @@ use clap::Parser;
 pub use args::{Cli, Command};
 pub use error::Error;
 
-use crate::case::{self, Case, Client, client, source};
+use crate::case::{self, Case, IdentityProvider, client, source};
 use crate::client::{Credentials, Target, Tls};
 use crate::profile::Profile;
 use crate::server::Fault;
@@ -49,13 +49,13 @@ pub fn main() -> std::process::ExitCode {
 /// whose flows it holds, and the SHA-256 of its files.
 pub struct Suite {
     pub cases: Vec<Case>,
-    pub clients: Vec<Client>,
+    pub clients: Vec<IdentityProvider>,
     pub digest: String,
 }
 
 impl Suite {
     /// The client `--client` names, checked.
-    pub fn client(&self, name: Option<&str>) -> Result<Option<Client>, Error> {
+    pub fn client(&self, name: Option<&str>) -> Result<Option<IdentityProvider>, Error> {
         name.map(|name| client::find(&self.clients, name).cloned())
             .transpose()
             .map_err(Error::harness)

@@ -27,33 +27,36 @@ const MANY: usize = 64;
 /// that fails under parallel load must still be cleaned up, and its
 /// leftovers told right); the exchanges in order.
 ///
-/// A create is never sent twice on a guess: one that got no complete
-/// answer was already looked up by name (and, if found, is the run's); one
-/// answered with a server error is looked up now, and sent again only when
-/// the server holds nothing by its name.
+/// A create is never sent twice on a guess. One answered with a server
+/// error, or that got no complete answer and whose lookup did not find it,
+/// is looked up by name again here — after the rest of the batch, when a
+/// server that was still working through it has caught up — and sent again
+/// only when the server holds nothing by its name; found, it is the run's.
 pub async fn send_all(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
     let mut exchanges = send_parallel(client, requests.clone()).await;
     for (exchange, out) in exchanges.iter_mut().zip(requests) {
         let body = exchange.request.body.as_deref();
         let creates = Create::all_in(out.method, &out.path, body);
-        let again = match &exchange.response {
-            Ok(r) if r.status >= 500 && !creates.is_empty() => {
-                let resolution = resolve::resolve(client, &creates).await;
-                let absent = resolution
-                    .lookups
-                    .iter()
-                    .all(|l| l.found == resolve::Found::Nothing);
-                exchange.resolution = Some(Box::new(resolution));
-                absent
-            }
+        let troubled = match &exchange.response {
             Ok(r) => r.status >= 500,
-            // Its outcome is unknown, or a lookup settled it: never re-sent.
-            Err(NoResponse::Transport(_)) => creates.is_empty(),
+            Err(NoResponse::Transport(_)) => exchange.created_id().is_none(),
             Err(NoResponse::Refused(_)) => false,
         };
-        if again {
-            *exchange = client.send(out).await;
+        if !troubled {
+            continue;
         }
+        if !creates.is_empty() {
+            let resolution = resolve::resolve(client, &creates).await;
+            let absent = resolution
+                .lookups
+                .iter()
+                .all(|l| l.found == resolve::Found::Nothing);
+            exchange.resolution = Some(Box::new(resolution));
+            if !absent {
+                continue;
+            }
+        }
+        *exchange = client.send(out).await;
     }
     exchanges
 }

@@ -60,7 +60,7 @@ pub struct Session {
 pub struct Known {
     pub contradictions: Vec<crate::result::Contradiction>,
     pub conflicts: Vec<crate::profile::interop::Conflict>,
-    pub client: Option<crate::case::Client>,
+    pub client: Option<crate::case::IdentityProvider>,
 }
 
 /// The filter selected no case: nothing was run.

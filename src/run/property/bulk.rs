@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Counterexample, Env, Exploration, Findings};
+use super::{Counterexample, Env, Exploration, Violations};
 use crate::case::Method;
 use crate::client::{Exchange, Outgoing};
 use crate::scim::urn;
@@ -29,7 +29,7 @@ pub fn limits(env: &Env) -> Exploration {
         |k: usize| json!({"method": "DELETE", "path": format!("/Users/{}-nobody-{k}", env.stem)});
     let job =
         |operations: Vec<Value>| json!({"schemas": [urn::BULK_REQUEST], "Operations": operations});
-    let mut findings = Findings::new();
+    let mut findings = Violations::new();
     if max_operations < 1000 {
         let body = job((0..=max_operations).map(delete).collect());
         let answer = env.probe.send(Outgoing::json(Method::POST, "/Bulk", body));

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use super::{Counterexample, Env, Exploration, Findings};
+use super::{Counterexample, Env, Exploration, Violations};
 use crate::client::{Exchange, Outgoing, percent_encode};
 
 /// The documents a discovery list holds, or why it holds none.
@@ -21,8 +21,8 @@ fn listed(env: &Env, path: &str) -> Result<(Exchange, Vec<Value>), Counterexampl
     let resources = exchange
         .json()
         .filter(|_| exchange.status() == Some(200))
-        .and_then(|j| j["Resources"].as_array())
-        .cloned();
+        .and_then(crate::scim::list::ListPage::read)
+        .map(|page| page.resources.to_vec());
     match resources {
         Some(resources) => Ok((exchange, resources)),
         None => Err(
@@ -58,7 +58,7 @@ pub fn by_id(env: &Env) -> Exploration {
             env.profile.name
         ));
     }
-    let mut findings = Findings::new();
+    let mut findings = Violations::new();
     for endpoint in endpoints {
         let (_, documents) = match listed(env, endpoint) {
             Ok(listed) => listed,
@@ -156,7 +156,7 @@ pub fn definitions(env: &Env) -> Exploration {
         Ok(listed) => listed,
         Err(cx) => return Exploration::Failures(vec![("GET /Schemas".into(), cx)]),
     };
-    let mut findings = Findings::new();
+    let mut findings = Violations::new();
     for schema in &schemas {
         let id = schema["id"].as_str().unwrap_or("?");
         let mut stack: Vec<(String, &Value)> = schema["attributes"]

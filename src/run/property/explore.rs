@@ -36,11 +36,11 @@ pub enum Exploration {
 
 /// What a generated check found: one labelled counterexample per thing
 /// (attribute, document) that failed.
-pub type Findings = Vec<(String, Counterexample)>;
+pub type Violations = Vec<(String, Counterexample)>;
 
 impl Exploration {
     /// Held when nothing was found, else every finding.
-    pub fn from_findings(findings: Findings) -> Exploration {
+    pub fn from_findings(findings: Violations) -> Exploration {
         if findings.is_empty() {
             Exploration::Held
         } else {

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use explore::{Exploration, Findings, draw, explore, runner};
+pub use explore::{Exploration, Violations, draw, explore, runner};
 
 use super::vars::RunId;
 use crate::case::{Case, Property};
@@ -155,13 +155,9 @@ impl Page {
     /// are the bulk of a property's traffic: nothing is copied).
     pub fn resources(&self) -> &[Value] {
         self.exchange
-            .response
-            .as_ref()
-            .ok()
-            .and_then(|r| r.json.as_ref())
-            .and_then(|j| j.get("Resources"))
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
+            .json()
+            .and_then(crate::scim::list::ListPage::read)
+            .map_or(&[], |page| page.resources)
     }
 
     /// The `id` of every resource on the page (`?` for one without).

@@ -244,11 +244,15 @@ pub fn fill(env: &Env, count: usize, round: usize) -> Result<(), Counterexample>
     }
 }
 
-/// The id a setup create made: answered 201, or, when the answer was
-/// lost, found by the lookup of its name (the run goes on with it).
+/// The id a setup create made: answered 201, or, when the answer was lost
+/// or a server error, found by the lookup of its name (the run goes on
+/// with it: what a setup step meets under load is not the check's verdict).
 pub fn made_id(answer: &Exchange) -> Option<String> {
     match answer.status() {
         Some(201) | None => answer.created_id().map(str::to_string),
+        Some(status) if status >= 500 => {
+            answer.resolution.as_ref()?.created_id().map(str::to_string)
+        }
         Some(_) => None,
     }
 }

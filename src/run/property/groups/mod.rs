@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::population::{self, Person};
-use super::{Counterexample, Env, Exploration, Findings};
+use super::{Counterexample, Env, Exploration, Violations};
 use crate::case::Method;
 use crate::client::{Exchange, Outgoing};
 use crate::scim::urn;
@@ -163,11 +163,11 @@ fn groups_listed(env: &Env, user: &str) -> (Option<Vec<String>>, Exchange) {
 
 /// `groups.user-groups`.
 pub fn user_groups(env: &Env) -> Exploration {
-    let run = || -> Result<Findings, Counterexample> {
+    let run = || -> Result<Violations, Counterexample> {
         let user = users(env, "u", 1)?.remove(0);
         let member_of = group(env, "in", std::slice::from_ref(&user))?;
         let other = group(env, "out", &[])?;
-        let mut findings = Findings::new();
+        let mut findings = Violations::new();
         let (listed, read) = groups_listed(env, &user);
         // An empty list is the attribute unassigned (RFC 7643 §2.5): a
         // target that never fills `groups` is not judged on it.
@@ -237,7 +237,7 @@ pub fn large(env: &Env) -> Exploration {
         Ok(members) => members,
         Err(cx) => return Exploration::Setup(cx),
     };
-    let mut findings = Findings::new();
+    let mut findings = Violations::new();
     for (round, size) in sizes.into_iter().enumerate() {
         let chosen: Vec<String> = members[..size].to_vec();
         let id = match group(env, &format!("large{round}"), &[]) {
@@ -290,10 +290,10 @@ pub fn large(env: &Env) -> Exploration {
 /// `groups.concurrent`.
 pub fn concurrent(env: &Env) -> Exploration {
     const AT_ONCE: usize = 8;
-    let run = || -> Result<Findings, Counterexample> {
+    let run = || -> Result<Violations, Counterexample> {
         let joiners = users(env, "j", AT_ONCE)?;
         let id = group(env, "busy", &[])?;
-        let mut findings = Findings::new();
+        let mut findings = Violations::new();
         let answers = env.probe.send_together(
             joiners
                 .iter()

@@ -27,7 +27,7 @@ pub use returned::{never_returned, returned_request};
 
 use serde_json::Value;
 
-use super::{Counterexample, Env, Exploration, Findings, population};
+use super::{Counterexample, Env, Exploration, Violations, population};
 use crate::case::Method;
 use crate::client::{Exchange, Outgoing};
 use declared::Declared;
@@ -110,7 +110,7 @@ fn create_with(
     env: &Env,
     tag: &str,
     written: &[(&Declared, Option<Value>)],
-) -> Result<String, Findings> {
+) -> Result<String, Violations> {
     match create(env, body(env, tag, written)) {
         Ok((id, _)) => Ok(id),
         Err(together) => {
@@ -125,7 +125,7 @@ fn create_with(
                     )
                 })
                 .collect();
-            let mut findings: Findings = written
+            let mut findings: Violations = written
                 .iter()
                 .zip(env.probe.send_all(requests))
                 .filter(|(_, alone)| alone.status() != Some(201))
@@ -246,7 +246,7 @@ pub(super) fn writes<'d, T>(
 
 /// Reads the user back: a finding for each attribute that does not hold
 /// what was written.
-fn compare(env: &Env, id: &str, written: &[(&Declared, Option<Value>)], when: &str) -> Findings {
+fn compare(env: &Env, id: &str, written: &[(&Declared, Option<Value>)], when: &str) -> Violations {
     let exchange = get(env, id);
     let Some(json) = exchange.json().filter(|_| exchange.status() == Some(200)) else {
         let cx = Counterexample::new(format!("the user cannot be read {when}"), &exchange)
@@ -338,7 +338,7 @@ pub fn read_only(env: &Env) -> Exploration {
 }
 
 /// A finding for each read-only value an answer shows as stored.
-fn ignored(exchange: &Exchange, sent: &[(&Declared, Option<Value>)], when: &str) -> Findings {
+fn ignored(exchange: &Exchange, sent: &[(&Declared, Option<Value>)], when: &str) -> Violations {
     let Some(json) = exchange.json() else {
         return vec![];
     };

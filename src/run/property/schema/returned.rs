@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::declared::Declared;
 use super::{body, create, get, over, values, writes};
 use crate::client::Outgoing;
-use crate::run::property::{Counterexample, Env, Exploration, Findings, population};
+use crate::run::property::{Counterexample, Env, Exploration, Violations, population};
 
 /// `schema.never-returned`.
 pub fn never_returned(env: &Env) -> Exploration {
@@ -36,7 +36,7 @@ pub fn never_returned(env: &Env) -> Exploration {
         let listed = env
             .probe
             .send(Outgoing::get("/Users", &[("filter", &filter)]));
-        let mut findings = Findings::new();
+        let mut findings = Violations::new();
         for (exchange, when, at) in [
             (&answer, "in the create's answer", None),
             (&get(env, &id), "in a GET", None),
@@ -100,7 +100,7 @@ pub fn returned_request(env: &Env) -> Exploration {
                 &format!("/Users/{id}"),
                 &[("attributes", &names.join(","))],
             ));
-            let mut findings = Findings::new();
+            let mut findings = Violations::new();
             for (attribute, value) in &judged {
                 let path = attribute.path();
                 if let Some(shown) = plain.json().and_then(|j| attribute.value_in(j)) {
