@@ -12,6 +12,7 @@
 //! appear in an exchange: the recorded headers and the curl reproducer
 //! carry placeholders instead.
 
+pub mod encode;
 pub mod exchange;
 pub mod guard;
 pub mod journal;
@@ -24,6 +25,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use encode::base64;
+pub use encode::percent_encode;
 pub use exchange::{Exchange, MAX_BODY, NoResponse, Response, SentRequest, excerpt};
 pub use guard::{Guard, Refusal, Stop};
 pub use journal::{Journal, Journaled};
@@ -541,57 +544,9 @@ fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters (so a space
-/// is `%20`, never `+`, which not every server decodes in a query).
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn encodes_queries_strictly() {
-        assert_eq!(
-            percent_encode("userName eq \"a+b@x\""),
-            "userName%20eq%20%22a%2Bb%40x%22"
-        );
-    }
-
-    #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"a"), "YQ==");
-    }
 
     #[test]
     fn a_secret_the_server_echoes_is_redacted() {
