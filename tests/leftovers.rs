@@ -124,13 +124,7 @@ fn lost_answers_to_creates_leave_nothing_behind_and_nothing_is_created_twice() {
 /// A user named with a run's prefix, made behind the run's back (as a
 /// create whose answer was lost and never looked up would be).
 fn behind_the_back(runtime: &tokio::runtime::Runtime, base_url: &str, name: &str) {
-    let body = serde_json::json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": name,
-        "displayName": "Lost Answer",
-        "name": {"givenName": "Lost", "familyName": "Answer"},
-        "emails": [{"value": name, "type": "work"}],
-    });
+    let body = common::user_body(name);
     let other = client(base_url);
     let made = runtime.block_on(other.send(Outgoing::json(
         scimcheck::case::Method::POST,

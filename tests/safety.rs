@@ -272,14 +272,7 @@ fn leave(runtime: &tokio::runtime::Runtime, base_url: &str, user_name: &str) -> 
 /// The same through `client`, whose ledger then holds it (so that a group
 /// the same client creates may name it as a member).
 fn leave_with(runtime: &tokio::runtime::Runtime, client: &Client, user_name: &str) -> String {
-    let body = serde_json::json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": user_name,
-        "displayName": "Left Over",
-        "name": {"givenName": "Left", "familyName": "Over"},
-        "emails": [{"value": user_name, "type": "work"}],
-    });
-    post(runtime, client, "/Users", body)
+    post(runtime, client, "/Users", common::user_body(user_name))
 }
 
 /// Creates a group with these members: its id.

@@ -73,7 +73,7 @@ pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
         return Ok(Exit::Passed);
     }
     for held in &found.held {
-        (client.ledger()).adopt(held.kind, &held.id, Some(&held.name), "sweep");
+        (client.ledger()).created(held.kind, &held.id, "sweep", Some(&held.name));
     }
     let entries = client.ledger().live(None);
     let exchanges = runtime.block_on(cleanup::delete(&client, &entries));
@@ -108,7 +108,7 @@ pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
     } else {
         let mut left = Vec::new();
         if !active.is_empty() {
-            left.push(format!("{} still there", described_refs(&active)));
+            left.push(format!("{} still there", described(active.iter().copied())));
         }
         if inactive > 0 {
             left.push(format!(
@@ -133,17 +133,16 @@ pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
 }
 
 /// `3 user(s) and 1 group(s)`.
-fn described(held: &[Held]) -> String {
-    described_refs(&held.iter().collect::<Vec<_>>())
-}
-
-fn described_refs(held: &[&Held]) -> String {
-    let count = |kind: ResourceType| held.iter().filter(|h| h.kind == kind).count();
-    match count(ResourceType::Group) {
-        0 => format!("{} user(s)", count(ResourceType::User)),
-        groups => format!(
-            "{} user(s) and {groups} group(s)",
-            count(ResourceType::User)
-        ),
+fn described<'a>(held: impl IntoIterator<Item = &'a Held>) -> String {
+    let (mut users, mut groups) = (0, 0);
+    for h in held {
+        match h.kind {
+            ResourceType::User => users += 1,
+            ResourceType::Group => groups += 1,
+        }
+    }
+    match groups {
+        0 => format!("{users} user(s)"),
+        groups => format!("{users} user(s) and {groups} group(s)"),
     }
 }

@@ -292,7 +292,8 @@ impl Ledger {
         }
     }
 
-    /// A create succeeded: the resource is the run's, in `scope`.
+    /// A create succeeded, or a survey found a resource the run did not
+    /// know it had (`sweep --delete` too): it is the run's, in `scope`.
     pub fn created(&self, kind: ResourceType, id: &str, scope: &str, name: Option<&str>) {
         let mut book = self.lock();
         if !book.entries.iter().any(|e| e.kind == kind && e.id == id) {
@@ -330,12 +331,6 @@ impl Ledger {
         {
             entry.state = State::Deleted { status };
         }
-    }
-
-    /// Takes a resource the run did not know it had into the ledger (a
-    /// survey's find, `sweep --delete`), to be deleted like any other.
-    pub fn adopt(&self, kind: ResourceType, id: &str, name: Option<&str>, scope: &str) {
-        self.created(kind, id, scope, name);
     }
 
     /// The run's state for a resource, if the run created it.

@@ -50,33 +50,6 @@ impl Resolution {
             _ => None,
         }
     }
-
-    /// One line for reports: what the lookups found.
-    pub fn describe(&self) -> String {
-        let parts: Vec<String> = self
-            .lookups
-            .iter()
-            .map(|l| match &l.found {
-                Found::Ids(ids) => format!(
-                    "a lookup of {} `{}` found it ({}), now the run's to clean up",
-                    l.create.kind.named_by(),
-                    l.create.name,
-                    ids.join(", ")
-                ),
-                Found::Nothing => format!(
-                    "a lookup of {} `{}` found nothing: it was not created",
-                    l.create.kind.named_by(),
-                    l.create.name
-                ),
-                Found::Unknown(why) => format!(
-                    "a lookup of {} `{}` could not tell ({why}): the end of the run looks again",
-                    l.create.kind.named_by(),
-                    l.create.name
-                ),
-            })
-            .collect();
-        parts.join("; ")
-    }
 }
 
 /// The search for resources named `name`: `GET /Users?filter=userName eq "…"`.

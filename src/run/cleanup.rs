@@ -67,8 +67,7 @@ pub async fn finish(client: &Client, prefix: &str) -> Leftovers {
         .collect();
     if !unrecorded.is_empty() {
         for held in &unrecorded {
-            let ledger = client.ledger();
-            ledger.adopt(held.kind, &held.id, Some(&held.name), "end of run");
+            (client.ledger()).created(held.kind, &held.id, "end of run", Some(&held.name));
         }
         delete(client, &client.ledger().live(None)).await;
         truth = ask(client, prefix).await;

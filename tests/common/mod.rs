@@ -177,6 +177,18 @@ pub fn client(base_url: &str) -> Client {
     .unwrap()
 }
 
+/// A valid core User named `user_name` (Left Over), as an earlier run or
+/// another client would have made it.
+pub fn user_body(user_name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "displayName": "Left Over",
+        "name": {"givenName": "Left", "familyName": "Over"},
+        "emails": [{"value": user_name, "type": "work"}],
+    })
+}
+
 /// The userNames of every user on the server (up to 1,000).
 pub fn users(runtime: &tokio::runtime::Runtime, base_url: &str) -> Vec<String> {
     let exchange =
