@@ -3,8 +3,9 @@
 //! The pipeline, bottom layer first (each layer imports only the ones
 //! above it in this list):
 //!
-//! 1. [`diag`] (where something is written, what is wrong with it) and
-//!    [`exit`] (the exit codes): leaves.
+//! 1. [`diag`] (where something is written, what is wrong with it),
+//!    [`exit`] (the exit codes) and [`registry`] (enums written as one
+//!    table): leaves.
 //! 2. [`scim`]: what the RFCs say — URNs, resource types, the Error
 //!    message, the filter grammar and evaluator, PATCH paths, attribute
 //!    characteristics — shared by the checker and the reference server.
@@ -23,7 +24,11 @@
 //! 10. [`report`]: terminal, JUnit, JSON, Markdown, HTML, GitHub.
 //! 11. [`bundle`]: a run's reports, every exchange as HAR and a manifest of
 //!     digests, optionally signed (Ed25519), and its verification.
-//! 12. [`cli`]: the commands, as phases returning typed errors.
+//! 12. [`pipeline`]: one run from typed options to its exit code — reach
+//!     the target, plan, execute, build the report model, write every
+//!     output from it.
+//! 13. [`cli`]: the flags (clap), read into the pipeline's options, and the
+//!     other commands; each error printed once, with its exit code.
 //!
 //! [`server`] is the embedded reference server, the default target; it
 //! depends only on [`scim`], [`profile`] and [`diag`].
@@ -35,8 +40,10 @@ pub mod cli;
 pub mod client;
 pub mod diag;
 pub mod exit;
+pub mod pipeline;
 pub mod plan;
 pub mod profile;
+pub mod registry;
 pub mod report;
 pub mod result;
 pub mod rules;

@@ -308,6 +308,12 @@ pub struct Summary {
     pub under_load: usize,
     /// Discovery claims the behaviour contradicts.
     pub contradictions: usize,
+    /// Of the failed cases, those that failed only for the harness's own
+    /// trouble (a template it could not render, a request its guard kept
+    /// back): they say nothing of the target.
+    pub harness_failed: usize,
+    /// Of those, the MUST cases.
+    pub harness_failed_required: usize,
 }
 
 impl Summary {
@@ -328,8 +334,11 @@ impl Summary {
                 Status::Passed => summary.passed += 1,
                 Status::Failed => {
                     summary.failed += 1;
-                    if result.level == Level::MUST {
-                        summary.failed_required += 1;
+                    let must = result.level == Level::MUST;
+                    summary.failed_required += usize::from(must);
+                    if result.failures().all(|(_, f)| f.kind.is_harness()) {
+                        summary.harness_failed += 1;
+                        summary.harness_failed_required += usize::from(must);
                     }
                 }
                 Status::Skipped { .. } => summary.skipped += 1,
@@ -342,15 +351,25 @@ impl Summary {
 
     /// 1 when a required check failed (with `strict`, any check, any
     /// failure under load and any contradicted claim); when snapshots gate
-    /// the run (CI), also when a snapshot changed.
+    /// the run (CI), also when a snapshot changed. A check failed only for
+    /// the harness's trouble is no verdict on the target: when such checks
+    /// are all that would fail the run, it ends with 2, not 1.
     pub fn exit(&self, strict: bool, snapshots_gate: bool) -> Exit {
-        let failing = if strict {
-            self.failed + self.under_load + self.contradictions
+        let (failing, harness) = if strict {
+            (
+                self.failed - self.harness_failed + self.under_load + self.contradictions,
+                self.harness_failed,
+            )
         } else {
-            self.failed_required
+            (
+                self.failed_required - self.harness_failed_required,
+                self.harness_failed_required,
+            )
         };
         if failing > 0 || (snapshots_gate && self.snapshot_changes > 0) {
             Exit::Failed
+        } else if harness > 0 {
+            Exit::Harness
         } else {
             Exit::Passed
         }

@@ -108,8 +108,19 @@ pub const CATALOGUE: &[Rule] = &[
     },
 ];
 
+/// A rule reference that names no rule.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum BadRule {
+    #[error("rule `{rule}`: the section must be numbers and dots, like `{doc}#3.4.2`")]
+    Section { rule: String, doc: String },
+    #[error(
+        "unknown rule `{rule}`{hint} (rules are `rfcNNNN#SECTION` such as `rfc7644#3.3`, `doc:TEXT` or a catalogue id such as `insightly.op.create`)"
+    )]
+    Unknown { rule: String, hint: String },
+}
+
 /// Checks that a rule reference names a real rule; the error says why not.
-pub fn check_ref(rule: &str) -> Result<(), String> {
+pub fn check_ref(rule: &str) -> Result<(), BadRule> {
     if let Some((doc, section)) = rule.split_once('#')
         && doc.len() > 3
         && doc.starts_with("rfc")
@@ -122,18 +133,19 @@ pub fn check_ref(rule: &str) -> Result<(), String> {
         return if ok {
             Ok(())
         } else {
-            Err(format!(
-                "rule `{rule}`: the section must be numbers and dots, like `{doc}#3.4.2`"
-            ))
+            Err(BadRule::Section {
+                rule: rule.to_string(),
+                doc: doc.to_string(),
+            })
         };
     }
     if rule.starts_with("doc:") || CATALOGUE.iter().any(|r| r.id == rule) {
         return Ok(());
     }
-    let mut message = format!("unknown rule `{rule}`");
-    message.push_str(&crate::diag::hint(rule, CATALOGUE.iter().map(|r| r.id)));
-    message.push_str(" (rules are `rfcNNNN#SECTION` such as `rfc7644#3.3`, `doc:TEXT` or a catalogue id such as `insightly.op.create`)");
-    Err(message)
+    Err(BadRule::Unknown {
+        rule: rule.to_string(),
+        hint: crate::diag::hint(rule, CATALOGUE.iter().map(|r| r.id)),
+    })
 }
 
 /// The RFC a rule reference belongs to, with its section, for grouping.
@@ -322,7 +334,7 @@ mod tests {
         assert!(check_ref("doc:our wiki page").is_ok());
         assert!(check_ref("rfc7644#").is_err());
         assert!(check_ref("rfc7644#3.x").is_err());
-        let typo = check_ref("insightly.op.craete").unwrap_err();
+        let typo = check_ref("insightly.op.craete").unwrap_err().to_string();
         assert!(
             typo.contains("did you mean `insightly.op.create`"),
             "{typo}"

@@ -20,96 +20,9 @@ use scimcheck::server::Fault;
 /// fault is caught by a check tied to its rule.
 const KNOWN_GAPS: &[(&str, &str)] = &[];
 
-/// The profile a fault is a deviation from (default: the seed's, insightly).
-fn profile_for(fault: Fault) -> &'static str {
-    match fault {
-        // Removal is only a deviation where DELETE is documented to remove.
-        Fault::SoftDelete => "rfc7644",
-        // A claim only `auto` reads (and probes).
-        Fault::SpcDeniesFilter => "auto",
-        // The SCIM Interoperability Profile's rules, stricter than the RFC's.
-        Fault::InteropFlagMissing
-        | Fault::ResourceTypeIdDiffers
-        | Fault::CanonicalValuesMissing
-        | Fault::UnknownAttributeDropped
-        | Fault::PathlessPatchAccepted
-        | Fault::ComplexReplaceMerges
-        | Fault::ExternalIdCaseInsensitive
-        | Fault::UserNameAddressable
-        | Fault::UserNameKeptAfterDelete
-        | Fault::UnknownFilterAttributeEmpty => "scim-interop",
-        // What Insightly does not document: the RFC 7643 attributes beyond
-        // the guide's, PATCH add and remove, the enterprise extension, an
-        // immutable attribute, /ResourceTypes.
-        Fault::PutMerges
-        | Fault::ExternalIdDropped
-        | Fault::NamePartsDropped
-        | Fault::PhoneTypeDropped
-        | Fault::PasswordReturned
-        | Fault::PrimaryNotDemoted
-        | Fault::PatchAddReplaces
-        | Fault::ValueFilterIgnored
-        | Fault::RemoveComplexIgnored
-        | Fault::RemoveRequiredAccepted
-        | Fault::ReadOnlyApplied
-        | Fault::ImmutableChangeable
-        | Fault::ExtensionDropped
-        | Fault::ExtensionNotInSchemas
-        | Fault::UrnPathRejected
-        | Fault::ResourceTypesBare
-        // RFC 7644's optional features, which Insightly does not document.
-        | Fault::ProjectionIgnored
-        | Fault::WriteUnprojected
-        | Fault::AlwaysExcludable
-        | Fault::RequestReturnedByDefault
-        | Fault::SortOrderIgnored
-        | Fault::SortCaseSensitive
-        | Fault::SearchIgnoresFilter
-        | Fault::EtagHeaderMissing
-        | Fault::EtagFrozen
-        | Fault::IfNoneMatchIgnored
-        | Fault::IfMatchIgnored
-        | Fault::BulkOneResult
-        | Fault::BulkIdUnresolved
-        | Fault::BulkLimitsIgnored
-        | Fault::FailOnErrorsIgnored
-        | Fault::PasswordChangeRejected
-        // Groups, which Insightly does not document.
-        | Fault::MembersDropped
-        | Fault::MembersCapped
-        | Fault::MemberRemoveIgnored
-        | Fault::LostUpdate
-        | Fault::UserGroupsStale
-        | Fault::UserGroupsWritable
-        | Fault::UnknownMember500
-        | Fault::GroupFilterIgnored
-        | Fault::DisplayNameCaseSensitive
-        | Fault::DuplicateMembers => "rfc7644",
-        _ => "insightly",
-    }
-}
-
 /// The identity-provider clients whose flows the reference server's
 /// dialect faults are judged by.
 const CLIENTS: &[&str] = &["entra", "entra-2020", "okta", "okta-put", "onelogin"];
-
-/// For a dialect fault (rule `client:…`): the client flows that send the
-/// request it breaks. Those must break; every other client must still work.
-fn senders(fault: Fault) -> &'static [&'static str] {
-    match fault {
-        // `"value": "False"`, `Replace`/`Add`/`Remove`, an `Add` on
-        // `addresses[type eq "work"].formatted`: the default Entra job only.
-        Fault::StringBooleansRejected
-        | Fault::CapitalisedOpsRefused
-        | Fault::ValuePathAddNoTarget => &["entra"],
-        // Entra's group lookups, with or without the flag.
-        Fault::GroupLookupExcludedIgnored => &["entra", "entra-2020"],
-        // Every lookup that must see an empty ListResponse; Okta documents
-        // a 404 as acceptable, so its flows only warn.
-        Fault::EmptyResult404 => &["entra", "entra-2020", "onelogin"],
-        _ => &[],
-    }
-}
 
 struct Outcome {
     exit: Option<i32>,
@@ -136,7 +49,7 @@ fn run_clients(fault: Fault) -> Outcome {
             .map(|s| format!("{client}: {}", s["stage"].as_str().unwrap()))
             .collect();
         failed += broken.len();
-        match (senders(fault).contains(client), broken.is_empty()) {
+        match (fault.senders().contains(client), broken.is_empty()) {
             (true, false) => catching.extend(broken),
             (true, true) => wrong.push(format!("{client} works (it sends what the fault breaks)")),
             (false, false) => wrong.push(format!("{client} breaks: {}", verdict["sentence"])),
@@ -193,7 +106,7 @@ fn run(fault: Fault) -> Outcome {
     if fault.rule().starts_with("client:") {
         return run_clients(fault);
     }
-    let (exit, json) = report(fault, &["--profile", profile_for(fault)]);
+    let (exit, json) = report(fault, &["--profile", fault.judged_by()]);
     let failed: Vec<&serde_json::Value> = json["checks"]
         .as_array()
         .unwrap()
@@ -290,7 +203,7 @@ fn every_fault_is_caught_by_a_check_of_the_rule_it_breaks() {
             if fault.rule().starts_with("client:") {
                 "each `--client`"
             } else {
-                profile_for(*fault)
+                fault.judged_by()
             },
             outcome.failed,
             verdict

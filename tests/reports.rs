@@ -363,3 +363,63 @@ fn the_schema_lists_exactly_the_check_kinds_a_failure_can_have() {
         .collect();
     assert_eq!(listed, kinds);
 }
+
+/// A check that failed only for the harness's own trouble (here a template
+/// that cannot render) is a JUnit `<error>` and says nothing of the target:
+/// when it is all that fails, the run ends with 2 and the verdict `error`;
+/// beside a real failure of the target, the run fails with 1.
+#[test]
+fn a_check_failed_by_the_harness_is_an_error_not_a_verdict() {
+    let dir = tempdir();
+    let run = |fault: Option<&str>| {
+        let junit = dir.join("report.xml");
+        let mut command = common::scimcheck();
+        command
+            .args(["run", "--cases", "tests/data/harness", "--no-snapshots"])
+            .arg("--report-junit")
+            .arg(&junit);
+        if let Some(fault) = fault {
+            command.args(["--server-fault", fault]);
+        }
+        let (output, json) = {
+            let report = dir.join("report.json");
+            let output = command
+                .arg("--report-json")
+                .arg(&report)
+                .output()
+                .expect("scimcheck runs");
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+            (output, json)
+        };
+        (output, json, std::fs::read_to_string(junit).unwrap())
+    };
+    let (output, json, junit) = run(None);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(json["verdict"], "error");
+    assert!(
+        text(&output).contains("1 of them the harness's own trouble"),
+        "{}",
+        text(&output)
+    );
+    let failed = &json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "failed")
+        .unwrap();
+    assert_eq!(failed["failures"][0]["harness"], true);
+    assert!(
+        junit.contains("errors=\"1\"") && junit.contains("failures=\"0\""),
+        "{junit}"
+    );
+    // The target really fails a MUST beside it: that decides the run.
+    let (output, json, junit) = run(Some("not-found-is-500"));
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(json["verdict"], "fail");
+    assert!(
+        junit.contains("errors=\"1\"") && junit.contains("failures=\"1\""),
+        "{junit}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

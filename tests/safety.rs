@@ -209,8 +209,11 @@ fn a_case_cannot_change_a_user_the_run_did_not_create() {
         .env("SCIMCHECK_TOKEN", common::TOKEN)
         .output()
         .unwrap();
-    assert_fails_with(&output, "refused: DELETE");
-    // The harness's refusal says nothing of the target: a JUnit error, not a failure.
+    // The harness's refusal says nothing of the target: exit 2 and a JUnit
+    // error, not a failure.
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(all.contains("refused: DELETE"), "{all}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("<error") && !xml.contains("<failure"), "{xml}");
     assert_eq!(

@@ -10,31 +10,38 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
+use super::Error;
+
 /// Makes a key pair: the secret key in `prefix` (mode 0600), the public key
 /// in `prefix.pub`. Refuses to overwrite either.
-pub fn generate(prefix: &Path) -> Result<(PathBuf, PathBuf, VerifyingKey), String> {
+pub fn generate(prefix: &Path) -> Result<(PathBuf, PathBuf, VerifyingKey), Error> {
     let public_path = PathBuf::from(format!("{}.pub", prefix.display()));
     for path in [prefix, public_path.as_path()] {
         if path.exists() {
-            return Err(format!("{} exists: not overwriting a key", path.display()));
+            return Err(Error::KeyExists(path.to_path_buf()));
         }
     }
     let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
     let secret = key
         .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| format!("cannot encode the secret key: {e}"))?;
+        .map_err(|e| Error::Encode {
+            what: "secret",
+            why: e.to_string(),
+        })?;
     let public = key
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| format!("cannot encode the public key: {e}"))?;
+        .map_err(|e| Error::Encode {
+            what: "public",
+            why: e.to_string(),
+        })?;
     write_private(prefix, secret.as_bytes())?;
-    std::fs::write(&public_path, public)
-        .map_err(|e| format!("cannot write {}: {e}", public_path.display()))?;
+    std::fs::write(&public_path, public).map_err(Error::io("write", &public_path))?;
     Ok((prefix.to_path_buf(), public_path, key.verifying_key()))
 }
 
 /// Creates `path` readable and writable by its owner only, then writes it.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -43,34 +50,25 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    file.write_all(bytes)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let mut file = options.open(path).map_err(Error::io("create", path))?;
+    file.write_all(bytes).map_err(Error::io("write", path))
 }
 
 /// Reads a secret key written by [`generate`] (or any Ed25519 PKCS#8 PEM).
-pub fn secret(path: &Path) -> Result<SigningKey, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the secret key {}: {e}", path.display()))?;
-    SigningKey::from_pkcs8_pem(&text).map_err(|e| {
-        format!(
-            "{}: not an Ed25519 secret key in PKCS#8 PEM ({e}); make one with `scimcheck keygen`",
-            path.display()
-        )
+pub fn secret(path: &Path) -> Result<SigningKey, Error> {
+    let text = std::fs::read_to_string(path).map_err(Error::io("read the secret key", path))?;
+    SigningKey::from_pkcs8_pem(&text).map_err(|e| Error::NotSecretKey {
+        path: path.to_path_buf(),
+        why: e.to_string(),
     })
 }
 
 /// Reads a public key written by [`generate`] (or any Ed25519 SPKI PEM).
-pub fn public(path: &Path) -> Result<VerifyingKey, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the public key {}: {e}", path.display()))?;
-    VerifyingKey::from_public_key_pem(&text).map_err(|e| {
-        format!(
-            "{}: not an Ed25519 public key in PEM ({e}); use the `.pub` file `scimcheck keygen` wrote",
-            path.display()
-        )
+pub fn public(path: &Path) -> Result<VerifyingKey, Error> {
+    let text = std::fs::read_to_string(path).map_err(Error::io("read the public key", path))?;
+    VerifyingKey::from_public_key_pem(&text).map_err(|e| Error::NotPublicKey {
+        path: path.to_path_buf(),
+        why: e.to_string(),
     })
 }
 
@@ -102,7 +100,7 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(generate(&prefix).unwrap_err().contains("not overwriting"));
+        assert!(matches!(generate(&prefix), Err(Error::KeyExists(_))));
         assert!(public(&secret_path).is_err());
         assert!(fingerprint(&made).starts_with("SHA256:"));
         std::fs::remove_dir_all(dir).unwrap();

@@ -11,6 +11,7 @@
 //! file's digest; then `manifest.json.sig`, the signature of the manifest's
 //! exact bytes, when a secret key is given.
 
+mod error;
 pub mod har;
 pub mod keys;
 pub mod verify;
@@ -24,7 +25,8 @@ use sha2::{Digest, Sha256};
 
 use crate::report::html::{self, Seal};
 use crate::report::model::RunReport;
-use crate::report::{json, markdown};
+use crate::report::{json, junit, markdown};
+pub use error::Error;
 
 /// The manifest's format, bumped on any incompatible change.
 pub const FORMAT: &str = "scimcheck-bundle/1";
@@ -98,14 +100,13 @@ pub fn bundle_digest(files: &BTreeMap<String, String>) -> String {
 pub fn write(
     dir: &Path,
     report: &RunReport,
-    junit: &str,
     template: Option<&str>,
     key: Option<&SigningKey>,
-) -> Result<Manifest, String> {
+) -> Result<Manifest, Error> {
     prepare(dir)?;
     let mut files = BTreeMap::new();
     put(dir, &mut files, "report.json", &json::render(report))?;
-    put(dir, &mut files, "report.xml", junit)?;
+    put(dir, &mut files, "report.xml", &junit::render(report))?;
     put(dir, &mut files, "report.md", &markdown::render(report))?;
     put(dir, &mut files, "exchanges.har", &har::render(report))?;
     let digest = bundle_digest(&files);
@@ -145,8 +146,8 @@ pub fn write(
     };
     let mut text = serde_json::to_string_pretty(&manifest).expect("plain JSON");
     text.push('\n');
-    std::fs::write(dir.join(MANIFEST), &text)
-        .map_err(|e| format!("cannot write the manifest: {e}"))?;
+    let path = dir.join(MANIFEST);
+    std::fs::write(&path, &text).map_err(Error::io("write", &path))?;
     if let Some(key) = key {
         let signed = key.sign(text.as_bytes());
         let hex: String = signed
@@ -154,8 +155,8 @@ pub fn write(
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        std::fs::write(dir.join(SIGNATURE), hex + "\n")
-            .map_err(|e| format!("cannot write the signature: {e}"))?;
+        let path = dir.join(SIGNATURE);
+        std::fs::write(&path, hex + "\n").map_err(Error::io("write", &path))?;
     }
     Ok(manifest)
 }
@@ -166,32 +167,31 @@ fn put(
     files: &mut BTreeMap<String, String>,
     name: &str,
     text: &str,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let path = dir.join(name);
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, text).map_err(Error::io("write", &path))?;
     files.insert(name.to_string(), sha256(text.as_bytes()));
     Ok(())
 }
 
 /// A bundle directory starts empty: nothing of an earlier run can slip in.
 /// Checked before a run too, so that a run is not lost at its end.
-pub fn prepare(dir: &Path) -> Result<(), String> {
+pub fn prepare(dir: &Path) -> Result<(), Error> {
     if dir.exists() {
-        let mut entries =
-            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let mut entries = std::fs::read_dir(dir).map_err(Error::io("read", dir))?;
         if entries.next().is_some() {
-            return Err(format!(
-                "{} is not empty: a bundle is written into a new or empty directory",
-                dir.display()
-            ));
+            return Err(Error::NotEmpty(dir.to_path_buf()));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
+    std::fs::create_dir_all(dir).map_err(Error::io("create", dir))
 }
 
-fn public_pem(key: &ed25519_dalek::VerifyingKey) -> Result<String, String> {
+fn public_pem(key: &ed25519_dalek::VerifyingKey) -> Result<String, Error> {
     use ed25519_dalek::pkcs8::EncodePublicKey;
     use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
     key.to_public_key_pem(LineEnding::LF)
-        .map_err(|e| format!("cannot encode the public key: {e}"))
+        .map_err(|e| Error::Encode {
+            what: "public",
+            why: e.to_string(),
+        })
 }

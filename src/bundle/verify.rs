@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signature, VerifyingKey};
 
-use super::{MANIFEST, Manifest, SIGNATURE, bundle_digest, keys, sha256};
+use super::{Error, MANIFEST, Manifest, SIGNATURE, bundle_digest, keys, sha256};
 
 /// What `verify` found.
 #[derive(Debug, Default)]
@@ -23,17 +23,14 @@ pub struct Outcome {
 }
 
 /// Verifies the bundle in `dir`; `Err` when it cannot be read as one.
-pub fn verify(dir: &Path, public_key: Option<&Path>) -> Result<Outcome, String> {
+pub fn verify(dir: &Path, public_key: Option<&Path>) -> Result<Outcome, Error> {
     let manifest_path = dir.join(MANIFEST);
-    let text = std::fs::read(&manifest_path).map_err(|e| {
-        format!(
-            "{}: {e} (is {} a bundle written by `scimcheck run --bundle`?)",
-            manifest_path.display(),
-            dir.display()
-        )
+    let text = std::fs::read(&manifest_path).map_err(|source| Error::NoManifest {
+        path: manifest_path.clone(),
+        dir: dir.to_path_buf(),
+        source,
     })?;
-    let manifest: Manifest = serde_json::from_slice(&text)
-        .map_err(|e| format!("removed or altered: {MANIFEST} is not a scimcheck manifest ({e})"))?;
+    let manifest: Manifest = serde_json::from_slice(&text).map_err(Error::NotManifest)?;
     let mut outcome = Outcome::default();
     files(dir, &manifest, &mut outcome)?;
     if bundle_digest(&manifest.files) != manifest.bundle_digest {
@@ -47,7 +44,7 @@ pub fn verify(dir: &Path, public_key: Option<&Path>) -> Result<Outcome, String> 
 }
 
 /// Every listed file is there with its digest; nothing else is.
-fn files(dir: &Path, manifest: &Manifest, outcome: &mut Outcome) -> Result<(), String> {
+fn files(dir: &Path, manifest: &Manifest, outcome: &mut Outcome) -> Result<(), Error> {
     for (name, expected) in &manifest.files {
         match std::fs::read(dir.join(name)) {
             Ok(bytes) => {
@@ -62,7 +59,7 @@ fn files(dir: &Path, manifest: &Manifest, outcome: &mut Outcome) -> Result<(), S
         }
     }
     let mut present = BTreeSet::new();
-    walk(dir, dir, &mut present).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    walk(dir, dir, &mut present).map_err(Error::io("read", dir))?;
     for name in present {
         let known = manifest.files.contains_key(&name)
             || name == MANIFEST

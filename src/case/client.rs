@@ -21,44 +21,19 @@ use crate::diag::{Diagnostic, Location, Pos, parse_yaml};
 /// The folder client flows live in, under the case root.
 pub const ROOT: &str = "clients/";
 
-/// Where in a provisioning lifecycle a flow sits, in lifecycle order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stage {
-    ConnectionTest,
-    Lookup,
-    Create,
-    Update,
-    Disable,
-    Enable,
-    Deprovision,
-    GroupPush,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 8] = [
-        Stage::ConnectionTest,
-        Stage::Lookup,
-        Stage::Create,
-        Stage::Update,
-        Stage::Disable,
-        Stage::Enable,
-        Stage::Deprovision,
-        Stage::GroupPush,
-    ];
-
-    /// The stage as written in case files and shown in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::ConnectionTest => "connection-test",
-            Stage::Lookup => "lookup",
-            Stage::Create => "create",
-            Stage::Update => "update",
-            Stage::Disable => "disable",
-            Stage::Enable => "enable",
-            Stage::Deprovision => "deprovision",
-            Stage::GroupPush => "group-push",
-        }
+crate::named! {
+    /// Where in a provisioning lifecycle a flow sits, in lifecycle order.
+    #[derive(Deserialize, Serialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum Stage {
+        ConnectionTest = "connection-test",
+        Lookup = "lookup",
+        Create = "create",
+        Update = "update",
+        Disable = "disable",
+        Enable = "enable",
+        Deprovision = "deprovision",
+        GroupPush = "group-push",
     }
 }
 
@@ -118,7 +93,7 @@ pub fn load(sources: &[Source]) -> Result<Vec<IdentityProvider>, Vec<Diagnostic>
                         Ok(t) => headers.push((header, t)),
                         Err(e) => errors.push(Diagnostic::new(
                             Location::new(source.path.as_str(), Pos::START),
-                            e,
+                            e.to_string(),
                         )),
                     }
                 }
@@ -201,19 +176,26 @@ pub fn check_membership(cases: &[Case], clients: &[IdentityProvider]) -> Vec<Dia
     errors
 }
 
+/// `--client` names no client the case set holds.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("no client `{name}`{}; known: {} (see `scimcheck list --clients`)", crate::diag::hint(name, known.iter().map(String::as_str)), known.join(", "))]
+pub struct UnknownClient {
+    pub name: String,
+    pub known: Vec<String>,
+}
+
 /// The client `--client` names; the error lists the known ones.
 pub fn find<'a>(
     clients: &'a [IdentityProvider],
     name: &str,
-) -> Result<&'a IdentityProvider, String> {
-    clients.iter().find(|c| c.name == name).ok_or_else(|| {
-        let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
-        format!(
-            "no client `{name}`{}; known: {} (see `scimcheck list --clients`)",
-            crate::diag::hint(name, names.iter().copied()),
-            names.join(", ")
-        )
-    })
+) -> Result<&'a IdentityProvider, UnknownClient> {
+    clients
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| UnknownClient {
+            name: name.to_string(),
+            known: clients.iter().map(|c| c.name.clone()).collect(),
+        })
 }
 
 /// Selects what a run replays: a client's flows (`--client NAME`), or,
@@ -222,7 +204,7 @@ pub fn select(
     cases: Vec<Case>,
     clients: &[IdentityProvider],
     client: Option<&str>,
-) -> Result<Vec<Case>, String> {
+) -> Result<Vec<Case>, UnknownClient> {
     let Some(name) = client else {
         return Ok(cases.into_iter().filter(|c| c.client.is_none()).collect());
     };
@@ -261,7 +243,7 @@ mod tests {
 
     #[test]
     fn stages_read_as_written() {
-        for stage in Stage::ALL {
+        for &stage in Stage::ALL {
             let parsed: Stage = serde_json::from_value(stage.as_str().into()).unwrap();
             assert_eq!(parsed, stage);
         }

@@ -11,6 +11,9 @@ use serde_saphyr::Spanned;
 use super::client::Stage;
 use super::model::{JsonType, Level, Method, Shape};
 pub use super::round_trip::RoundTrip;
+pub use super::spec::{
+    HeaderSpec, OneOrMany, SnapshotOptions, SnapshotSpec, StatusItem, StatusSpec,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,23 +48,6 @@ pub struct CaseFile {
     pub stage: Option<Spanned<Stage>>,
 }
 
-/// A string or a list of strings.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    pub fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(one) => vec![one],
-            OneOrMany::Many(many) => many,
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -85,22 +71,6 @@ pub struct Step {
     /// an update). When it fails, this stage did not run; it did not break.
     #[serde(default)]
     pub setup: bool,
-}
-
-/// How a step's response is snapshotted. (Untagged: positions inside are
-/// lost, so errors point at the `snapshot:` key itself.)
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum SnapshotSpec {
-    On(bool),
-    With(SnapshotOptions),
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SnapshotOptions {
-    #[serde(default)]
-    pub redact: IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,37 +119,6 @@ pub struct Expect {
     /// Selector to a rule.
     #[serde(default)]
     pub values: IndexMap<String, Spanned<ValueSpec>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum StatusSpec {
-    Exact(u16),
-    AnyOf(Vec<u16>),
-    Class(String),
-    /// Codes and classes mixed: `[2xx, 404]`.
-    Mixed(Vec<StatusItem>),
-}
-
-/// One member of a mixed status list.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum StatusItem {
-    Code(u16),
-    Class(String),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum HeaderSpec {
-    /// `present`, `absent`, or a value to equal.
-    Text(String),
-    Matches {
-        matches: String,
-    },
-    NotEquals {
-        not_equals: String,
-    },
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -15,11 +15,12 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::Case;
+use super::Property;
 use super::client;
 use super::file::{self, AuthSpec, CaseFile, HeaderSpec, SnapshotSpec, StatusSpec, ValueSpec};
 use super::model::{
-    Auth, Body, Capture, CaptureFrom, Cleanup, Expect, Expected, HeaderRule, Property, Request,
-    Snapshot, StatusRule, Step, ValueRule,
+    Auth, Body, Capture, CaptureFrom, Cleanup, Expect, Expected, HeaderRule, Request, Snapshot,
+    StatusRule, Step, ValueRule,
 };
 use super::selector::Selector;
 use super::source::Source;
@@ -72,8 +73,8 @@ impl Compiler {
     }
 
     /// `Some(value)`, or records the error at `pos`.
-    fn ok<T>(&mut self, pos: Pos, result: Result<T, String>) -> Option<T> {
-        result.map_err(|message| self.error(pos, message)).ok()
+    fn ok<T, E: std::fmt::Display>(&mut self, pos: Pos, result: Result<T, E>) -> Option<T> {
+        result.map_err(|e| self.error(pos, e.to_string())).ok()
     }
 
     fn case(&mut self, source: &Source, mut file: CaseFile) -> Case {
@@ -82,8 +83,8 @@ impl Compiler {
         let rule_pos = Pos::of(&file.rule);
         let rules = file.rule.value.into_vec();
         for rule in &rules {
-            if let Err(message) = rules::check_ref(rule) {
-                self.error(rule_pos, message);
+            if let Err(bad) = rules::check_ref(rule) {
+                self.error(rule_pos, bad.to_string());
             }
         }
         let mut capabilities = |list: &[Spanned<String>]| -> Vec<Capability> {
@@ -130,8 +131,17 @@ impl Compiler {
                         "a property case has no `steps:` or `cleanup:` (the property makes its own requests and removes what it creates)",
                     );
                 }
-                self.ok(Pos::of(named), Property::parse(&named.value))
-                    .map(|p| (p, Pos::of(named)))
+                let parsed = Property::parse(&named.value).ok_or_else(|| {
+                    let hint = crate::diag::did_you_mean(&named.value, Property::names())
+                        .map(|n| format!(" (did you mean `{n}`?)"))
+                        .unwrap_or_default();
+                    format!(
+                        "unknown property `{}`{hint}; known: {}",
+                        named.value,
+                        Property::names().join(", ")
+                    )
+                });
+                self.ok(Pos::of(named), parsed).map(|p| (p, Pos::of(named)))
             }
         };
         // Variables a step may use: the generated ones and what earlier steps captured.
@@ -213,7 +223,7 @@ impl Compiler {
                     Pos::START,
                     format!(
                         "a client flow names its `stage:` (one of {})",
-                        client::Stage::ALL.map(client::Stage::as_str).join(", ")
+                        client::Stage::names().join(", ")
                     ),
                 );
                 None

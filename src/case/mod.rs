@@ -11,16 +11,19 @@ pub mod client;
 pub mod file;
 pub mod load;
 pub mod model;
+pub mod property;
 pub mod round_trip;
 pub mod selector;
 pub mod source;
+pub mod spec;
 pub mod template;
 
 use std::sync::Arc;
 
 pub use client::{IdentityProvider, Stage};
 pub use load::load_sources;
-pub use model::{Level, Method, Property, Step};
+pub use model::{Level, Method, Step};
+pub use property::Property;
 pub use selector::Selector;
 pub use source::Source;
 pub use template::{JsonTemplate, Template};

@@ -13,6 +13,17 @@ pub struct Selector {
     kind: Kind,
 }
 
+/// What is wrong with a selector as written.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    #[error("invalid JSONPath `{0}`: {1}")]
+    JsonPath(String, String),
+    #[error(
+        "selector `{0}` is neither a JSON pointer (starting with `/`) nor a JSONPath (starting with `$`)"
+    )]
+    Neither(String),
+}
+
 #[derive(Debug, Clone)]
 enum Kind {
     Pointer,
@@ -20,18 +31,16 @@ enum Kind {
 }
 
 impl Selector {
-    pub fn parse(text: &str) -> Result<Selector, String> {
+    pub fn parse(text: &str) -> Result<Selector, Error> {
         let kind = if text.is_empty() || text.starts_with('/') {
             Kind::Pointer
         } else if text.starts_with('$') {
             Kind::Path(
                 serde_json_path::JsonPath::parse(text)
-                    .map_err(|e| format!("invalid JSONPath `{text}`: {e}"))?,
+                    .map_err(|e| Error::JsonPath(text.to_string(), e.to_string()))?,
             )
         } else {
-            return Err(format!(
-                "selector `{text}` is neither a JSON pointer (starting with `/`) nor a JSONPath (starting with `$`)"
-            ));
+            return Err(Error::Neither(text.to_string()));
         };
         Ok(Selector {
             text: text.to_string(),

@@ -50,12 +50,14 @@ impl fmt::Debug for Template {
 
 impl Template {
     /// Compiles a string; the error says what is wrong with it.
-    pub fn parse(source: &str) -> Result<Template, String> {
+    pub fn parse(source: &str) -> Result<Template, Error> {
         for (opening, what) in [("{%", "statements"), ("{#", "comments")] {
             if source.contains(opening) {
-                return Err(format!(
-                    "`{source}`: template {what} (`{opening}`) are not supported; use `{{{{ expression }}}}`"
-                ));
+                return Err(Error::Unsupported {
+                    template: source.to_string(),
+                    what,
+                    opening,
+                });
             }
         }
         let mut parts = Vec::new();
@@ -67,15 +69,14 @@ impl Template {
             let after = &rest[start + 2..];
             let end = after
                 .find("}}")
-                .ok_or_else(|| format!("`{source}`: `{{{{` is never closed with `}}}}`"))?;
+                .ok_or_else(|| Error::Unclosed(source.to_string()))?;
             let expression = after[..end].trim();
             let compiled = env()
                 .compile_expression_owned(expression.to_string())
-                .map_err(|e| {
-                    format!(
-                        "`{source}`: invalid template expression `{expression}`: {}",
-                        describe(&e)
-                    )
+                .map_err(|e| Error::Invalid {
+                    template: source.to_string(),
+                    expression: expression.to_string(),
+                    why: describe(&e),
                 })?;
             parts.push(Part::Expr {
                 source: expression.to_string(),
@@ -118,17 +119,19 @@ impl Template {
 
     /// Evaluates the template in `context`. A template that is exactly one
     /// expression yields its JSON value; anything else, text.
-    pub fn render(&self, context: &minijinja::Value) -> Result<Value, String> {
+    pub fn render(&self, context: &minijinja::Value) -> Result<Value, Error> {
         if let [Part::Expr { source, compiled }] = self.parts.as_slice() {
             let value = evaluate(source, compiled, context)?;
-            return serde_json::to_value(&value)
-                .map_err(|e| format!("cannot render `{}`: {e}", self.source));
+            return serde_json::to_value(&value).map_err(|e| Error::Render {
+                expression: self.source.clone(),
+                why: e.to_string(),
+            });
         }
         self.render_text(context).map(Value::String)
     }
 
     /// Evaluates the template into text (paths, headers, query values).
-    pub fn render_text(&self, context: &minijinja::Value) -> Result<String, String> {
+    pub fn render_text(&self, context: &minijinja::Value) -> Result<String, Error> {
         let mut out = String::new();
         for part in &self.parts {
             match part {
@@ -150,16 +153,41 @@ fn evaluate(
     source: &str,
     compiled: &Compiled,
     context: &minijinja::Value,
-) -> Result<minijinja::Value, String> {
-    let value = compiled
-        .eval(context)
-        .map_err(|e| format!("cannot render `{{{{ {source} }}}}`: {}", describe(&e)))?;
+) -> Result<minijinja::Value, Error> {
+    let error = |why: String| Error::Render {
+        expression: format!("{{{{ {source} }}}}"),
+        why,
+    };
+    let value = compiled.eval(context).map_err(|e| error(describe(&e)))?;
     if value.is_undefined() {
-        return Err(format!(
-            "cannot render `{{{{ {source} }}}}`: undefined value"
-        ));
+        return Err(error("undefined value".into()));
     }
     Ok(value)
+}
+
+/// What is wrong with a template: written wrong (found when the case file
+/// is loaded) or not renderable with the values at hand (at run time: the
+/// harness's trouble, never the target's).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "`{template}`: template {what} (`{opening}`) are not supported; use `{{{{ expression }}}}`"
+    )]
+    Unsupported {
+        template: String,
+        what: &'static str,
+        opening: &'static str,
+    },
+    #[error("`{0}`: `{{{{` is never closed with `}}}}`")]
+    Unclosed(String),
+    #[error("`{template}`: invalid template expression `{expression}`: {why}")]
+    Invalid {
+        template: String,
+        expression: String,
+        why: String,
+    },
+    #[error("cannot render `{expression}`: {why}")]
+    Render { expression: String, why: String },
 }
 
 /// A minijinja error in one line: its kind and detail.
@@ -182,7 +210,7 @@ pub enum JsonTemplate {
 
 impl JsonTemplate {
     /// Compiles every string inside `value` (keys stay as written).
-    pub fn parse(value: &Value) -> Result<JsonTemplate, String> {
+    pub fn parse(value: &Value) -> Result<JsonTemplate, Error> {
         if !has_template(value) {
             return Ok(JsonTemplate::Literal(value.clone()));
         }
@@ -197,13 +225,13 @@ impl JsonTemplate {
             Value::Object(map) => JsonTemplate::Object(
                 map.iter()
                     .map(|(k, v)| Ok((k.clone(), JsonTemplate::parse(v)?)))
-                    .collect::<Result<_, String>>()?,
+                    .collect::<Result<_, Error>>()?,
             ),
             other => JsonTemplate::Literal(other.clone()),
         })
     }
 
-    pub fn render(&self, context: &minijinja::Value) -> Result<Value, String> {
+    pub fn render(&self, context: &minijinja::Value) -> Result<Value, Error> {
         Ok(match self {
             JsonTemplate::Literal(value) => value.clone(),
             JsonTemplate::String(template) => template.render(context)?,
@@ -291,7 +319,8 @@ mod tests {
             assert!(Template::parse(bad).is_err(), "{bad}");
         }
         let error = Template::parse("{{ nope").unwrap_err();
-        assert!(error.contains("never closed"), "{error}");
+        assert_eq!(error, Error::Unclosed("{{ nope".into()));
+        assert!(error.to_string().contains("never closed"), "{error}");
     }
 
     #[test]
@@ -299,7 +328,8 @@ mod tests {
         let error = Template::parse("{{ usr_id }}")
             .unwrap()
             .render(&context())
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("usr_id"), "{error}");
         assert_eq!(
             Template::parse("a{{ x.y }}b")

@@ -21,22 +21,23 @@ use crate::case::model::{Expected, HeaderRule, Shape, StatusRule, ValueRule};
 use crate::client::{Exchange, NoResponse, excerpt};
 use crate::diag::Location;
 
-/// What kind of check a failure comes from; `case#kind` waivers name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CheckKind {
-    /// No response: the connection failed, timed out or was cut.
-    Response,
-    /// The harness refused to send the request (the guard).
-    Refused,
-    Status,
-    Header,
-    Json,
-    Value,
-    Shape,
-    Capture,
-    Template,
-    Snapshot,
-    Property,
+crate::named! {
+    /// What kind of check a failure comes from; `case#kind` waivers name them.
+    pub enum CheckKind {
+        /// No response: the connection failed, timed out or was cut.
+        Response = "response",
+        /// The harness refused to send the request (the guard).
+        Refused = "refused",
+        Status = "status",
+        Header = "header",
+        Json = "json",
+        Value = "value",
+        Shape = "shape",
+        Capture = "capture",
+        Template = "template",
+        Snapshot = "snapshot",
+        Property = "property",
+    }
 }
 
 impl CheckKind {
@@ -45,40 +46,6 @@ impl CheckKind {
     /// the target did: reported as an error, never as non-conformance.
     pub fn is_harness(self) -> bool {
         matches!(self, CheckKind::Template | CheckKind::Refused)
-    }
-
-    pub const ALL: [CheckKind; 11] = [
-        CheckKind::Response,
-        CheckKind::Refused,
-        CheckKind::Status,
-        CheckKind::Header,
-        CheckKind::Json,
-        CheckKind::Value,
-        CheckKind::Shape,
-        CheckKind::Capture,
-        CheckKind::Template,
-        CheckKind::Snapshot,
-        CheckKind::Property,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckKind::Response => "response",
-            CheckKind::Refused => "refused",
-            CheckKind::Status => "status",
-            CheckKind::Header => "header",
-            CheckKind::Json => "json",
-            CheckKind::Value => "value",
-            CheckKind::Shape => "shape",
-            CheckKind::Capture => "capture",
-            CheckKind::Template => "template",
-            CheckKind::Snapshot => "snapshot",
-            CheckKind::Property => "property",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<CheckKind> {
-        CheckKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::bundle::{keys, verify};
 use crate::exit::Exit;
 
 pub fn keygen(args: KeygenArgs) -> Result<Exit, Error> {
-    let (secret, public, key) = keys::generate(&args.out).map_err(Error::harness)?;
+    let (secret, public, key) = keys::generate(&args.out)?;
     println!(
         "scimcheck: secret key {} (readable by you only: keep it out of the bundle and out of version control)",
         secret.display()
@@ -21,7 +21,7 @@ pub fn keygen(args: KeygenArgs) -> Result<Exit, Error> {
 }
 
 pub fn verify(args: VerifyArgs) -> Result<Exit, Error> {
-    let outcome = verify::verify(&args.dir, args.public_key.as_deref()).map_err(Error::harness)?;
+    let outcome = verify::verify(&args.dir, args.public_key.as_deref())?;
     for note in &outcome.notes {
         println!("scimcheck: {note}");
     }

@@ -49,3 +49,36 @@ impl From<Diagnostic> for Error {
         Error::diagnostics(vec![problem], "the input")
     }
 }
+
+/// Every module's own error becomes the command line's, with its exit code.
+macro_rules! from_module {
+    ($($error:ty),*) => {$(
+        impl From<$error> for Error {
+            fn from(error: $error) -> Error {
+                Error {
+                    exit: Exit::Harness,
+                    message: error.to_string(),
+                    details: vec![],
+                }
+            }
+        }
+    )*};
+}
+
+from_module!(
+    crate::bundle::Error,
+    crate::case::client::UnknownClient,
+    crate::server::fault::UnknownFault,
+    crate::client::BuildError,
+    crate::snapshot::review::Error
+);
+
+impl From<crate::pipeline::Error> for Error {
+    fn from(error: crate::pipeline::Error) -> Error {
+        Error {
+            exit: error.exit(),
+            message: error.to_string(),
+            details: vec![],
+        }
+    }
+}

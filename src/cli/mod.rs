@@ -56,14 +56,14 @@ pub struct Suite {
 impl Suite {
     /// The client `--client` names, checked.
     pub fn client(&self, name: Option<&str>) -> Result<Option<IdentityProvider>, Error> {
-        name.map(|name| client::find(&self.clients, name).cloned())
-            .transpose()
-            .map_err(Error::harness)
+        Ok(name
+            .map(|name| client::find(&self.clients, name).cloned())
+            .transpose()?)
     }
 
     /// What a run replays: the client's flows, or every case that is not one.
     pub fn select(self, name: Option<&str>) -> Result<Vec<Case>, Error> {
-        client::select(self.cases, &self.clients, name).map_err(Error::harness)
+        Ok(client::select(self.cases, &self.clients, name)?)
     }
 }
 
@@ -97,10 +97,7 @@ pub(crate) fn load_profile(name: &str) -> Result<Profile, Error> {
 }
 
 pub(crate) fn parse_faults(names: &[String]) -> Result<HashSet<Fault>, Error> {
-    names
-        .iter()
-        .map(|n| n.parse::<Fault>().map_err(Error::harness))
-        .collect()
+    names.iter().map(|n| Ok(n.parse::<Fault>()?)).collect()
 }
 
 pub(crate) fn runtime() -> tokio::runtime::Runtime {

@@ -35,9 +35,7 @@ pub fn sweep(args: SweepArgs) -> Result<Exit, Error> {
         None => PREFIX.to_string(),
     };
     let guard = Arc::new(Guard::new("", false, Arc::new(Ledger::default())));
-    let client = Client::new(target(&args.target, &url)?)
-        .map_err(Error::harness)?
-        .with_guard(guard.clone());
+    let client = Client::new(target(&args.target, &url)?)?.with_guard(guard.clone());
     let runtime = runtime();
     // Groups first: deleting them first leaves no membership pointing at a user.
     let kinds = [ResourceType::Group, ResourceType::User];

@@ -185,8 +185,19 @@ pub enum Body {
     Raw(String),
 }
 
+/// Why the HTTP client could not be set up (before any request).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("cannot read the CA certificate: {0}")]
+    CaCertificate(reqwest::Error),
+    #[error("the CA certificate file holds no PEM certificate")]
+    NoCertificate,
+    #[error("cannot build the HTTP client: {0}")]
+    Http(reqwest::Error),
+}
+
 impl Client {
-    pub fn new(target: Target) -> Result<Client, String> {
+    pub fn new(target: Target) -> Result<Client, BuildError> {
         let connect = if target.connect_timeout.is_zero() {
             target.timeout.min(Duration::from_secs(5))
         } else {
@@ -198,10 +209,10 @@ impl Client {
             .connect_timeout(connect)
             .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = &target.tls.ca_cert_pem {
-            let certificates = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| format!("cannot read the CA certificate: {e}"))?;
+            let certificates =
+                reqwest::Certificate::from_pem_bundle(pem).map_err(BuildError::CaCertificate)?;
             if certificates.is_empty() {
-                return Err("the CA certificate file holds no PEM certificate".into());
+                return Err(BuildError::NoCertificate);
             }
             for certificate in certificates {
                 builder = builder.add_root_certificate(certificate);
@@ -210,9 +221,7 @@ impl Client {
         if target.tls.insecure {
             builder = builder.danger_accept_invalid_certs(true);
         }
-        let http = builder
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = builder.build().map_err(BuildError::Http)?;
         let secrets = Arc::new(target.credentials.secrets());
         Ok(Client {
             guard: Arc::new(Guard::new("", false, Arc::new(Ledger::default()))),
@@ -399,10 +408,9 @@ impl Client {
                 }
                 Err(error) => {
                     maybe_delivered = !error.is_connect();
-                    Err(describe(&error, self.target.timeout))
+                    Err(NoResponse::Transport(describe(&error, self.target.timeout)))
                 }
-            }
-            .map_err(NoResponse::Transport);
+            };
             drop(permit);
             if let Ok(response) = &mut response {
                 scrub(response, &self.secrets);
@@ -460,7 +468,8 @@ impl Client {
     }
 }
 
-async fn read(mut response: reqwest::Response, timeout: Duration) -> Result<Response, String> {
+/// The whole response, or why it did not arrive complete.
+async fn read(mut response: reqwest::Response, timeout: Duration) -> Result<Response, NoResponse> {
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -487,17 +496,17 @@ async fn read(mut response: reqwest::Response, timeout: Duration) -> Result<Resp
             }
             Ok(None) => break,
             Err(error) if error.is_timeout() => {
-                return Err(format!(
+                return Err(NoResponse::Transport(format!(
                     "no complete response within {} s (the request timeout): {} bytes of the body had arrived",
                     timeout.as_secs_f64(),
                     bytes.len()
-                ));
+                )));
             }
             Err(error) => {
-                return Err(format!(
+                return Err(NoResponse::Transport(format!(
                     "reading the response body failed: {}",
                     chain(&error)
-                ));
+                )));
             }
         }
     }

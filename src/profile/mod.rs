@@ -216,19 +216,28 @@ const ATTR_PREFIXES: &[&str] = &[
     "attr.supported.",
 ];
 
+/// A capability name no profile can claim.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown capability `{name}`{hint}")]
+pub struct UnknownCapability {
+    pub name: String,
+    /// `, did you mean …?`, or nothing.
+    hint: String,
+}
+
 impl Capability {
     /// Accepts a known capability name; the error suggests the closest one.
-    pub fn parse(name: &str) -> Result<Capability, String> {
+    pub fn parse(name: &str) -> Result<Capability, UnknownCapability> {
         let attr = ATTR_PREFIXES
             .iter()
             .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()));
         if attr || OPERATIONS.contains(&name) || VOCABULARY.contains(&name) {
             return Ok(Capability(name.to_string()));
         }
-        Err(format!(
-            "unknown capability `{name}`{}",
-            hint(name, OPERATIONS.iter().chain(VOCABULARY).copied())
-        ))
+        Err(UnknownCapability {
+            name: name.to_string(),
+            hint: hint(name, OPERATIONS.iter().chain(VOCABULARY).copied()),
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -464,7 +473,7 @@ mod tests {
 
     #[test]
     fn unknown_capability_suggests() {
-        let error = Capability::parse("filter.eqq").unwrap_err();
+        let error = Capability::parse("filter.eqq").unwrap_err().to_string();
         assert!(error.contains("did you mean `filter.eq`"), "{error}");
         assert!(Capability::parse("attr.readonly.emails").is_ok());
     }

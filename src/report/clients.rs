@@ -19,7 +19,7 @@ pub struct ClientReport {
     pub summary: String,
     pub sources: Vec<String>,
     /// `works`, `breaks`, or `not run` (every stage skipped).
-    pub verdict: &'static str,
+    pub verdict: Verdict,
     /// The verdict as one sentence, as the terminal prints it.
     pub sentence: String,
     pub stages: Vec<StageOut>,
@@ -31,14 +31,54 @@ pub struct StageOut {
     pub stage: &'static str,
     /// The case that replays it.
     pub check: String,
-    /// `works`, `works with warnings`, `breaks`, `waived` or `not run`.
-    pub status: &'static str,
+    pub status: StageStatus,
     /// What broke (the first failure), or why the stage did not run.
     pub detail: Option<String>,
     /// RFC behaviour the client tolerates the lack of, that the target lacks.
     pub warnings: Vec<String>,
     /// Each step and the documented client behaviour it replays.
     pub replays: Vec<ReplayOut>,
+}
+
+/// The client's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    #[serde(rename = "works")]
+    Works,
+    #[serde(rename = "breaks")]
+    Breaks,
+    /// Every stage skipped.
+    #[serde(rename = "not run")]
+    NotRun,
+}
+
+/// How one stage went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum StageStatus {
+    #[serde(rename = "works")]
+    Works,
+    /// RFC behaviour the client tolerates the lack of did not hold.
+    #[serde(rename = "works with warnings")]
+    WorksWithWarnings,
+    #[serde(rename = "breaks")]
+    Breaks,
+    #[serde(rename = "waived")]
+    Waived,
+    #[serde(rename = "not run")]
+    NotRun,
+}
+
+impl StageStatus {
+    /// As the reports spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageStatus::Works => "works",
+            StageStatus::WorksWithWarnings => "works with warnings",
+            StageStatus::Breaks => "breaks",
+            StageStatus::Waived => "waived",
+            StageStatus::NotRun => "not run",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,10 +100,10 @@ pub fn of(result: &RunResult) -> Option<ClientReport> {
         .iter()
         .map(|(stage, r)| stage_out(*stage, r))
         .collect();
-    let broken = stages.iter().find(|s| s.status == "breaks");
+    let broken = stages.iter().find(|s| s.status == StageStatus::Breaks);
     let (verdict, sentence) = match broken {
         Some(stage) => (
-            "breaks",
+            Verdict::Breaks,
             format!(
                 "{} provisioning: breaks at '{}': {}",
                 client.title,
@@ -71,14 +111,14 @@ pub fn of(result: &RunResult) -> Option<ClientReport> {
                 stage.detail.as_deref().unwrap_or("")
             ),
         ),
-        None if stages.iter().all(|s| s.status == "not run") => (
-            "not run",
+        None if stages.iter().all(|s| s.status == StageStatus::NotRun) => (
+            Verdict::NotRun,
             format!("{} provisioning: not run (no stage applies)", client.title),
         ),
         None => {
             let skipped: Vec<&str> = stages
                 .iter()
-                .filter(|s| s.status == "not run")
+                .filter(|s| s.status == StageStatus::NotRun)
                 .map(|s| s.stage)
                 .collect();
             let warned = stages.iter().filter(|s| !s.warnings.is_empty()).count();
@@ -91,7 +131,7 @@ pub fn of(result: &RunResult) -> Option<ClientReport> {
             if !skipped.is_empty() {
                 sentence.push_str(&format!("; not run: {}", skipped.join(", ")));
             }
-            ("works", sentence)
+            (Verdict::Works, sentence)
         }
     };
     Some(ClientReport {
@@ -117,11 +157,11 @@ fn stage_out(stage: Stage, result: &CaseResult) -> StageOut {
             .map(|(step, f)| format!("{}: {}", step.label, f.message))
     };
     let (status, detail) = match &result.status {
-        Status::Passed if warnings.is_empty() => ("works", None),
-        Status::Passed => ("works with warnings", None),
-        Status::Failed => ("breaks", first_failure()),
-        Status::Waived { reason, .. } => ("waived", Some(reason.clone())),
-        Status::Skipped { reason } => ("not run", Some(reason.clone())),
+        Status::Passed if warnings.is_empty() => (StageStatus::Works, None),
+        Status::Passed => (StageStatus::WorksWithWarnings, None),
+        Status::Failed => (StageStatus::Breaks, first_failure()),
+        Status::Waived { reason, .. } => (StageStatus::Waived, Some(reason.clone())),
+        Status::Skipped { reason } => (StageStatus::NotRun, Some(reason.clone())),
     };
     StageOut {
         stage: stage.as_str(),
@@ -149,7 +189,11 @@ pub fn text(report: &ClientReport) -> String {
             .as_deref()
             .map(|d| format!(": {d}"))
             .unwrap_or_default();
-        out.push_str(&format!("  {:<16} {}{detail}\n", stage.stage, stage.status));
+        out.push_str(&format!(
+            "  {:<16} {}{detail}\n",
+            stage.stage,
+            stage.status.as_str()
+        ));
         for warning in &stage.warnings {
             out.push_str(&format!("    warning: {warning}\n"));
         }

@@ -22,6 +22,8 @@ pub struct ExchangeOut {
     pub response_body: Option<String>,
     /// A transport error instead of a response.
     pub error: Option<String>,
+    /// `false`: the guard kept the request back; it never reached the target.
+    pub sent: bool,
     /// When the request was sent: RFC 3339, UTC, milliseconds.
     pub started_at: String,
     pub elapsed_ms: u64,
@@ -78,6 +80,10 @@ pub fn exchange_out(step: &str, exchange: &Exchange) -> ExchangeOut {
         response_headers,
         response_body,
         error,
+        sent: !matches!(
+            exchange.response,
+            Err(crate::client::NoResponse::Refused(_))
+        ),
         started_at: rfc3339(exchange.started_at),
         elapsed_ms: exchange.elapsed.as_millis() as u64,
         retries: exchange

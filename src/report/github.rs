@@ -41,7 +41,7 @@ pub fn annotations(report: &RunReport) -> String {
 }
 
 /// Appends the Markdown summary to `GITHUB_STEP_SUMMARY`, if set.
-pub fn step_summary(markdown: &str) -> Result<(), String> {
+pub fn step_summary(markdown: &str) -> std::io::Result<()> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") else {
         return Ok(());
     };
@@ -50,7 +50,6 @@ pub fn step_summary(markdown: &str) -> Result<(), String> {
         .append(true)
         .open(&path)
         .and_then(|mut f| f.write_all(markdown.as_bytes()))
-        .map_err(|e| format!("cannot append to GITHUB_STEP_SUMMARY: {e}"))
 }
 
 /// Escaping of a workflow command's message.

@@ -4,75 +4,47 @@
 //! request the guard refused) is an `<error>`, not a `<failure>`: it says
 //! nothing of the target.
 
+use std::time::Duration;
+
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::model::{CheckOut, CheckStatus, RunReport};
 use super::terminal::failure_text;
-use crate::result::{CaseResult, Status};
 
-/// Renders the results of a run as JUnit XML.
-pub fn render(results: &[CaseResult], suite_name: &str, insecure: bool) -> String {
-    let mut report = Report::new("scimcheck");
-    let mut areas: Vec<&str> = results.iter().map(|r| r.area.as_str()).collect();
+/// Renders a run's report as JUnit XML.
+pub fn render(report: &RunReport) -> String {
+    let suite_name = &report.run.profile;
+    let mut junit = Report::new("scimcheck");
+    let mut areas: Vec<&str> = report.checks.iter().map(|c| c.area.as_str()).collect();
     areas.sort();
     areas.dedup();
     for area in areas {
         let mut suite = TestSuite::new(format!("{suite_name}.{area}"));
-        if insecure {
+        if report.run.insecure {
             suite.add_property(quick_junit::Property::new(
                 "warning",
                 "TLS certificate verification was off (--insecure)",
             ));
         }
-        for result in results.iter().filter(|r| r.area == area) {
-            let status = match &result.status {
-                Status::Passed => TestCaseStatus::success(),
-                Status::Failed => {
-                    let harness = result.failures().all(|(_, f)| f.kind.is_harness());
-                    let kind = match harness {
-                        true => NonSuccessKind::Error,
-                        false => NonSuccessKind::Failure,
-                    };
-                    let mut status = TestCaseStatus::non_success(kind);
-                    let first = result
-                        .failures()
-                        .next()
-                        .map(|(_, f)| f.message.clone())
-                        .unwrap_or_default();
-                    status.set_message(first);
-                    status.set_type(result.level.as_str());
-                    status.set_description(failure_text(result, false));
-                    status
-                }
-                Status::Skipped { reason } => {
-                    let mut status = TestCaseStatus::skipped();
-                    status.set_message(reason.clone());
-                    status
-                }
-                // JUnit has no "waived": a skip that says so, with the evidence kept.
-                Status::Waived { reason, .. } => {
-                    let mut status = TestCaseStatus::skipped();
-                    status.set_message(format!("waived: {reason}"));
-                    status.set_description(failure_text(result, false));
-                    status
-                }
-            };
-            let mut case = TestCase::new(result.id.clone(), status);
+        for check in report.checks.iter().filter(|c| c.area == area) {
+            let mut case = TestCase::new(check.id.clone(), status(check));
             case.set_classname(format!("{suite_name}.{area}"));
-            case.set_time(result.duration);
+            case.set_time(Duration::from_millis(check.duration_ms));
             case.properties
-                .push(quick_junit::Property::new("rule", result.rules.join(", ")));
+                .push(quick_junit::Property::new("rule", check.rules.join(", ")));
             case.properties
-                .push(quick_junit::Property::new("level", result.level.as_str()));
+                .push(quick_junit::Property::new("level", check.level));
             case.properties
-                .push(quick_junit::Property::new("file", result.path.to_string()));
+                .push(quick_junit::Property::new("file", check.file.clone()));
             // A snapshot change is not a failure of the check: it is told
             // in the testcase's output, and counted in the property.
-            let changes: Vec<String> = result
-                .snapshot_changes()
-                .map(|(step, change)| {
+            let changes: Vec<String> = check
+                .snapshot_changes
+                .iter()
+                .map(|change| {
                     format!(
                         "{}: snapshot change in {}: {}",
-                        change.location, step.label, change.message
+                        change.location, change.step, change.message
                     )
                 })
                 .collect();
@@ -85,9 +57,40 @@ pub fn render(results: &[CaseResult], suite_name: &str, insecure: bool) -> Strin
             }
             suite.add_test_case(case);
         }
-        report.add_test_suite(suite);
+        junit.add_test_suite(suite);
     }
-    report
+    junit
         .to_string()
         .unwrap_or_else(|e| format!("<!-- cannot render JUnit: {e} -->"))
+}
+
+fn status(check: &CheckOut) -> TestCaseStatus {
+    let reason = check.reason.clone().unwrap_or_default();
+    match check.status {
+        CheckStatus::Failed => {
+            let kind = match check.failures.iter().all(|f| f.harness) {
+                true => NonSuccessKind::Error,
+                false => NonSuccessKind::Failure,
+            };
+            let mut status = TestCaseStatus::non_success(kind);
+            let first = check.failures.first().map(|f| f.message.clone());
+            status.set_message(first.unwrap_or_default());
+            status.set_type(check.level);
+            status.set_description(failure_text(check, false));
+            status
+        }
+        CheckStatus::Skipped => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(reason);
+            status
+        }
+        // JUnit has no "waived": a skip that says so, with the evidence kept.
+        CheckStatus::Waived => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!("waived: {reason}"));
+            status.set_description(failure_text(check, false));
+            status
+        }
+        CheckStatus::Passed => TestCaseStatus::success(),
+    }
 }

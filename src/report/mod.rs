@@ -1,8 +1,10 @@
-//! Reporters: turn a finished run's [`crate::result::RunResult`] into
-//! terminal text, JUnit XML, JSON, Markdown, HTML and GitHub annotations.
-//! One module per format; JSON, Markdown and HTML render the same
-//! [`model::RunReport`]. Reporters never execute anything.
+//! Reporters: a finished run's [`crate::result::RunResult`] becomes one
+//! [`model::RunReport`], and every format renders that one value: terminal
+//! text (the live failures and the closing block), JUnit XML, JSON,
+//! Markdown, HTML, GitHub annotations, and the bundle. One module per
+//! format. Reporters never execute anything.
 
+pub mod cleanup;
 pub mod clients;
 pub mod exchange;
 pub mod findings;

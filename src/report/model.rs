@@ -6,11 +6,12 @@
 
 use serde::Serialize;
 
+pub use super::cleanup::{Cleanup, LeftOut};
 use super::exchange::exchange_out;
 pub use super::exchange::{ExchangeOut, RetryOut};
 
 use crate::check::Failure;
-use crate::result::{CaseResult, Leftovers, RunResult, Status, StepResult, Summary};
+use crate::result::{CaseResult, RunResult, SnapshotState, Status, StepResult, Summary};
 use crate::rules;
 use crate::waiver::Waiver;
 
@@ -40,47 +41,8 @@ pub struct RunInfo {
     pub insecure: bool,
     /// Why the run stopped before its end (Ctrl-C, `--run-timeout`), if it did.
     pub stopped: Option<String>,
-}
-
-/// What the run left on the target, as the target answered after all
-/// cleanup: a GET of each resource the run created, and the survey of the
-/// run's prefix.
-#[derive(Debug, Clone, Serialize)]
-pub struct Cleanup {
-    /// Resources the run created.
-    pub created: usize,
-    /// Of those, removed by the final safety net (not by their check's own cleanup).
-    pub removed_at_end: usize,
-    /// Of those, found only by the final survey of the run's prefix (their
-    /// create's answer was lost), and deleted then.
-    pub found_at_end: usize,
-    /// How the target was asked what remains, besides a GET of each created resource.
-    pub asked: Vec<String>,
-    /// Of those, answered 404: gone.
-    pub gone: usize,
-    /// Of those, still on the target, with their state.
-    pub left: Vec<LeftOut>,
-    /// The whole story in one sentence, as the terminal says it.
-    pub summary: String,
-    /// Total time spent waiting on `Retry-After`.
-    pub retry_wait_ms: u64,
-    /// HTTP requests the run sent (retries and cleanup included).
-    pub requests: u64,
-}
-
-/// One resource the run created that the target still holds.
-#[derive(Debug, Clone, Serialize)]
-pub struct LeftOut {
-    /// `User` or `Group`.
-    pub resource: &'static str,
-    /// `null`: a name whose lookup did not tell.
-    pub id: Option<String>,
-    /// The unique name its create carried.
-    pub name: Option<String>,
-    /// `active`, `inactive` or `unknown` (the GET did not say).
-    pub state: &'static str,
-    /// Why the state is unknown.
-    pub detail: Option<String>,
+    /// Where this target's snapshots live, unless `--no-snapshots`.
+    pub snapshots_dir: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +52,9 @@ pub struct Totals {
     pub failed: usize,
     /// Failed checks whose level is MUST.
     pub failed_must: usize,
+    /// Failed checks that failed only for the harness's own trouble (no
+    /// verdict on the target; a JUnit `<error>`).
+    pub harness_errors: usize,
     pub waived: usize,
     pub skipped: usize,
     /// Responses that differ from their pinned snapshot (or have none in
@@ -118,6 +83,9 @@ pub struct MatrixRow {
 pub struct FailureOut {
     /// The kind of check: `status`, `json`, `property`, ...
     pub check: &'static str,
+    /// The harness's own trouble (a template error, a request the guard
+    /// refused), not a verdict on the target.
+    pub harness: bool,
     pub message: String,
     pub expected: String,
     pub actual: String,
@@ -125,20 +93,20 @@ pub struct FailureOut {
     pub location: String,
     /// The step (or property run) it happened in.
     pub step: String,
+    /// That step's exchange: its index in the check's `exchanges`.
+    pub exchange: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckOut {
     pub id: String,
     pub name: String,
-    /// `case` or `property`.
-    pub kind: &'static str,
+    pub kind: CheckKindOut,
     pub file: String,
     pub area: String,
     pub rules: Vec<String>,
     pub level: &'static str,
-    /// `passed`, `failed`, `waived` or `skipped`.
-    pub status: &'static str,
+    pub status: CheckStatus,
     /// Why it was skipped, or the waiver's reason.
     pub reason: Option<String>,
     pub duration_ms: u64,
@@ -148,6 +116,35 @@ pub struct CheckOut {
     /// In a client flow: RFC behaviour the client tolerates the lack of, that did not hold.
     pub warnings: Vec<FailureOut>,
     pub exchanges: Vec<ExchangeOut>,
+}
+
+/// How a check ended, as the reports spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Passed,
+    Failed,
+    Waived,
+    Skipped,
+}
+
+impl CheckStatus {
+    fn of(status: &Status) -> CheckStatus {
+        match status {
+            Status::Passed => CheckStatus::Passed,
+            Status::Failed => CheckStatus::Failed,
+            Status::Waived { .. } => CheckStatus::Waived,
+            Status::Skipped { .. } => CheckStatus::Skipped,
+        }
+    }
+}
+
+/// A case file's steps, or a property check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKindOut {
+    Case,
+    Property,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -168,12 +165,50 @@ pub struct Waivers {
     pub expired: Vec<WaiverOut>,
 }
 
+/// The run's snapshots by what happened to each (see `snapshot_changes`
+/// of each check for the differences).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SnapshotsOut {
+    pub dir: String,
+    pub matched: usize,
+    /// Different from the pinned baseline.
+    pub changed: usize,
+    /// No baseline, and CI mode records none.
+    pub missing: usize,
+    /// No baseline yet: recorded as one.
+    pub recorded: usize,
+    /// Written as `.snap.new` for review.
+    pub pending: usize,
+}
+
+impl SnapshotsOut {
+    fn of(dir: &str, results: &[CaseResult]) -> Option<SnapshotsOut> {
+        let mut out = SnapshotsOut {
+            dir: dir.to_string(),
+            ..SnapshotsOut::default()
+        };
+        let steps = results.iter().flat_map(|r| &r.steps);
+        for state in steps.filter_map(|s| s.snapshot) {
+            *match state {
+                SnapshotState::Matched => &mut out.matched,
+                SnapshotState::Changed => &mut out.changed,
+                SnapshotState::Missing => &mut out.missing,
+                SnapshotState::Recorded => &mut out.recorded,
+                SnapshotState::Pending => &mut out.pending,
+            } += 1;
+        }
+        let any = out.matched + out.changed + out.missing + out.recorded + out.pending;
+        (any > 0).then_some(out)
+    }
+}
+
 /// One run, as every report renders it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub schema: &'static str,
     pub scimcheck_version: &'static str,
-    /// `pass` or `fail`: what the exit code says.
+    /// `pass`, `fail`, or `error` (exit 2: only the harness's own trouble
+    /// failed checks): what the exit code says.
     pub verdict: &'static str,
     pub exit_code: u8,
     pub run: RunInfo,
@@ -182,6 +217,8 @@ pub struct RunReport {
     pub checks: Vec<CheckOut>,
     pub waivers: Waivers,
     pub cleanup: Cleanup,
+    /// The run's snapshots, counted by what happened to them (unless `--no-snapshots`).
+    pub snapshots: Option<SnapshotsOut>,
     /// What the run found besides the checks' verdicts.
     pub findings: super::findings::Findings,
     /// The client compatibility verdict, when the run replayed a client's flows.
@@ -221,10 +258,19 @@ impl RunReport {
             at: w.at.to_string(),
             waived: waived.to_vec(),
         };
+        let snapshots = run
+            .snapshots_dir
+            .as_deref()
+            .and_then(|dir| SnapshotsOut::of(dir, results));
         RunReport {
             schema: SCHEMA,
+            snapshots,
             scimcheck_version: env!("CARGO_PKG_VERSION"),
-            verdict: if exit_code == 0 { "pass" } else { "fail" },
+            verdict: match exit_code {
+                0 => "pass",
+                2 => "error",
+                _ => "fail",
+            },
             exit_code,
             run,
             totals: Totals {
@@ -232,6 +278,7 @@ impl RunReport {
                 passed: summary.passed,
                 failed: summary.failed,
                 failed_must: summary.failed_required,
+                harness_errors: summary.harness_failed,
                 waived: summary.waived,
                 skipped: summary.skipped,
                 snapshot_changes: summary.snapshot_changes,
@@ -250,7 +297,7 @@ impl RunReport {
                 stale: waivers.stale.iter().map(|w| waiver_out(w, &[])).collect(),
                 expired: waivers.expired.iter().map(|w| waiver_out(w, &[])).collect(),
             },
-            cleanup: cleanup_out(&result.leftovers),
+            cleanup: super::cleanup::of(&result.leftovers),
             findings: super::findings::Findings::of(result),
             client: super::clients::of(result),
             journal: result
@@ -271,9 +318,18 @@ impl RunReport {
         }
     }
 
+    /// Whether a property check ran (was not filtered out nor skipped).
+    pub fn properties_ran(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| c.kind == CheckKindOut::Property && c.status != CheckStatus::Skipped)
+    }
+
     /// The failed checks (not waived), for summaries.
     pub fn failed(&self) -> impl Iterator<Item = &CheckOut> {
-        self.checks.iter().filter(|c| c.status == "failed")
+        self.checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Failed)
     }
 }
 
@@ -289,38 +345,28 @@ fn row_status(ids: &[String], results: &[CaseResult]) -> &'static str {
         .unwrap_or("uncovered")
 }
 
-fn cleanup_out(leftovers: &Leftovers) -> Cleanup {
-    Cleanup {
-        created: leftovers.created,
-        removed_at_end: leftovers.removed_at_end,
-        found_at_end: leftovers.found_at_end,
-        asked: leftovers.asked.clone(),
-        gone: leftovers.gone,
-        left: leftovers
-            .remaining
-            .iter()
-            .map(|r| LeftOut {
-                resource: r.kind.name(),
-                id: r.id.clone(),
-                name: r.name.clone(),
-                state: r.state.as_str(),
-                detail: match &r.state {
-                    crate::result::Remaining::Unknown(why) => Some(why.clone()),
-                    _ => None,
-                },
-            })
-            .collect(),
-        summary: super::terminal::leftovers_sentence(leftovers),
-        retry_wait_ms: leftovers.retry_wait.as_millis() as u64,
-        requests: leftovers.requests,
+/// One check as the reports show it; also what the live output renders a
+/// failure from, as soon as its case ends.
+pub fn check_out(result: &CaseResult) -> CheckOut {
+    // A failure names its step's exchange by its index among the exchanges.
+    let mut index = 0;
+    let mut exchange_of = Vec::new();
+    for step in result.steps.iter() {
+        exchange_of.push(step.exchange.as_ref().map(|_| index));
+        index += usize::from(step.exchange.is_some());
     }
-}
-
-fn check_out(result: &CaseResult) -> CheckOut {
-    let failures = result
-        .failures()
-        .map(|(step, failure)| failure_out(step, failure))
-        .collect();
+    let of_steps = |pick: fn(&StepResult) -> Vec<&Failure>| -> Vec<FailureOut> {
+        result
+            .steps
+            .iter()
+            .zip(&exchange_of)
+            .flat_map(|(step, at)| {
+                pick(step)
+                    .into_iter()
+                    .map(move |failure| failure_out(step, failure, *at))
+            })
+            .collect()
+    };
     let exchanges = result
         .steps
         .iter()
@@ -334,34 +380,33 @@ fn check_out(result: &CaseResult) -> CheckOut {
     CheckOut {
         id: result.id.clone(),
         name: result.name.clone(),
-        kind: if result.property { "property" } else { "case" },
+        kind: match result.property {
+            true => CheckKindOut::Property,
+            false => CheckKindOut::Case,
+        },
         file: result.path.to_string(),
         area: result.area.clone(),
         rules: result.rules.clone(),
         level: result.level.as_str(),
-        status: result.status.as_str(),
+        status: CheckStatus::of(&result.status),
         reason,
         duration_ms: result.duration.as_millis() as u64,
-        failures,
-        snapshot_changes: result
-            .snapshot_changes()
-            .map(|(step, change)| failure_out(step, change))
-            .collect(),
-        warnings: result
-            .warnings()
-            .map(|(step, warning)| failure_out(step, warning))
-            .collect(),
+        failures: of_steps(|s| s.failures.iter().collect()),
+        snapshot_changes: of_steps(|s| s.snapshot_change.iter().collect()),
+        warnings: of_steps(|s| s.warnings.iter().collect()),
         exchanges,
     }
 }
 
-fn failure_out(step: &StepResult, failure: &Failure) -> FailureOut {
+fn failure_out(step: &StepResult, failure: &Failure, exchange: Option<usize>) -> FailureOut {
     FailureOut {
         check: failure.kind.as_str(),
+        harness: failure.kind.is_harness(),
         message: failure.message.clone(),
         expected: failure.expected.clone(),
         actual: failure.actual.clone(),
         location: failure.location.to_string(),
         step: step.label.clone(),
+        exchange,
     }
 }

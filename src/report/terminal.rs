@@ -1,13 +1,70 @@
-//! Terminal output: failures read like compiler diagnostics (the case file
-//! and line of the expectation, expected against actual, the request and a
-//! curl line to reproduce it). Colour only on a TTY and never with NO_COLOR.
+//! Terminal output, rendered from the report model like every other
+//! format: failures read like compiler diagnostics (the case file and line
+//! of the expectation, expected against actual, the request and a curl line
+//! to reproduce it), and the closing block of a run. Colour only on a TTY
+//! and never with NO_COLOR.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
+use super::cleanup::Cleanup;
+use super::findings::{Findings, RerunOut};
+use super::model::{CheckOut, RunReport, Totals, Waivers, check_out};
 use crate::client::excerpt;
-use crate::result::{CaseResult, Leftovers, Remaining, SnapshotState, Summary};
-use crate::scim::ResourceType;
+use crate::result::CaseResult;
+use crate::run::{Event, Observer};
+
+/// The live output of a run, beside libtest's line per case: each failure's
+/// evidence (rendered from the report model, as every report renders it),
+/// the rerun phase, a long case's progress every few seconds, and the final
+/// cleanup. On stderr, but a failure's text, which libtest prints.
+pub struct Live {
+    pub color: bool,
+    /// When each long case last told its progress.
+    told: Mutex<HashMap<String, Instant>>,
+}
+
+/// How often a long case tells how far it has got.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+impl Live {
+    pub fn new(color: bool) -> Live {
+        Live {
+            color,
+            told: Mutex::default(),
+        }
+    }
+}
+
+impl Observer for Live {
+    fn event(&self, event: Event<'_>) {
+        match event {
+            Event::Progress { case, done, total } => {
+                let mut told = self.told.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                let last = *told.entry(case.to_string()).or_insert(now);
+                if done < total && now.duration_since(last) >= PROGRESS_EVERY {
+                    told.insert(case.to_string(), now);
+                    eprintln!("scimcheck: {case}: {done} of {total} requests answered");
+                }
+            }
+            Event::Rerun { cases, parallel } => println!(
+                "\nscimcheck: {cases} case(s) met server errors or dropped connections with {parallel} cases running at once; rerunning them one at a time, and judging them by the rerun"
+            ),
+            Event::CleanupStarted { created: 0 } => {}
+            Event::CleanupStarted { created } => eprintln!(
+                "scimcheck: cases done: removing what remains of the {created} resource(s) this run created, and asking the target what is left"
+            ),
+        }
+    }
+
+    fn failure_text(&self, result: &CaseResult) -> String {
+        failure_text(&check_out(result), self.color)
+    }
+}
 
 /// Whether stdout gets ANSI colours.
 pub fn color_enabled() -> bool {
@@ -22,20 +79,26 @@ fn paint(text: &str, code: &str, color: bool) -> String {
     }
 }
 
-/// The evidence for a failed case: each failure where its expectation is
+/// The evidence for a failed check: each failure where its expectation is
 /// written, expected against actual; then, once per step, the request, the
 /// response and a curl line that sends the request again.
-pub fn failure_text(result: &CaseResult, color: bool) -> String {
+pub fn failure_text(check: &CheckOut, color: bool) -> String {
     let mut out = String::new();
-    let rules = result.rules.join(", ");
-    let _ = writeln!(out, "{} [{} {}]", result.name, result.level.as_str(), rules);
-    for step in result.steps.iter().filter(|s| !s.failures.is_empty()) {
-        for failure in &step.failures {
-            let at = failure.location.to_string();
+    let rules = check.rules.join(", ");
+    let _ = writeln!(out, "{} [{} {}]", check.name, check.level, rules);
+    let mut failures = check.failures.iter().peekable();
+    while let Some(first) = failures.next() {
+        let mut of_step = vec![first];
+        while let Some(next) =
+            failures.next_if(|f| f.step == first.step && f.exchange == first.exchange)
+        {
+            of_step.push(next);
+        }
+        for failure in of_step {
             let _ = writeln!(
                 out,
                 "{}: {} {}",
-                paint(&at, "1", color),
+                paint(&failure.location, "1", color),
                 paint("error:", "1;31", color),
                 failure.message
             );
@@ -44,29 +107,16 @@ pub fn failure_text(result: &CaseResult, color: bool) -> String {
                 let _ = writeln!(out, "  actual:   {}", paint(&failure.actual, "31", color));
             }
         }
-        let _ = writeln!(out, "  in {}", step.label);
-        if let Some(exchange) = &step.exchange {
-            let request = format!(
-                "{} {}",
-                exchange.request.method.as_str(),
-                exchange.request.url
-            );
-            let _ = writeln!(out, "  request:  {request}");
-            match &exchange.response {
-                Ok(response) => {
-                    let _ = writeln!(
-                        out,
-                        "  response: {} {}",
-                        response.status,
-                        excerpt(&response.body, 400)
-                    );
-                    let _ = writeln!(out, "  reproduce: {}", exchange.curl());
-                }
-                // A request the guard kept back never reached the target.
-                Err(crate::client::NoResponse::Refused(_)) => {}
-                Err(crate::client::NoResponse::Transport(_)) => {
-                    let _ = writeln!(out, "  reproduce: {}", exchange.curl());
-                }
+        let _ = writeln!(out, "  in {}", first.step);
+        if let Some(exchange) = first.exchange.and_then(|i| check.exchanges.get(i)) {
+            let _ = writeln!(out, "  request:  {} {}", exchange.method, exchange.url);
+            if let Some(status) = exchange.status {
+                let body = exchange.response_body.as_deref().unwrap_or_default();
+                let _ = writeln!(out, "  response: {status} {}", excerpt(body, 400));
+            }
+            // A request the guard kept back never reached the target.
+            if exchange.sent {
+                let _ = writeln!(out, "  reproduce: {}", exchange.curl);
             }
         }
     }
@@ -76,25 +126,14 @@ pub fn failure_text(result: &CaseResult, color: bool) -> String {
 /// The run's snapshots: how many matched, each change against the pinned
 /// baseline with its diff (a change, not a failure of the case), and where
 /// new ones were recorded.
-pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path, color: bool) -> String {
-    let states: Vec<SnapshotState> = results
-        .iter()
-        .flat_map(|r| r.steps.iter().filter_map(|s| s.snapshot))
-        .collect();
-    if states.is_empty() {
+pub fn snapshot_text(report: &RunReport, color: bool) -> String {
+    let Some(counts) = &report.snapshots else {
         return String::new();
-    }
-    let count = |state| states.iter().filter(|s| **s == state).count();
+    };
+    let dir = &counts.dir;
     let mut out = String::new();
-    for result in results {
-        for step in result
-            .steps
-            .iter()
-            .filter(|s| s.snapshot == Some(SnapshotState::Changed))
-        {
-            let Some(change) = &step.snapshot_change else {
-                continue;
-            };
+    for check in &report.checks {
+        for change in &check.snapshot_changes {
             let (headline, diff) = change
                 .message
                 .split_once('\n')
@@ -102,53 +141,48 @@ pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path, color: bool)
             let _ = writeln!(
                 out,
                 "{}: {} {headline}\n  in {} of {}",
-                paint(&change.location.to_string(), "1", color),
+                paint(&change.location, "1", color),
                 paint("snapshot change:", "1;33", color),
-                step.label,
-                result.id
+                change.step,
+                check.id
             );
             for line in diff.lines() {
                 let _ = writeln!(out, "    {line}");
             }
         }
     }
-    if count(SnapshotState::Changed) > 0 {
+    if counts.changed > 0 {
         out.push_str("  (to accept a change: run with --update-snapshots, then `scimcheck snapshots review`)\n");
     }
-    let missing = count(SnapshotState::Missing);
+    let missing = counts.missing;
     if missing > 0 {
         let _ = writeln!(
             out,
-            "scimcheck: {missing} snapshot(s) have no baseline in {}, and CI mode records none: record them with a local run and commit them",
-            dir.display()
+            "scimcheck: {missing} snapshot(s) have no baseline in {dir}, and CI mode records none: record them with a local run and commit them",
         );
     }
-    let changed = count(SnapshotState::Changed) + missing;
+    let changed = counts.changed + missing;
     let _ = write!(
         out,
-        "scimcheck: snapshots in {}: {} matched, {} changed against the pinned baseline",
-        dir.display(),
-        count(SnapshotState::Matched),
-        changed
+        "scimcheck: snapshots in {dir}: {} matched, {changed} changed against the pinned baseline",
+        counts.matched,
     );
     if changed > 0 {
         out.push_str(" (a change is reported, not a failure; in CI it fails the run)");
     }
     out.push('\n');
-    let recorded = count(SnapshotState::Recorded);
-    if recorded > 0 {
+    if counts.recorded > 0 {
         let _ = writeln!(
             out,
-            "scimcheck: recorded {recorded} new snapshot(s) in {}: commit them to pin this server's answers (later runs, and CI, compare against them)",
-            dir.display()
+            "scimcheck: recorded {} new snapshot(s) in {dir}: commit them to pin this server's answers (later runs, and CI, compare against them)",
+            counts.recorded
         );
     }
-    let pending = count(SnapshotState::Pending);
-    if pending > 0 {
+    if counts.pending > 0 {
         let _ = writeln!(
             out,
-            "scimcheck: {pending} snapshot(s) pending review in {}: `scimcheck snapshots review`",
-            dir.display()
+            "scimcheck: {} snapshot(s) pending review in {dir}: `scimcheck snapshots review`",
+            counts.pending
         );
     }
     out
@@ -156,10 +190,14 @@ pub fn snapshot_text(results: &[CaseResult], dir: &std::path::Path, color: bool)
 
 /// The findings besides the verdicts: failures only under parallel load,
 /// and discovery claims the behaviour contradicts.
-pub fn findings_text(result: &crate::result::RunResult) -> String {
+pub fn findings_text(findings: &Findings) -> String {
     let mut out = String::new();
-    let concurrency = &result.concurrency;
-    let under_load: Vec<&crate::result::Rerun> = concurrency.under_load().collect();
+    let concurrency = &findings.concurrency;
+    let under_load: Vec<&RerunOut> = concurrency
+        .reruns
+        .iter()
+        .filter(|r| r.finding == "under-load")
+        .collect();
     if !under_load.is_empty() {
         let _ = writeln!(
             out,
@@ -189,10 +227,10 @@ pub fn findings_text(result: &crate::result::RunResult) -> String {
             "scimcheck: {again} case(s) met server errors or dropped connections alone too: their rerun's verdict stands"
         );
     }
-    if let Some(first) = result.conflicts.first() {
+    if let Some(first) = findings.conflicts.first() {
         // One line: the reports hold each requirement's text.
         let mut parts: Vec<String> = Vec::new();
-        for c in &result.conflicts {
+        for c in &findings.conflicts {
             let part = format!("{} ({})", c.documented, c.requirement.section);
             if !parts.contains(&part) {
                 parts.push(part);
@@ -205,7 +243,7 @@ pub fn findings_text(result: &crate::result::RunResult) -> String {
             parts.join("; ")
         );
     }
-    for contradiction in &result.contradictions {
+    for contradiction in &findings.contradictions {
         let _ = writeln!(
             out,
             "scimcheck: finding: claims vs behaviour (RFC 7643 §5): {}, but {}; judged by what the server does",
@@ -216,176 +254,99 @@ pub fn findings_text(result: &crate::result::RunResult) -> String {
 }
 
 /// Warnings about waivers that no longer match or no longer apply.
-pub fn waiver_text(outcome: &crate::waiver::Report) -> String {
+pub fn waiver_text(waivers: &Waivers) -> String {
     let mut out = String::new();
-    for (waiver, ids) in &outcome.applied {
+    for waiver in &waivers.applied {
         out.push_str(&format!(
             "scimcheck: waived {} ({}): {}\n",
-            ids.join(", "),
+            waiver.waived.join(", "),
             waiver.at,
             waiver.reason
         ));
     }
-    for waiver in &outcome.stale {
+    for waiver in &waivers.stale {
         out.push_str(&format!(
             "scimcheck: warning: stale waiver `{}` at {} matches no failure: remove it\n",
             waiver.id, waiver.at
         ));
     }
-    for waiver in &outcome.expired {
+    for waiver in &waivers.expired {
         out.push_str(&format!(
             "scimcheck: warning: waiver `{}` at {} expired on {}: no longer applied\n",
             waiver.id,
             waiver.at,
-            waiver.expires.map(|d| d.to_string()).unwrap_or_default()
-        ));
-    }
-    out
-}
-
-/// `1 user`, `3 groups`.
-fn count(n: usize, kind: ResourceType) -> String {
-    let noun = kind.name().to_lowercase();
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// What the run left on the target, in one sentence: what a GET of each
-/// created resource and the survey of the run's prefix found after all
-/// cleanup, whatever the run believes or the profile claims.
-pub fn leftovers_sentence(leftovers: &Leftovers) -> String {
-    if leftovers.created == 0 {
-        return "this run created nothing".to_string();
-    }
-    let created: Vec<String> = leftovers
-        .created_by_kind
-        .iter()
-        .map(|(kind, n)| count(*n, *kind))
-        .collect();
-    let mut out = format!("{} created by this run", created.join(" and "));
-    let asked = match leftovers.asked.as_slice() {
-        [] => String::new(),
-        asked => format!(", and nothing else is found by {}", asked.join(" or by ")),
-    };
-    if leftovers.remaining.is_empty() {
-        out.push_str(&format!(", all gone: a GET of each answers 404{asked}"));
-    } else {
-        let mut parts = Vec::new();
-        if leftovers.gone > 0 {
-            parts.push(format!("{} gone", leftovers.gone));
-        }
-        let remain = |n: usize| if n == 1 { "remains" } else { "remain" };
-        for (kind, _) in &leftovers.created_by_kind {
-            let of = |state: &str| {
-                leftovers
-                    .remaining
-                    .iter()
-                    .filter(|r| r.kind == *kind && r.state.as_str() == state)
-                    .count()
-            };
-            let (inactive, active, unknown) = (of("inactive"), of("active"), of("unknown"));
-            if inactive > 0 {
-                let noun = kind.name().to_lowercase();
-                let what = if inactive == 1 {
-                    format!("an inactive {noun}")
-                } else {
-                    format!("inactive {noun}s")
-                };
-                parts.push(format!(
-                    "{inactive} {} as {what}: this server deactivates on DELETE",
-                    remain(inactive)
-                ));
-            }
-            if active > 0 {
-                parts.push(format!(
-                    "{} {} active (a GET still answers 200)",
-                    count(active, *kind),
-                    remain(active)
-                ));
-            }
-            if unknown > 0 {
-                let why = leftovers
-                    .remaining
-                    .iter()
-                    .find_map(|r| match &r.state {
-                        Remaining::Unknown(why) if r.kind == *kind => Some(why.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                parts.push(format!(
-                    "{} may remain (the server did not say: {why})",
-                    count(unknown, *kind)
-                ));
-            }
-        }
-        out.push_str("; ");
-        out.push_str(&parts.join("; "));
-        if !leftovers.asked.is_empty() {
-            out.push_str(&format!(
-                " (asked by a GET of each and by {})",
-                leftovers.asked.join(" and by ")
-            ));
-        }
-    }
-    if leftovers.found_at_end > 0 {
-        out.push_str(&format!(
-            " ({} whose create got no answer in time found only then, and deleted)",
-            leftovers.found_at_end
-        ));
-    }
-    if leftovers.removed_at_end > 0 {
-        out.push_str(&format!(
-            " ({} deleted by the final safety net)",
-            leftovers.removed_at_end
+            waiver.expires.as_deref().unwrap_or_default()
         ));
     }
     out
 }
 
 /// What the run left on the target, with what to do about it.
-pub fn cleanup_text(leftovers: &Leftovers) -> String {
-    if leftovers.created == 0 {
+pub fn cleanup_text(cleanup: &Cleanup) -> String {
+    if cleanup.created == 0 {
         return String::new();
     }
-    let mut out = format!("scimcheck: cleanup: {}", leftovers_sentence(leftovers));
-    if leftovers.count("active") + leftovers.count("unknown") > 0 {
+    let mut out = format!("scimcheck: cleanup: {}", cleanup.summary);
+    if cleanup.count("active") + cleanup.count("unknown") > 0 {
         out.push_str("; remove them with `scimcheck sweep --url URL --delete`");
     }
-    if leftovers.retry_wait.as_millis() > 0 {
+    if cleanup.retry_wait_ms > 0 {
         out.push_str(&format!(
             "; {:.1} s spent waiting on Retry-After",
-            leftovers.retry_wait.as_secs_f64()
+            cleanup.retry_wait_ms as f64 / 1000.0
         ));
     }
     out + "\n"
 }
 
+/// Everything the terminal says once a run has ended, after libtest's own
+/// lines: waivers, the seed, snapshots, findings, the client's verdict, the
+/// cleanup, and the counts with the exit code.
+pub fn closing(report: &RunReport, color: bool) -> String {
+    let mut out = waiver_text(&report.waivers);
+    if report.properties_ran() {
+        let seed = &report.run.seed;
+        let _ = writeln!(
+            out,
+            "scimcheck: property checks used seed {seed} (reproduce with --seed {seed})"
+        );
+    }
+    out.push_str(&snapshot_text(report, color));
+    out.push_str(&findings_text(&report.findings));
+    if let Some(client) = &report.client {
+        out.push_str(&super::clients::text(client));
+    }
+    out.push_str(&cleanup_text(&report.cleanup));
+    out.push_str(&summary_text(&report.totals, report.exit_code));
+    out
+}
+
 /// The closing lines of a run, with the exit code it ends with.
-pub fn summary_text(summary: &Summary, exit: crate::exit::Exit) -> String {
-    let exit = exit as u8;
+pub fn summary_text(totals: &Totals, exit: u8) -> String {
     let mut changes = String::new();
     for (n, what) in [
-        (summary.snapshot_changes, "snapshot change(s)"),
-        (summary.under_load, "failing only under load"),
-        (summary.contradictions, "contradicted claim(s)"),
+        (totals.snapshot_changes, "snapshot change(s)"),
+        (totals.under_load, "failing only under load"),
+        (totals.contradictions, "contradicted claim(s)"),
     ] {
         if n > 0 {
             changes.push_str(&format!(", {n} {what}"));
         }
     }
+    let harness = match totals.harness_errors {
+        0 => String::new(),
+        n => format!(", {n} of them the harness's own trouble"),
+    };
     format!(
-        "scimcheck: {} passed, {} failed ({} MUST), {} waived, {} skipped{changes}; exit {exit}\n{} passed, {} failed, {} skipped\n",
-        summary.passed,
-        summary.failed,
-        summary.failed_required,
-        summary.waived,
-        summary.skipped,
-        summary.passed,
-        summary.failed,
-        summary.skipped
+        "scimcheck: {} passed, {} failed ({} MUST{harness}), {} waived, {} skipped{changes}; exit {exit}\n{} passed, {} failed, {} skipped\n",
+        totals.passed,
+        totals.failed,
+        totals.failed_must,
+        totals.waived,
+        totals.skipped,
+        totals.passed,
+        totals.failed,
+        totals.skipped
     )
 }
 

@@ -33,7 +33,20 @@ const MANY: usize = 64;
 /// server that was still working through it has caught up — and sent again
 /// only when the server holds nothing by its name; found, it is the run's.
 pub async fn send_all(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
-    let mut exchanges = send_parallel(client, requests.clone()).await;
+    send_all_telling(client, requests, &|_, _| {}).await
+}
+
+/// Told `(answered, total)` as a batch's requests are answered.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// [`send_all`], telling `progress` how far the batch has got (a large
+/// group's members take many seconds on a slow link).
+pub async fn send_all_telling(
+    client: &Client,
+    requests: Vec<Outgoing>,
+    progress: Progress<'_>,
+) -> Vec<Exchange> {
+    let mut exchanges = send_parallel(client, requests.clone(), progress).await;
     for (exchange, out) in exchanges.iter_mut().zip(requests) {
         let body = exchange.request.body.as_deref();
         let creates = Create::all_in(out.method, &out.path, body);
@@ -61,7 +74,12 @@ pub async fn send_all(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange>
     exchanges
 }
 
-async fn send_parallel(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange> {
+async fn send_parallel(
+    client: &Client,
+    requests: Vec<Outgoing>,
+    progress: Progress<'_>,
+) -> Vec<Exchange> {
+    let total = requests.len();
     let width = if requests.len() > MANY {
         WIDE
     } else {
@@ -76,7 +94,15 @@ async fn send_parallel(client: &Client, requests: Vec<Outgoing>) -> Vec<Exchange
             (index, client.send(out).await)
         });
     }
-    let mut done: Vec<(usize, Exchange)> = tasks.join_all().await;
+    let mut done: Vec<(usize, Exchange)> = Vec::with_capacity(total);
+    while let Some(answered) = tasks.join_next().await {
+        match answered {
+            Ok(answered) => done.push(answered),
+            // As `join_all` would: the exchanges must line up with the requests.
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+        progress(done.len(), total);
+    }
     done.sort_by_key(|(index, _)| *index);
     done.into_iter().map(|(_, exchange)| exchange).collect()
 }

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::vars::{RunId, Vars};
+use super::vars::{RenderError, RunId, Vars};
 use crate::case::Case;
 use crate::case::model::{Auth, Body, CaptureFrom, Expect, HeaderRule, Request, Step};
 use crate::check::{self, CheckKind, Expectation, Failure};
@@ -88,9 +88,9 @@ pub async fn run_steps(
                 }
                 result.exchange = Some(exchange);
             }
-            Err(message) => result
-                .failures
-                .push(Failure::new(CheckKind::Template, message).at(case.at(request.at))),
+            Err(message) => result.failures.push(
+                Failure::new(CheckKind::Template, message.to_string()).at(case.at(request.at)),
+            ),
         }
         cleanup.push(result);
     }
@@ -107,7 +107,7 @@ async fn run_step(step: &Step, client: &Client, vars: &mut Vars, file: &Location
         Err(message) => {
             result
                 .failures
-                .push(Failure::new(CheckKind::Template, message).at(file.at(step.at)));
+                .push(Failure::new(CheckKind::Template, message.to_string()).at(file.at(step.at)));
             return result;
         }
     };
@@ -135,11 +135,11 @@ async fn run_step(step: &Step, client: &Client, vars: &mut Vars, file: &Location
 }
 
 /// Renders a request's templates into something the client can send.
-pub fn render_request(request: &Request, vars: &Vars) -> Result<Outgoing, String> {
+pub fn render_request(request: &Request, vars: &Vars) -> Result<Outgoing, RenderError> {
     let pairs = |list: &[(String, crate::case::Template)]| {
         list.iter()
             .map(|(k, v)| Ok((k.clone(), vars.render_text(v)?)))
-            .collect::<Result<Vec<_>, String>>()
+            .collect::<Result<Vec<_>, RenderError>>()
     };
     let body = match &request.body {
         Some(Body::Json(json)) => Some(client::Body::Json(vars.render_json(json)?)),
@@ -163,7 +163,7 @@ pub fn render_request(request: &Request, vars: &Vars) -> Result<Outgoing, String
 
 /// Renders the templates inside an expectation (expected values may name
 /// captured or generated values).
-fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expectation, String> {
+fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expectation, RenderError> {
     use crate::case::model::Expected;
     let headers = expect
         .headers
@@ -178,7 +178,7 @@ fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expectation, String> {
             };
             Ok((name.clone(), Expected { rule, at: h.at }))
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, RenderError>>()?;
     let json = match &expect.json {
         Some(j) => Some(Expected {
             rule: vars.render_json(&j.rule)?,
@@ -193,7 +193,7 @@ fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expectation, String> {
             let rule = v.rule.try_map(|t| vars.render_json(t))?;
             Ok((selector.clone(), Expected { rule, at: v.at }))
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, RenderError>>()?;
     Ok(Expectation {
         status: expect.status.clone(),
         headers,

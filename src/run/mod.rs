@@ -18,6 +18,7 @@ pub mod batch;
 pub mod cleanup;
 pub mod discover;
 pub mod engine;
+pub mod event;
 pub mod property;
 pub mod survey;
 pub mod vars;
@@ -35,6 +36,7 @@ use crate::profile::Profile;
 use crate::result::{CaseResult, Concurrency, Rerun, RunResult, Status};
 use crate::snapshot::Snapshots;
 use crate::waiver::{self, Waivers};
+pub use event::{Event, Observer};
 use vars::RunId;
 
 /// What every case of a run shares.
@@ -67,15 +69,6 @@ pub struct Known {
 #[derive(Debug)]
 pub struct NothingSelected;
 
-/// How the caller shows what the runner does (the runner never prints).
-#[derive(Clone)]
-pub struct Presenter {
-    /// The text libtest prints for a failed case.
-    pub failure: Arc<dyn Fn(&CaseResult) -> String + Send + Sync>,
-    /// A line between the phases.
-    pub notice: Arc<dyn Fn(&str) + Send + Sync>,
-}
-
 /// Runs the plan: the complete result (the cases in id order, the waivers'
 /// report, the reruns, what the run left on the target, and what was known
 /// before). With `--list`, lists and runs nothing.
@@ -83,7 +76,7 @@ pub fn execute(
     plan: &Plan,
     session: Session,
     libtest: &mut libtest_mimic::Arguments,
-    presenter: Presenter,
+    observer: Arc<dyn Observer>,
 ) -> Result<RunResult, NothingSelected> {
     let session = Arc::new(session);
     let finished: Arc<Mutex<Vec<Finished>>> = Arc::default();
@@ -96,7 +89,7 @@ pub fn execute(
         plan.cases.iter().cloned(),
         &session,
         &finished,
-        &presenter,
+        &observer,
         phase,
     );
     let selected = first_trials
@@ -119,10 +112,10 @@ pub fn execute(
         reruns: vec![],
     };
     if !deferred.is_empty() && !session.client.guard().is_stopping() {
-        (presenter.notice)(&format!(
-            "scimcheck: {} case(s) met server errors or dropped connections with {parallel} cases running at once; rerunning them one at a time, and judging them by the rerun",
-            deferred.len()
-        ));
+        observer.event(Event::Rerun {
+            cases: deferred.len(),
+            parallel,
+        });
         let again: Vec<Planned> = plan
             .cases
             .iter()
@@ -133,7 +126,7 @@ pub fn execute(
             again.into_iter(),
             &session,
             &finished,
-            &presenter,
+            &observer,
             Phase::Alone,
         );
         let mut alone = libtest.clone();
@@ -168,6 +161,9 @@ pub fn execute(
             _ => None,
         })
         .collect();
+    observer.event(Event::CleanupStarted {
+        created: session.client.guard().ledger().len(),
+    });
     let leftovers = session.runtime.block_on(cleanup::finish(
         &session.client,
         &format!("{}-", session.run.prefix()),
@@ -218,13 +214,13 @@ fn trials(
     planned: impl Iterator<Item = Planned>,
     session: &Arc<Session>,
     finished: &Arc<Mutex<Vec<Finished>>>,
-    presenter: &Presenter,
+    observer: &Arc<dyn Observer>,
     phase: Phase,
 ) -> Vec<Trial> {
     planned
         .map(|planned| {
-            let (session, finished, failure) =
-                (session.clone(), finished.clone(), presenter.failure.clone());
+            let (session, finished, observer) =
+                (session.clone(), finished.clone(), observer.clone());
             let name = planned.case.id.clone();
             let kind = planned.case.level.as_str();
             Trial::ignorable_test(name, move || {
@@ -232,7 +228,7 @@ fn trials(
                     Phase::Parallel { .. } => 0,
                     Phase::Alone => 1,
                 };
-                let result = run_case(&planned, &session, attempt);
+                let result = run_case(&planned, &session, attempt, &*observer);
                 let trouble = trouble(&result);
                 let deferred =
                     matches!(phase, Phase::Parallel { rerun: true }) && trouble.is_some();
@@ -248,7 +244,7 @@ fn trials(
                     Status::Waived { reason, .. } => {
                         Ok(Completion::ignored_with(format!("waived: {reason}")))
                     }
-                    Status::Failed => Err(Failed::from(failure(&result))),
+                    Status::Failed => Err(Failed::from(observer.failure_text(&result))),
                 };
                 finished
                     .lock()
@@ -285,7 +281,12 @@ fn trouble(result: &CaseResult) -> Option<(String, String, Option<Exchange>)> {
 
 /// Runs one attempt at a planned case to its end: its steps or property,
 /// the cleanup of whatever it created, and the waivers if it failed.
-pub fn run_case(planned: &Planned, session: &Session, attempt: u32) -> CaseResult {
+pub fn run_case(
+    planned: &Planned,
+    session: &Session,
+    attempt: u32,
+    observer: &dyn Observer,
+) -> CaseResult {
     let case: &Case = &planned.case;
     if let Some(reason) = &planned.skip {
         let status = Status::Skipped {
@@ -308,6 +309,13 @@ pub fn run_case(planned: &Planned, session: &Session, attempt: u32) -> CaseResul
                 attempt,
                 settings: session.settings,
                 runtime: &session.runtime,
+                progress: &|done, total| {
+                    observer.event(Event::Progress {
+                        case: &case.id,
+                        done,
+                        total,
+                    })
+                },
             };
             let (status, steps) = property::run(case, which, at, &context, &client);
             (status, steps, vec![])

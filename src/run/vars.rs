@@ -96,27 +96,29 @@ impl Vars {
     }
 
     /// Evaluates a template (a sole expression keeps its JSON type).
-    pub fn render(&self, template: &Template) -> Result<Value, String> {
+    pub fn render(&self, template: &Template) -> Result<Value, RenderError> {
         template
             .render(&self.context())
             .map_err(|e| self.explain(e))
     }
 
     /// Evaluates a template into text (paths, headers, query values).
-    pub fn render_text(&self, template: &Template) -> Result<String, String> {
+    pub fn render_text(&self, template: &Template) -> Result<String, RenderError> {
         template
             .render_text(&self.context())
             .map_err(|e| self.explain(e))
     }
 
     /// Evaluates every template inside a JSON value.
-    pub fn render_json(&self, json: &JsonTemplate) -> Result<Value, String> {
+    pub fn render_json(&self, json: &JsonTemplate) -> Result<Value, RenderError> {
         json.render(&self.context()).map_err(|e| self.explain(e))
     }
 
-    fn explain(&self, error: String) -> String {
-        let known: Vec<&str> = self.captured.keys().map(String::as_str).collect();
-        format!("{error}; captured so far: [{}]", known.join(", "))
+    fn explain(&self, error: crate::case::template::Error) -> RenderError {
+        RenderError {
+            error,
+            captured: self.captured.keys().cloned().collect(),
+        }
     }
 
     fn context(&self) -> JinjaValue {
@@ -217,7 +219,7 @@ mod tests {
     fn undefined_variables_fail_with_what_is_known() {
         let mut v = vars();
         v.set("user_id", json!("x"));
-        let error = v.render(&t("/Users/{{ usr_id }}")).unwrap_err();
+        let error = v.render(&t("/Users/{{ usr_id }}")).unwrap_err().to_string();
         assert!(
             error.contains("usr_id") || error.contains("undefined"),
             "{error}"
@@ -226,4 +228,13 @@ mod tests {
         assert!(!v.has_all(&t("/Users/{{ other }}").variables()));
         assert!(v.has_all(&t("/Users/{{ user_id }}?x={{ unique.a }}").variables()));
     }
+}
+
+/// A template a step could not render, with what had been captured by then
+/// (a capture that did not happen is the usual cause).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{error}; captured so far: [{}]", captured.join(", "))]
+pub struct RenderError {
+    pub error: crate::case::template::Error,
+    pub captured: Vec<String>,
 }

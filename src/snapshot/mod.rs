@@ -73,7 +73,7 @@ pub fn init(root: &Path, mode: Mode) {
         Mode::Update => "new",
         Mode::Ci => "no",
     };
-    // SAFETY: called from `cli::run` before the runtime or any other thread
+    // SAFETY: called from `pipeline::run` before the runtime or any other thread
     // exists, so nothing reads the environment concurrently.
     unsafe {
         std::env::set_var("INSTA_WORKSPACE_ROOT", root);

@@ -10,6 +10,15 @@ use insta::Snapshot;
 
 use super::diff;
 
+/// A snapshot file that could not be read, written or removed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} {}: {why}", path.display())]
+pub struct Error {
+    pub action: &'static str,
+    pub path: PathBuf,
+    pub why: String,
+}
+
 /// One pending snapshot: the `.snap.new` file and the `.snap` it would replace.
 #[derive(Debug, Clone)]
 pub struct Pending {
@@ -44,19 +53,26 @@ impl Pending {
 
     /// Replaces the current snapshot with the pending one (written by insta,
     /// which drops the pending file's extra metadata).
-    pub fn accept(&self) -> Result<(), String> {
-        let snapshot = Snapshot::from_file(&self.new)
-            .map_err(|e| format!("cannot read {}: {e}", self.new.display()))?;
-        snapshot
-            .save(&self.current)
-            .map_err(|e| format!("cannot write {}: {e}", self.current.display()))?;
-        std::fs::remove_file(&self.new)
-            .map_err(|e| format!("cannot remove {}: {e}", self.new.display()))
+    pub fn accept(&self) -> Result<(), Error> {
+        let snapshot = Snapshot::from_file(&self.new).map_err(|e| Error {
+            action: "read",
+            path: self.new.clone(),
+            why: e.to_string(),
+        })?;
+        snapshot.save(&self.current).map_err(|e| Error {
+            action: "write",
+            path: self.current.clone(),
+            why: e.to_string(),
+        })?;
+        self.reject()
     }
 
-    pub fn reject(&self) -> Result<(), String> {
-        std::fs::remove_file(&self.new)
-            .map_err(|e| format!("cannot remove {}: {e}", self.new.display()))
+    pub fn reject(&self) -> Result<(), Error> {
+        std::fs::remove_file(&self.new).map_err(|e| Error {
+            action: "remove",
+            path: self.new.clone(),
+            why: e.to_string(),
+        })
     }
 }
 
@@ -96,7 +112,7 @@ pub fn select(root: &Path, names: &[String]) -> Vec<Pending> {
 
 /// Shows each pending snapshot; on a terminal, asks what to do with it.
 /// Returns how many were accepted and rejected.
-pub fn review(root: &Path, names: &[String]) -> Result<(usize, usize), String> {
+pub fn review(root: &Path, names: &[String]) -> Result<(usize, usize), Error> {
     let selected = select(root, names);
     let interactive = std::io::stdin().is_terminal();
     let (mut accepted, mut rejected) = (0, 0);
@@ -115,7 +131,12 @@ pub fn review(root: &Path, names: &[String]) -> Result<(usize, usize), String> {
         }
         print!("accept (a), reject (r), skip (s)? ");
         let _ = std::io::stdout().flush();
-        match lines.next().transpose().map_err(|e| e.to_string())? {
+        let answer = lines.next().transpose().map_err(|e| Error {
+            action: "read an answer from",
+            path: PathBuf::from("stdin"),
+            why: e.to_string(),
+        })?;
+        match answer {
             Some(answer) if answer.trim() == "a" => {
                 pending.accept()?;
                 accepted += 1;

@@ -81,3 +81,22 @@ fn a_variable_no_earlier_step_captures_is_a_load_error() {
         "{HEAD}steps:\n  - request: {{method: POST, path: /Users, json: {{userName: '{{{{ unique.a }}}}'}}}}\n    capture: {{user_id: /id}}\n  - request: {{method: GET, path: '/Users/{{{{ usr_id }}}}'}}\ncleanup:\n  - {{method: DELETE, path: '/Users/{{{{ user_id }}}}'}}\n"
     )));
 }
+
+#[test]
+fn a_value_of_more_than_one_form_is_reported_where_it_is_written() {
+    // Each is read in place (no untagged enum): the error is at the value
+    // itself, and says what is expected.
+    insta::assert_snapshot!(
+        [
+            "    expect: {status: [201, true]}\n",
+            "    expect: {status: 99}\n",
+            "    expect: {headers: {etag: {matchs: x}}}\n",
+            "    snapshot: {redakt: {}}\n",
+        ]
+        .iter()
+        .map(|tail| errors(&format!(
+            "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n{tail}"
+        )))
+        .collect::<String>()
+    );
+}

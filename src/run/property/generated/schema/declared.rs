@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::super::{Counterexample, Env};
 use crate::client::Outgoing;
+use crate::run::property::{Counterexample, Env};
 use crate::scim::schema::{self, Attribute as RfcAttribute};
 use crate::scim::urn;
 

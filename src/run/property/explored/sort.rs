@@ -12,10 +12,10 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::population::{self, Person, Population, Scope, quote};
-use super::{Counterexample, Env, Exploration, Verdict, draw, explore, runner};
 use crate::case::Method;
 use crate::client::Outgoing;
+use crate::run::property::population::{self, Person, Population, Scope, quote};
+use crate::run::property::{Counterexample, Env, Exploration, Verdict, draw, explore, runner};
 use crate::scim::schema::user_case_exact;
 use crate::scim::sort::{self, Order};
 
@@ -191,7 +191,7 @@ fn check(env: &Env, population: &Population, input: &Input) -> Verdict {
         }
         let page = env.probe.list(&query)?;
         for resource in page.resources() {
-            let id = super::id_of(resource);
+            let id = crate::run::property::id_of(resource);
             if population.member(&id).is_none() || !ids.insert(id.clone()) {
                 return Err(Counterexample::new(
                     format!("sorted pages return `{id}` twice or outside the population"),

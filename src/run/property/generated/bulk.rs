@@ -7,9 +7,9 @@
 
 use serde_json::{Value, json};
 
-use super::{Counterexample, Env, Exploration, Violations};
 use crate::case::Method;
 use crate::client::{Exchange, Outgoing};
+use crate::run::property::{Counterexample, Env, Exploration, Violations};
 use crate::scim::urn;
 
 /// The largest job this check sends (bytes): a larger declared limit is

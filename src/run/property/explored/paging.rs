@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
-use super::population::{self, Population};
-use super::{Counterexample, Env, Exploration, Page, Verdict, explore, runner};
+use crate::run::property::population::{self, Population};
+use crate::run::property::{Counterexample, Env, Exploration, Page, Verdict, explore, runner};
 
 /// How many users a paging property creates (a few pages' worth at small counts).
 const POPULATION: std::ops::RangeInclusive<usize> = 3..=7;

@@ -9,9 +9,9 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::population::{self, Person};
-use super::{Counterexample, Env, Exploration, Verdict, explore, runner};
 use crate::client::Outgoing;
+use crate::run::property::population::{self, Person};
+use crate::run::property::{Counterexample, Env, Exploration, Verdict, explore, runner};
 use crate::scim::projection::{Projection, without_unassigned};
 
 /// One generated request: the names, and which parameter carries them.

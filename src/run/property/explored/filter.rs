@@ -22,8 +22,10 @@ use proptest::sample::Index;
 use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
-use super::population::{self, Population, quote};
-use super::{Counterexample, Env, Exploration, Page, Verdict, explore, id_of, runner};
+use crate::run::property::population::{self, Population, quote};
+use crate::run::property::{
+    Counterexample, Env, Exploration, Page, Verdict, explore, id_of, runner,
+};
 use crate::scim::ScimType;
 use crate::scim::filter::{AttrPath, Filter, Op};
 use crate::scim::schema::user_case_exact;
@@ -188,7 +190,7 @@ const AWKWARD: &[&str] = &["\"", "\\", "'", " ", "+", "@", "é", "名"];
 pub fn escaping(env: &Env) -> Exploration {
     let mut runner = runner(&env.settings, &env.case.id);
     let tails: Vec<String> = (0..AWKWARD.len())
-        .map(|_| super::draw(&mut runner, "[a-z\"\\\\' +@éü名()]{0,4}"))
+        .map(|_| crate::run::property::draw(&mut runner, "[a-z\"\\\\' +@éü名()]{0,4}"))
         .collect();
     match population::create(env, &mut runner, AWKWARD.len(), |stem, k, _| {
         format!("{stem}-{k}{}{}", AWKWARD[k], tails[k])

@@ -18,7 +18,7 @@ use std::fmt;
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::{add, group, members, ok, patch, remove, users};
+use crate::run::property::groups::{add, group, members, ok, patch, remove, users};
 use crate::run::property::{Counterexample, Env, Exploration, Verdict, explore, runner};
 
 /// How many users the sequences choose members from.

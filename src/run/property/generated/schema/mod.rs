@@ -27,9 +27,9 @@ pub use returned::{never_returned, returned_request};
 
 use serde_json::Value;
 
-use super::{Counterexample, Env, Exploration, Violations, population};
 use crate::case::Method;
 use crate::client::{Exchange, Outgoing};
+use crate::run::property::{Counterexample, Env, Exploration, Violations, population};
 use declared::Declared;
 
 /// Attributes no schema check writes: the server's own, and the unique

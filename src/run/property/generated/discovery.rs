@@ -12,8 +12,8 @@
 
 use serde_json::Value;
 
-use super::{Counterexample, Env, Exploration, Violations};
 use crate::client::{Exchange, Outgoing, percent_encode};
+use crate::run::property::{Counterexample, Env, Exploration, Violations};
 
 /// The documents a discovery list holds, or why it holds none.
 fn listed(env: &Env, path: &str) -> Result<(Exchange, Vec<Value>), Counterexample> {

@@ -8,10 +8,10 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::population::{self, Population, quote};
-use super::{Counterexample, Env, Exploration, Verdict, explore, runner};
 use crate::case::Method;
 use crate::client::{Exchange, Outgoing};
+use crate::run::property::population::{self, Population, quote};
+use crate::run::property::{Counterexample, Env, Exploration, Verdict, explore, runner};
 use crate::scim::urn;
 
 /// One generated query.

@@ -9,10 +9,10 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::population::{self, Person};
-use super::{Counterexample, Env, Exploration, Verdict, explore, runner};
 use crate::case::Method;
 use crate::client::{Exchange, Outgoing};
+use crate::run::property::population::{self, Person};
+use crate::run::property::{Counterexample, Env, Exploration, Verdict, explore, runner};
 use crate::scim::urn;
 
 #[derive(Debug, Clone, Copy)]

@@ -11,9 +11,9 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::paging::Count;
-use super::population;
-use super::{Counterexample, Env, Exploration, explore, runner};
 use crate::client::Outgoing;
+use crate::run::property::population;
+use crate::run::property::{Counterexample, Env, Exploration, explore, runner};
 
 pub fn max_page_size(env: &Env) -> Exploration {
     // RFC 7643 §5: ServiceProviderConfig's filter.maxResults is REQUIRED.
@@ -57,7 +57,7 @@ pub fn max_page_size(env: &Env) -> Exploration {
     let bound = env.settings.max_results_population;
     // Every count above the maximum asks the same question, and each answer
     // can be a full page of a large target: two inputs are enough.
-    let settings = super::Settings {
+    let settings = crate::run::property::Settings {
         cases: env.settings.cases.min(2),
         ..env.settings
     };
