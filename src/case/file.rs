@@ -86,6 +86,12 @@ pub struct Request {
     pub json: Option<Value>,
     /// A raw body, sent as is (for malformed-input cases).
     pub body: Option<String>,
+    /// A User body without its `schemas`: the loader writes them (the core
+    /// User schema, and each extension whose URN is a key), so a case
+    /// states only the attributes it sends.
+    pub user: Option<serde_json::Map<String, Value>>,
+    /// A Group body without its `schemas`, likewise.
+    pub group: Option<serde_json::Map<String, Value>>,
     /// Which credentials to send; the run's own by default.
     #[serde(default)]
     pub auth: AuthSpec,

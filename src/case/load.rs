@@ -22,12 +22,14 @@ use super::model::{
     Auth, Body, Capture, CaptureFrom, Cleanup, Expect, Expected, HeaderRule, Request, Snapshot,
     StatusRule, Step, ValueRule,
 };
+use super::needs;
 use super::selector::Selector;
 use super::source::Source;
 use super::template::{JsonTemplate, Template};
 use crate::diag::{Diagnostic, Location, Pos, parse_yaml};
 use crate::profile::Capability;
 use crate::rules;
+use crate::scim::ResourceType;
 
 /// Names every template may use besides captured values (see the runner's `Vars`).
 pub const GENERATED: &[&str] = &["unique", "email", "run"];
@@ -113,7 +115,7 @@ impl Compiler {
                     .iter()
                     .filter_map(|c| self.ok(at, Capability::parse(c))),
             );
-            (file.steps, file.cleanup) = trip.steps();
+            file.steps = trip.steps();
         }
         let property = match &file.property {
             None if file.steps.is_empty() => {
@@ -152,6 +154,23 @@ impl Compiler {
             // Even a step with errors names its captures: later steps are
             // then judged on their own mistakes only.
             known.extend(step.capture.keys().cloned());
+        }
+        // What the steps send is what they need (client flows excepted, see
+        // `needs`), and a property needs what its function sends.
+        let derived: Vec<String> = match &property {
+            Some((property, _)) => property.needs().iter().map(|n| n.to_string()).collect(),
+            None if client.is_none() => file
+                .steps
+                .iter()
+                .filter_map(|s| needs::operation(s.request.value.method, &s.request.value.path))
+                .collect(),
+            None => Vec::new(),
+        };
+        for name in derived {
+            let capability = Capability::parse(&name).expect("a derived need is a capability");
+            if !needs.contains(&capability) && !unless.contains(&capability) {
+                needs.push(capability);
+            }
         }
         let cleanup = file
             .cleanup
@@ -269,12 +288,22 @@ impl Compiler {
             };
         let query = pairs(&request.query);
         let headers = pairs(&request.headers);
-        let body = match (&request.json, &request.body) {
-            (Some(_), Some(_)) => {
-                self.error(at, "a request has `json:` or `body:`, not both");
+        let bodies = [
+            request.json.is_some(),
+            request.user.is_some(),
+            request.group.is_some(),
+            request.body.is_some(),
+        ];
+        let json = (request.json.clone())
+            .or_else(|| (request.user.as_ref()).map(|a| resource_body(ResourceType::User, a)))
+            .or_else(|| (request.group.as_ref()).map(|a| resource_body(ResourceType::Group, a)));
+        let body = match (json, &request.body) {
+            _ if bodies.iter().filter(|given| **given).count() > 1 => {
+                let one = "a request has one body: `json:`, `user:`, `group:` or `body:`";
+                self.error(at, one);
                 None
             }
-            (Some(json), None) => Some(Body::Json(self.json(at, json)?)),
+            (Some(json), _) => Some(Body::Json(self.json(at, &json)?)),
             (None, Some(raw)) => Some(Body::Raw(self.template(at, raw)?)),
             (None, None) => None,
         };
@@ -531,6 +560,22 @@ fn regex(pattern: &str) -> Result<Regex, String> {
             .to_string();
         format!("invalid regex `{pattern}`: {why}")
     })
+}
+
+/// A `user:` or `group:` body: its `schemas` first (the resource's core
+/// schema, then each extension URN written as a key), then the attributes
+/// as written.
+fn resource_body(kind: ResourceType, attributes: &serde_json::Map<String, Value>) -> Value {
+    let extensions = attributes.keys().filter(|k| k.starts_with("urn:"));
+    let schemas: Vec<Value> = std::iter::once(kind.schema())
+        .map(str::to_string)
+        .chain(extensions.cloned())
+        .map(Value::String)
+        .collect();
+    let mut body = serde_json::Map::new();
+    body.insert("schemas".into(), Value::Array(schemas));
+    body.extend(attributes.clone());
+    Value::Object(body)
 }
 
 #[cfg(test)]

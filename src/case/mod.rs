@@ -11,6 +11,7 @@ pub mod client;
 pub mod file;
 pub mod load;
 pub mod model;
+pub mod needs;
 pub mod property;
 pub mod round_trip;
 pub mod selector;

@@ -226,7 +226,16 @@ impl Ledger {
         match (method, addressed) {
             (Method::POST, None) => {
                 let create = creates.first();
-                match answered_id.filter(|_| ok) {
+                // An error status whose body is the resource itself (its id
+                // and the name the create carried) still made it: a server
+                // that refused and created anyway leaves it to the run.
+                let made = ok
+                    || create.is_some_and(|c| {
+                        json.and_then(|j| j.get(kind.named_by()))
+                            .and_then(Value::as_str)
+                            .is_some_and(|name| name == c.name)
+                    });
+                match answered_id.filter(|_| made) {
                     Some(id) => {
                         self.created(kind, id, scope, create.map(|c| c.name.as_str()));
                         if let Some(create) = create {
@@ -434,6 +443,18 @@ mod tests {
         ledger.keep("c", (Method::POST, "/Users"), (500, None), &other);
         assert_eq!(ledger.unconfirmed(), other);
         assert_eq!(ledger.sent()[1].outcome, Outcome::Answered(500));
+        // An error whose body is the resource it made is a create all the same.
+        let made = [create(ResourceType::User, "scimcheck-1-c")];
+        ledger.sending("c", &made);
+        let answer = serde_json::json!({"id": "u3", "userName": "scimcheck-1-c"});
+        ledger.keep("c", (Method::POST, "/Users"), (400, Some(&answer)), &made);
+        assert_eq!(
+            ledger.live(Some("c")).last().map(|e| e.id.as_str()),
+            Some("u3")
+        );
+        let error = serde_json::json!({"id": "u4", "userName": "someone-else"});
+        ledger.keep("c", (Method::POST, "/Users"), (400, Some(&error)), &other);
+        assert_eq!(ledger.state(ResourceType::User, "u4"), None);
     }
 
     #[test]

@@ -100,3 +100,60 @@ fn a_value_of_more_than_one_form_is_reported_where_it_is_written() {
         .collect::<String>()
     );
 }
+
+fn loaded(text: &str) -> Case {
+    let source = Source {
+        id: "users/good".into(),
+        path: "cases/users/good.yaml".into(),
+        text: text.into(),
+    };
+    let mut cases = load_sources(vec![source]).expect("the case loads");
+    cases.remove(0)
+}
+
+#[test]
+fn what_the_steps_send_is_what_the_case_needs() {
+    let case = loaded(&format!(
+        "{HEAD}needs: [filter.eq]\nunless: [users.delete]\nsteps:\n  - request: {{method: POST, path: /Users, user: {{userName: a}}}}\n  - request: {{method: GET, path: /Users, query: {{filter: 'userName eq \"a\"'}}}}\n  - request: {{method: DELETE, path: /Users/x}}\n  - request: {{method: POST, path: /Users/.search}}\n"
+    ));
+    let needs: Vec<&str> = case.needs.iter().map(|c| c.as_str()).collect();
+    // The explicit extra first; the DELETE a case runs only without
+    // `users.delete` is not a need; `.search` is a feature the case names.
+    assert_eq!(needs, ["filter.eq", "users.create", "users.list"]);
+    let property = loaded(&format!("{HEAD}property: paging.walk\n"));
+    assert!(property.needs.iter().any(|c| c.as_str() == "paging"));
+}
+
+#[test]
+fn a_user_body_is_written_with_its_schemas() {
+    let case = loaded(&format!(
+        "{HEAD}steps:\n  - request: {{method: POST, path: /Users, user: {{userName: a, \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\": {{department: X}}}}}}\n"
+    ));
+    let Some(Body::Json(json)) = &case.steps[0].request.body else {
+        panic!("a JSON body");
+    };
+    let body = json.render(&minijinja::Value::UNDEFINED).expect("renders");
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "schemas": [crate::scim::urn::USER, crate::scim::urn::ENTERPRISE_USER],
+            "userName": "a",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "X"},
+        })
+    );
+    assert!(
+        errors(&format!(
+            "{HEAD}steps:\n  - request: {{method: POST, path: /Groups, group: {{displayName: g}}, json: {{}}}}\n"
+        ))
+        .contains("a request has one body")
+    );
+}
+
+#[test]
+fn every_property_needs_known_capabilities() {
+    for property in Property::ALL {
+        for need in property.needs() {
+            assert!(Capability::parse(need).is_ok(), "{property:?}: {need}");
+        }
+    }
+}
