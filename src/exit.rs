@@ -10,6 +10,9 @@ pub enum Exit {
     /// The harness could not do its job: bad flags, unreadable or invalid case
     /// files, an empty selection, an unreachable target.
     Harness = 2,
+    /// The run was cut short (`--run-timeout`) before every check was
+    /// carried out, and none that ran failed: no verdict either way.
+    CutShort = 3,
     /// Interrupted by Ctrl-C (after cleaning up what the run created).
     Interrupted = 130,
 }

@@ -30,16 +30,22 @@ pub enum Status {
         /// The waiver's id (`case` or `case#kind`).
         waiver: String,
     },
+    /// Not carried out: the run was stopping (Ctrl-C, `--run-timeout`)
+    /// before the case could send what it judges. No verdict on the target.
+    NotRun {
+        reason: String,
+    },
 }
 
 impl Status {
-    /// `passed`, `failed`, `skipped` or `waived`, as reports spell it.
+    /// `passed`, `failed`, `skipped`, `waived` or `not run`, as reports spell it.
     pub fn as_str(&self) -> &'static str {
         match self {
             Status::Passed => "passed",
             Status::Failed => "failed",
             Status::Skipped { .. } => "skipped",
             Status::Waived { .. } => "waived",
+            Status::NotRun { .. } => "not run",
         }
     }
 }
@@ -84,8 +90,11 @@ pub enum SnapshotState {
     Pending,
     /// The response differs from the pinned baseline.
     Changed,
-    /// No baseline, and CI mode records none.
+    /// No baseline in a pinned folder, and CI mode records none.
     Missing,
+    /// Not compared: the target has no baseline folder and none was asked
+    /// for (nothing is pinned, so nothing is judged or written).
+    Unpinned,
 }
 
 /// Everything known about one case after it ran.
@@ -314,6 +323,8 @@ pub struct Summary {
     pub harness_failed: usize,
     /// Of those, the MUST cases.
     pub harness_failed_required: usize,
+    /// Cases the run did not carry out because it was stopping.
+    pub not_run: usize,
 }
 
 impl Summary {
@@ -343,6 +354,7 @@ impl Summary {
                 }
                 Status::Skipped { .. } => summary.skipped += 1,
                 Status::Waived { .. } => summary.waived += 1,
+                Status::NotRun { .. } => summary.not_run += 1,
             }
             summary.snapshot_changes += result.snapshot_changes().count();
         }

@@ -117,6 +117,8 @@ pub enum BadRule {
         "unknown rule `{rule}`{hint} (rules are `rfcNNNN#SECTION` such as `rfc7644#3.3`, `doc:TEXT` or a catalogue id such as `insightly.op.create`)"
     )]
     Unknown { rule: String, hint: String },
+    #[error("rule `{rule}`: no such section in that RFC's table of contents")]
+    NoSuchSection { rule: String },
 }
 
 /// Checks that a rule reference names a real rule; the error says why not.
@@ -130,8 +132,12 @@ pub fn check_ref(rule: &str) -> Result<(), BadRule> {
             && section
                 .split('.')
                 .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-        return if ok {
+        return if ok && exists(doc, section) {
             Ok(())
+        } else if ok {
+            Err(BadRule::NoSuchSection {
+                rule: rule.to_string(),
+            })
         } else {
             Err(BadRule::Section {
                 rule: rule.to_string(),
@@ -146,6 +152,46 @@ pub fn check_ref(rule: &str) -> Result<(), BadRule> {
         rule: rule.to_string(),
         hint: crate::diag::hint(rule, CATALOGUE.iter().map(|r| r.id)),
     })
+}
+
+/// How many subsections a section of RFC 7643 or 7644 has (from their
+/// tables of contents), for the sections cases cite; other documents and
+/// sections not listed are taken as written.
+const OUTLINE: &[(&str, &str, u32)] = &[
+    ("rfc7643", "", 10),
+    ("rfc7643", "2", 5),
+    ("rfc7643", "2.3", 8),
+    ("rfc7643", "3", 3),
+    ("rfc7643", "4", 3),
+    ("rfc7644", "", 9),
+    ("rfc7644", "1", 3),
+    ("rfc7644", "2", 2),
+    ("rfc7644", "3", 14),
+    ("rfc7644", "3.4", 3),
+    ("rfc7644", "3.4.2", 5),
+    ("rfc7644", "3.5", 2),
+    ("rfc7644", "3.5.2", 3),
+    ("rfc7644", "3.7", 4),
+];
+
+/// Whether `section` can be a section of `doc`: each number within the
+/// count of its parent's subsections, where the outline knows it.
+fn exists(doc: &str, section: &str) -> bool {
+    let mut parent = String::new();
+    for part in section.split('.') {
+        let n: u32 = part.parse().unwrap_or(u32::MAX);
+        let known = OUTLINE.iter().find(|(d, p, _)| *d == doc && *p == parent);
+        if let Some((_, _, count)) = known
+            && (n == 0 || n > *count)
+        {
+            return false;
+        }
+        if !parent.is_empty() {
+            parent.push('.');
+        }
+        parent.push_str(part);
+    }
+    true
 }
 
 /// The RFC a rule reference belongs to, with its section, for grouping.
@@ -334,6 +380,11 @@ mod tests {
         assert!(check_ref("doc:our wiki page").is_ok());
         assert!(check_ref("rfc7644#").is_err());
         assert!(check_ref("rfc7644#3.x").is_err());
+        assert!(check_ref("rfc7644#3.33").is_err());
+        assert!(check_ref("rfc7644#3.4.2.6").is_err());
+        assert!(check_ref("rfc7643#2.3.8").is_ok());
+        assert!(check_ref("rfc7644#3.14").is_ok());
+        assert!(check_ref("rfc7235#2.1").is_ok());
         let typo = check_ref("insightly.op.craete").unwrap_err().to_string();
         assert!(
             typo.contains("did you mean `insightly.op.create`"),

@@ -110,7 +110,7 @@ fn a_signed_bundle_verifies_and_every_tampering_is_named() {
     let manifest = std::fs::read_to_string(forged.join("manifest.json")).unwrap();
     std::fs::write(
         forged.join("manifest.json"),
-        manifest.replace("\"verdict\": \"pass\"", "\"verdict\": \"fail\""),
+        manifest.replace("\"exit_code\": 0", "\"exit_code\": 1"),
     )
     .unwrap();
     let (code, out) = verify(&forged, Some(&public));
@@ -146,7 +146,24 @@ fn a_signed_bundle_verifies_and_every_tampering_is_named() {
     assert!(html.contains(manifest["bundle_digest"].as_str().unwrap()));
     assert!(html.contains(manifest["signature"]["key"].as_str().unwrap()));
     assert_eq!(manifest["profile"], "rfc7644");
-    assert_eq!(manifest["verdict"], "pass");
+    // The run was filtered to `users/`: the verdict, the manifest's scope,
+    // the certificate and `verify` all say it was limited.
+    assert_eq!(manifest["verdict"], "limited-pass");
+    assert_eq!(manifest["scope"]["complete"], false);
+    assert_eq!(manifest["scope"]["filter"], "users/");
+    assert_ne!(
+        manifest["scope"]["cases_run_digest"],
+        manifest["cases_digest"]
+    );
+    assert!(html.contains("LIMITED PASS"), "certificate verdict");
+    assert!(html.contains("only checks named containing &quot;users&#x2f;&quot;"));
+    let (code, out) = verify(&dir, None);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("verdict LIMITED PASS"), "{out}");
+    assert!(
+        out.contains("scope: limited: only checks named containing \"users/\""),
+        "{out}"
+    );
     for name in [
         "report.json",
         "report.xml",

@@ -175,8 +175,22 @@ fn update_then_reject_then_accept_round_trips() {
 }
 
 #[test]
-fn ci_mode_writes_nothing_and_fails_on_a_missing_snapshot() {
+fn ci_mode_writes_nothing_and_fails_only_on_a_snapshot_missing_from_a_pinned_baseline() {
+    // No baseline folder: nothing is pinned, so nothing fails or is written.
     let root = tempdir();
+    let output = scimcheck(&["run", "--snapshots", root.to_str().unwrap()], true);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        text(&output).contains("no baseline in"),
+        "{}",
+        text(&output)
+    );
+    assert!(files(&root).is_empty(), "{:?}", files(&root).keys());
+
+    // A pinned folder (it holds a baseline) that lacks these snapshots: CI fails.
+    let pinned = root.join("reference-insightly");
+    std::fs::create_dir_all(&pinned).unwrap();
+    std::fs::write(pinned.join("other__1.snap"), "---\nsource: x\n---\nx\n").unwrap();
     let output = scimcheck(&["run", "--snapshots", root.to_str().unwrap()], true);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(
@@ -184,7 +198,7 @@ fn ci_mode_writes_nothing_and_fails_on_a_missing_snapshot() {
         "{}",
         text(&output)
     );
-    assert!(files(&root).is_empty(), "{:?}", files(&root).keys());
+    assert_eq!(files(&root).len(), 1, "{:?}", files(&root).keys());
 }
 
 #[test]

@@ -56,8 +56,11 @@ pub struct Manifest {
     pub seed: String,
     /// When the run started (RFC 3339, UTC).
     pub date: String,
-    /// `pass` or `fail`, and the exit code.
+    /// `pass`, `limited-pass` (a run its scope limits), `fail` or
+    /// `error`, and the exit code.
     pub verdict: String,
+    /// What the run covered ([`crate::report::scope::Scope`]).
+    pub scope: crate::report::scope::Scope,
     pub exit_code: u8,
     /// SHA-256 over the evidence files' digests ([`bundle_digest`]): what
     /// the HTML certificate shows.
@@ -139,6 +142,7 @@ pub fn write(
         seed: run.seed.clone(),
         date: run.started_at.clone(),
         verdict: report.verdict.into(),
+        scope: run.scope.clone(),
         exit_code: report.exit_code,
         bundle_digest: digest,
         files,

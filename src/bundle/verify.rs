@@ -15,6 +15,8 @@ use super::{Error, MANIFEST, Manifest, SIGNATURE, bundle_digest, keys, sha256};
 /// What `verify` found.
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// The manifest read (what was verified), when it could be parsed.
+    pub manifest: Option<Manifest>,
     /// Each mismatch: `altered: report.html …`, `removed: …`, `added: …`,
     /// a signature that does not hold. Empty: the bundle verifies.
     pub problems: Vec<String>,
@@ -40,6 +42,7 @@ pub fn verify(dir: &Path, public_key: Option<&Path>) -> Result<Outcome, Error> {
     }
     let given = public_key.map(keys::public).transpose()?;
     signature(dir, &manifest, &text, given.as_ref(), &mut outcome);
+    outcome.manifest = Some(manifest);
     Ok(outcome)
 }
 

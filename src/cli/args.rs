@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 /// The exit codes, shown after `--help`.
-pub const EXIT_CODES: &str = "Exit codes:\n  0  every required (MUST) check passed\n  1  a check failed: the target is not conformant\n  2  the harness could not run: bad flags, invalid case files, no case selected, unreachable target\n  130  interrupted by Ctrl-C (after cleaning up)";
+pub const EXIT_CODES: &str = "Exit codes:\n  0  every required (MUST) check passed\n  1  a check failed: the target is not conformant\n  2  the harness could not run: bad flags, invalid case files, no case selected, unreachable target\n  3  the run was cut short (--run-timeout) with checks not run, and none that ran failed\n  130  interrupted by Ctrl-C (after cleaning up)";
 
 /// clap's own help layout: the flattened libtest arguments bring a template
 /// of their own that drops the command's name from the usage line.
@@ -44,6 +44,18 @@ pub enum Command {
         after_help = "Exit codes:\n  0  every file matches the manifest (and the signature holds, when signed)\n  1  something was altered, added or removed, or the signature does not verify\n  2  DIR is not a bundle, or a key cannot be read"
     )]
     Verify(VerifyArgs),
+}
+
+impl Command {
+    /// Whether the command only prints a listing and changes nothing.
+    pub fn only_prints(&self) -> bool {
+        match self {
+            Command::Run(args) => args.libtest.list,
+            Command::Serve(args) => args.list_faults,
+            Command::List(_) => true,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -95,7 +107,7 @@ pub struct SnapshotsArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
-    /// Base URL of the SCIM service, e.g. https://host/scim/v2. Without it, the embedded reference server is started on 127.0.0.1.
+    /// Base URL of the SCIM service: the prefix of /Users, e.g. https://host/scim/v2 (`run` without it tests the embedded reference server on 127.0.0.1).
     #[arg(long, short = 'u', env = "SCIMCHECK_URL")]
     pub url: Option<String>,
     /// Bearer token sent as `Authorization: Bearer ...`.
@@ -133,7 +145,7 @@ pub struct TargetArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// What the target claims: a shipped profile (insightly, rfc7644, scim-interop), `auto` (read from the target's discovery endpoints) or a profile file [default: insightly; with --client: auto].
+    /// What the target claims: a shipped profile (insightly, rfc7644, scim-interop), `auto` (read from the target's discovery endpoints) or a profile file [default: auto with --url or --client; insightly for the embedded server].
     #[arg(long, short = 'p')]
     pub profile: Option<String>,
     /// Replay an identity provider's documented requests instead of the suite, and judge what that client needs (see `scimcheck list --clients`).
@@ -178,7 +190,7 @@ pub struct RunArgs {
     /// Total seconds the run may wait on `Retry-After` (429/503) before it stops retrying.
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub max_retry_wait: f64,
-    /// Stop the run after SECS (no new requests, cleanup still runs); unfinished checks fail.
+    /// Stop the run after SECS (no new requests, cleanup still runs); checks not carried out are reported as not run, and the run exits 3 unless a check that ran failed.
     #[arg(long, value_name = "SECS")]
     pub run_timeout: Option<f64>,
     /// Fail the run on SHOULD and MAY failures too (by default only MUST failures fail it).
@@ -208,9 +220,9 @@ pub struct RunArgs {
     /// The members of the largest group `groups.large` builds (and the users it creates for them; 0: only its 150-member group).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub large_group: usize,
-    /// Root folder of the snapshots (one subfolder per target).
-    #[arg(long, value_name = "DIR", default_value = "snapshots")]
-    pub snapshots: PathBuf,
+    /// Root folder of the snapshots (one subfolder per target) [default: snapshots]. Responses are compared when the target's folder holds a baseline; a new baseline is recorded only when this flag is given.
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
     /// Name of the target's snapshot folder (default: `reference-<profile>` for the embedded server, else `<host>-<port>-<path>-<profile>`, e.g. `localhost-8080-scim-v2-rfc7644`).
     #[arg(long, value_name = "NAME")]
     pub target_name: Option<String>,
@@ -277,14 +289,15 @@ pub struct ListArgs {
 }
 
 impl RunArgs {
-    /// The profile judged by: `--profile`, else `auto` for a client flow
-    /// (what a client needs does not depend on a vendor's documentation),
-    /// else `insightly`, the first documented target.
+    /// The profile judged by: `--profile`; else `auto` for a real target or
+    /// a client flow (judged by what the target declares and does, not by
+    /// one vendor's documentation); else `insightly`, the first documented
+    /// target, which the embedded server implements.
     pub fn profile(&self) -> &str {
-        match (&self.profile, &self.client) {
-            (Some(name), _) => name,
-            (None, Some(_)) => "auto",
-            (None, None) => "insightly",
+        match (&self.profile, &self.client, &self.target.url) {
+            (Some(name), _, _) => name,
+            (None, Some(_), _) | (None, None, Some(_)) => "auto",
+            (None, None, None) => "insightly",
         }
     }
 }

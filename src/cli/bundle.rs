@@ -28,6 +28,19 @@ pub fn verify(args: VerifyArgs) -> Result<Exit, Error> {
     for problem in &outcome.problems {
         println!("scimcheck: {problem}");
     }
+    if let Some(m) = &outcome.manifest {
+        println!(
+            "scimcheck: verdict {} (exit {}) for {} judged by profile `{}`, run {} on {}",
+            m.verdict.to_uppercase().replace('-', " "),
+            m.exit_code,
+            m.target,
+            m.profile,
+            m.run_id,
+            m.date
+        );
+        println!("scimcheck: scope: {}", m.scope.sentence());
+        println!("scimcheck: cases run: sha256 {}", m.scope.cases_run_digest);
+    }
     if outcome.problems.is_empty() {
         println!("scimcheck: {} verifies", args.dir.display());
         Ok(Exit::Passed)

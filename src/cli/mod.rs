@@ -29,6 +29,9 @@ use crate::server::Fault;
 /// Entry point of the binary.
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if cli.command.only_prints() {
+        restore_sigpipe();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(*args),
         Command::Serve(args) => tools::serve(args),
@@ -45,12 +48,27 @@ pub fn main() -> std::process::ExitCode {
     .into()
 }
 
+/// A command that only prints (a listing) ends quietly when its reader
+/// goes away (`scimcheck list | head`), as Unix tools do, instead of
+/// panicking on the closed pipe. A run keeps Rust's default (the signal
+/// ignored): it must never die before it has cleaned up.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists;
+    // SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// A loaded case set: its cases (client flows included), the clients
 /// whose flows it holds, and the SHA-256 of its files.
 pub struct Suite {
     pub cases: Vec<Case>,
     pub clients: Vec<IdentityProvider>,
     pub digest: String,
+    /// Each case file's id → the SHA-256 of its text.
+    pub files: std::collections::BTreeMap<String, String>,
 }
 
 impl Suite {
@@ -77,6 +95,10 @@ pub fn load_cases(dir: Option<&PathBuf>) -> Result<Suite, Error> {
         return Err(Error::harness("no case files found"));
     }
     let digest = source::digest(&sources);
+    let files = sources
+        .iter()
+        .map(|s| (s.id.clone(), crate::bundle::sha256(s.text.as_bytes())))
+        .collect();
     let diagnostics = |problems| Error::diagnostics(problems, "the case files");
     let clients = client::load(&sources).map_err(diagnostics)?;
     let mut cases = case::load_sources(sources).map_err(diagnostics)?;
@@ -89,6 +111,7 @@ pub fn load_cases(dir: Option<&PathBuf>) -> Result<Suite, Error> {
         cases,
         clients,
         digest,
+        files,
     })
 }
 

@@ -23,9 +23,23 @@ pub fn run(args: RunArgs) -> Result<Exit, Error> {
 fn options(args: RunArgs) -> Result<Options, Error> {
     let suite = load_cases(args.cases.as_ref())?;
     let cases_digest = suite.digest.clone();
+    let case_files = suite.files.clone();
     let client = suite.client(args.client.as_deref())?;
     let cases = suite.select(args.client.as_deref())?;
     let waivers = load_waivers(args.waivers.as_ref(), &cases)?;
+    let limits = crate::report::scope::Limits {
+        read_only: args.read_only,
+        filter: args.libtest.filter.clone(),
+        exact: args.libtest.exact,
+        skip: args.libtest.skip.clone(),
+        large_group: (args.large_group < property::Settings::default().large_group)
+            .then_some(args.large_group),
+        waivers_digest: match &args.waivers {
+            Some(path) => std::fs::read(path).ok().map(|b| crate::bundle::sha256(&b)),
+            None => None,
+        },
+        stopped: None,
+    };
     if args.target.url.is_some()
         && (args.server_profile.is_some() || !args.server_faults.is_empty())
     {
@@ -62,7 +76,8 @@ fn options(args: RunArgs) -> Result<Options, Error> {
         let workspace = std::env::current_dir().unwrap_or_default();
         SnapshotOptions {
             mode: snapshot::Mode::from_flags(args.update_snapshots),
-            root: workspace.join(&args.snapshots),
+            root: workspace.join(args.snapshots.as_deref().unwrap_or("snapshots".as_ref())),
+            asked: args.snapshots.is_some(),
             workspace,
             name: args.target_name.clone(),
         }
@@ -70,11 +85,14 @@ fn options(args: RunArgs) -> Result<Options, Error> {
     Ok(Options {
         cases,
         cases_digest,
+        case_files,
+        limits,
         client,
         waivers,
         target: target(&args.target, url)?,
         embedded,
         profile: args.profile().to_string(),
+        profile_chosen: args.profile.is_none(),
         read_only: args.read_only,
         pacing: pacing(&args)?,
         run_timeout: args

@@ -170,7 +170,13 @@ impl Guard {
                 && !self.run_prefix.is_empty()
                 && path
                     .split_once('?')
-                    .is_some_and(|(_, query)| query.contains(&self.run_prefix));
+                    // Names are compared ignoring case: a case may send
+                    // the run's prefix in upper case (userName is caseExact false).
+                    .is_some_and(|(_, query)| {
+                        query
+                            .to_ascii_lowercase()
+                            .contains(&self.run_prefix.to_ascii_lowercase())
+                    });
             let cleanup = match method {
                 Method::DELETE => state == Some(State::Live),
                 Method::GET => state.is_some() || searches_own,
@@ -380,6 +386,13 @@ mod tests {
             None,
         );
         assert!(own.is_none());
+        // A lookup of a name sent in upper case (userName is caseExact false).
+        let upper = guard.refuse(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22SCIMCHECK-0A0B0C0D-X%22",
+            None,
+        );
+        assert!(upper.is_none());
         let other = guard.refuse(Method::GET, "/Users?filter=userName%20sw%20%22x%22", None);
         assert!(other.is_some());
         assert!(guard.refuse(Method::DELETE, "/Users/u%2F1", None).is_none());

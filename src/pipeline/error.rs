@@ -17,6 +17,14 @@ pub enum Error {
     Unreachable { base: String, why: String },
     #[error("{base} answered {status} to GET /Users: check --token / --basic / --header")]
     Rejected { base: String, status: u16 },
+    #[error(
+        "{base} is not a SCIM base URL: GET {base}/Users answered {answered}{hint}\n  a SCIM base URL is the prefix of /Users, /Groups and /ServiceProviderConfig, e.g. https://host/scim/v2"
+    )]
+    NotScim {
+        base: String,
+        answered: String,
+        hint: String,
+    },
     #[error(transparent)]
     Client(#[from] crate::client::BuildError),
     #[error("{0}")]

@@ -35,6 +35,10 @@ pub struct Options {
     pub cases: Vec<Case>,
     /// SHA-256 of the case files.
     pub cases_digest: String,
+    /// Each case file's id → SHA-256 of its text (the scope's digest).
+    pub case_files: std::collections::BTreeMap<String, String>,
+    /// How the flags limit the run (its scope).
+    pub limits: crate::report::scope::Limits,
     /// The identity provider whose flows are replayed (`--client`).
     pub client: Option<IdentityProvider>,
     pub waivers: Waivers,
@@ -45,6 +49,8 @@ pub struct Options {
     pub embedded: Option<Embedded>,
     /// `auto`, `scim-interop`, or a profile's name or file.
     pub profile: String,
+    /// No `--profile` was given: the run says which one it chose.
+    pub profile_chosen: bool,
     pub read_only: bool,
     pub pacing: Pacing,
     pub run_timeout: Option<Duration>,
@@ -74,6 +80,8 @@ pub struct SnapshotOptions {
     pub root: PathBuf,
     /// `--target-name`, else one derived from the target.
     pub name: Option<String>,
+    /// `--snapshots DIR` was given: record a baseline where none exists.
+    pub asked: bool,
 }
 
 /// Runs the cases against the target and writes every report; the exit
@@ -126,6 +134,7 @@ pub fn run(mut options: Options) -> Result<Exit, Error> {
         insecure: options.target.tls.insecure,
         stopped: None,
         snapshots_dir: snapshots.as_ref().map(|s| s.dir.display().to_string()),
+        scope: Default::default(),
     };
     let ci_snapshots = snapshots
         .as_ref()
@@ -152,13 +161,21 @@ pub fn run(mut options: Options) -> Result<Exit, Error> {
     if options.libtest.list {
         return Ok(Exit::Passed);
     }
-    let exit = match &result.stopped {
-        Some(Stop::Interrupted) => Exit::Interrupted,
-        _ => Summary::of_run(&result).exit(options.strict, ci_snapshots),
+    let summary = Summary::of_run(&result);
+    let exit = match (&result.stopped, summary.exit(options.strict, ci_snapshots)) {
+        (Some(Stop::Interrupted), _) => Exit::Interrupted,
+        // A failure found before the stop is a verdict all the same.
+        (Some(Stop::RunTimeout(_)), Exit::Passed) if summary.not_run > 0 => Exit::CutShort,
+        (_, exit) => exit,
+    };
+    let limits = crate::report::scope::Limits {
+        stopped: result.stopped.map(|s| s.to_string()),
+        ..options.limits.clone()
     };
     let info = RunInfo {
         duration_ms: started.elapsed().as_millis() as u64,
         stopped: result.stopped.map(|s| s.to_string()),
+        scope: crate::report::scope::Scope::of(&limits, &result.cases, &options.case_files),
         ..info
     };
     let report = RunReport::new(info, &result, exit as u8);

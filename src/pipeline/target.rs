@@ -68,6 +68,13 @@ pub fn reach(options: &Options, runtime: &tokio::runtime::Runtime) -> Result<Rea
         client = client.with_journal(Arc::default());
     }
     runtime.block_on(preflight(&client))?;
+    if options.profile_chosen && options.embedded.is_none() {
+        eprintln!(
+            "scimcheck: judging {} by profile `{}`: what it declares in its discovery endpoints and what it does (--profile NAME judges by a named profile)",
+            client.target().base_url,
+            options.profile
+        );
+    }
     let load = |name: &str| Profile::load(name).map_err(Error::Profile);
     // A specification profile (scim-interop) judges what the target
     // declares, with the specification's requirements claimed on top.
@@ -130,8 +137,10 @@ fn start(
     Ok((running, token))
 }
 
-/// Fails early, with one line, when the target cannot be reached at all or
-/// rejects the credentials (every case would fail for the same reason).
+/// Fails early, with one line, when the target cannot be reached at all,
+/// rejects the credentials, or is not a SCIM base URL (every case would
+/// fail for the same reason, and the verdict would be about the harness's
+/// input, not the server).
 async fn preflight(client: &Client) -> Result<(), Error> {
     let exchange = client
         .send(Outgoing::get("/Users", &[("count", "1")]))
@@ -146,8 +155,49 @@ async fn preflight(client: &Client) -> Result<(), Error> {
             base,
             status: r.status,
         }),
+        Ok(r) if r.status == 404 || ((200..300).contains(&r.status) && !lists(r.json.as_ref())) => {
+            let answered = if r.status == 404 {
+                "404 Not Found".to_string()
+            } else {
+                format!("{} with a body that is not a SCIM ListResponse", r.status)
+            };
+            Err(Error::NotScim {
+                base: base.clone(),
+                answered,
+                hint: suggest(client, &base).await,
+            })
+        }
         Ok(_) => Ok(()),
     }
+}
+
+fn lists(json: Option<&serde_json::Value>) -> bool {
+    json.and_then(crate::scim::list::ListPage::read).is_some()
+}
+
+/// Where the SCIM base probably is, when `base` is not it: the first of
+/// the usual base paths under it whose `/ServiceProviderConfig` answers
+/// (asked only when the run cannot start anyway).
+async fn suggest(client: &Client, base: &str) -> String {
+    let trimmed = base.trim_end_matches('/');
+    for suffix in ["scim/v2", "scim", "v2"] {
+        let candidate = format!("{trimmed}/{suffix}");
+        let mut target = client.target().clone();
+        target.base_url = candidate.clone();
+        let Ok(probe) = Client::new(target) else {
+            continue;
+        };
+        let exchange = probe
+            .send(Outgoing::get("/ServiceProviderConfig", &[]))
+            .await;
+        if let Ok(r) = &exchange.response
+            && (200..300).contains(&r.status)
+            && r.json.as_ref().is_some_and(|j| j.get("schemas").is_some())
+        {
+            return format!("; {candidate}/ServiceProviderConfig answers: try --url {candidate}");
+        }
+    }
+    String::new()
 }
 
 /// Where this target's snapshots live.
@@ -159,8 +209,12 @@ pub fn snapshots(options: &SnapshotOptions, reached: &Reached) -> Snapshots {
         (None, None) => format!("{}-{}", target_key(base_url), reached.profile.name),
     };
     let target = snapshot::target_name(&target);
+    let dir = options.root.join(&target);
+    let pinned = snapshot::has_baseline(&dir);
     Snapshots {
-        dir: options.root.join(&target),
+        pinned,
+        record: pinned || options.asked,
+        dir,
         target,
         mode: options.mode,
         base_url: base_url.clone(),

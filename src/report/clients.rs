@@ -161,7 +161,9 @@ fn stage_out(stage: Stage, result: &CaseResult) -> StageOut {
         Status::Passed => (StageStatus::WorksWithWarnings, None),
         Status::Failed => (StageStatus::Breaks, first_failure()),
         Status::Waived { reason, .. } => (StageStatus::Waived, Some(reason.clone())),
-        Status::Skipped { reason } => (StageStatus::NotRun, Some(reason.clone())),
+        Status::Skipped { reason } | Status::NotRun { reason } => {
+            (StageStatus::NotRun, Some(reason.clone()))
+        }
     };
     StageOut {
         stage: stage.as_str(),

@@ -14,5 +14,6 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod scope;
 pub mod templates;
 pub mod terminal;

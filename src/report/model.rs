@@ -43,6 +43,8 @@ pub struct RunInfo {
     pub stopped: Option<String>,
     /// Where this target's snapshots live, unless `--no-snapshots`.
     pub snapshots_dir: Option<String>,
+    /// What the run covered: mode, filters, checks by level and outcome.
+    pub scope: super::scope::Scope,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +68,9 @@ pub struct Totals {
     pub contradictions: usize,
     /// Warnings of client flows: RFC behaviour the client tolerates the lack of.
     pub warnings: usize,
+    /// Checks not carried out because the run was stopping (skipped in
+    /// the per-check lists, counted apart here).
+    pub not_run: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,7 +139,9 @@ impl CheckStatus {
             Status::Passed => CheckStatus::Passed,
             Status::Failed => CheckStatus::Failed,
             Status::Waived { .. } => CheckStatus::Waived,
-            Status::Skipped { .. } => CheckStatus::Skipped,
+            // JSON, JUnit and HTML have no fourth outcome: a check the run
+            // never carried out is skipped, its reason saying so.
+            Status::Skipped { .. } | Status::NotRun { .. } => CheckStatus::Skipped,
         }
     }
 }
@@ -179,6 +186,8 @@ pub struct SnapshotsOut {
     pub recorded: usize,
     /// Written as `.snap.new` for review.
     pub pending: usize,
+    /// Not compared: no baseline folder for this target, none asked for.
+    pub unpinned: usize,
 }
 
 impl SnapshotsOut {
@@ -195,9 +204,11 @@ impl SnapshotsOut {
                 SnapshotState::Missing => &mut out.missing,
                 SnapshotState::Recorded => &mut out.recorded,
                 SnapshotState::Pending => &mut out.pending,
+                SnapshotState::Unpinned => &mut out.unpinned,
             } += 1;
         }
-        let any = out.matched + out.changed + out.missing + out.recorded + out.pending;
+        let any =
+            out.matched + out.changed + out.missing + out.recorded + out.pending + out.unpinned;
         (any > 0).then_some(out)
     }
 }
@@ -267,6 +278,7 @@ impl RunReport {
             snapshots,
             scimcheck_version: env!("CARGO_PKG_VERSION"),
             verdict: match exit_code {
+                0 if !run.scope.complete => "limited-pass",
                 0 => "pass",
                 2 => "error",
                 _ => "fail",
@@ -285,6 +297,7 @@ impl RunReport {
                 under_load: summary.under_load,
                 contradictions: summary.contradictions,
                 warnings: results.iter().map(|r| r.warnings().count()).sum(),
+                not_run: summary.not_run,
             },
             matrix,
             checks,
@@ -375,6 +388,7 @@ pub fn check_out(result: &CaseResult) -> CheckOut {
         .collect();
     let reason = match &result.status {
         Status::Skipped { reason } | Status::Waived { reason, .. } => Some(reason.clone()),
+        Status::NotRun { reason } => Some(format!("not run: {reason}")),
         _ => None,
     };
     CheckOut {

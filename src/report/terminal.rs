@@ -162,15 +162,24 @@ pub fn snapshot_text(report: &RunReport, color: bool) -> String {
         );
     }
     let changed = counts.changed + missing;
-    let _ = write!(
-        out,
-        "scimcheck: snapshots in {dir}: {} matched, {changed} changed against the pinned baseline",
-        counts.matched,
-    );
-    if changed > 0 {
-        out.push_str(" (a change is reported, not a failure; in CI it fails the run)");
+    if counts.matched + changed > 0 {
+        let _ = write!(
+            out,
+            "scimcheck: snapshots in {dir}: {} matched, {changed} changed against the pinned baseline",
+            counts.matched,
+        );
+        if changed > 0 {
+            out.push_str(" (a change is reported, not a failure; in CI it fails the run)");
+        }
+        out.push('\n');
     }
-    out.push('\n');
+    if counts.unpinned > 0 {
+        let _ = writeln!(
+            out,
+            "scimcheck: no baseline in {dir}: {} snapshot(s) not compared and nothing written (`--snapshots DIR` records a baseline to commit)",
+            counts.unpinned
+        );
+    }
     if counts.recorded > 0 {
         let _ = writeln!(
             out,
@@ -317,6 +326,9 @@ pub fn closing(report: &RunReport, color: bool) -> String {
         out.push_str(&super::clients::text(client));
     }
     out.push_str(&cleanup_text(&report.cleanup));
+    if !report.run.scope.complete {
+        let _ = writeln!(out, "scimcheck: scope: {}", report.run.scope.sentence());
+    }
     out.push_str(&summary_text(&report.totals, report.exit_code));
     out
 }
@@ -328,6 +340,7 @@ pub fn summary_text(totals: &Totals, exit: u8) -> String {
         (totals.snapshot_changes, "snapshot change(s)"),
         (totals.under_load, "failing only under load"),
         (totals.contradictions, "contradicted claim(s)"),
+        (totals.not_run, "not run (the run was cut short)"),
     ] {
         if n > 0 {
             changes.push_str(&format!(", {n} {what}"));

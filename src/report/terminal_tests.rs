@@ -35,6 +35,7 @@ fn summary_text(summary: &Summary, exit: crate::exit::Exit) -> String {
         under_load: summary.under_load,
         contradictions: summary.contradictions,
         warnings: 0,
+        not_run: summary.not_run,
     };
     super::summary_text(&totals, exit as u8)
 }

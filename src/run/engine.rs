@@ -55,6 +55,7 @@ pub async fn run_steps(
                 Comparison::Matched => SnapshotState::Matched,
                 Comparison::Recorded => SnapshotState::Recorded,
                 Comparison::Pending => SnapshotState::Pending,
+                Comparison::Unpinned => SnapshotState::Unpinned,
                 Comparison::Changed(change) => {
                     result.snapshot_change = Some(change);
                     SnapshotState::Changed

@@ -241,6 +241,9 @@ fn trials(
                     }
                     Status::Passed => Ok(Completion::Completed),
                     Status::Skipped { reason } => Ok(Completion::ignored_with(reason.clone())),
+                    Status::NotRun { reason } => {
+                        Ok(Completion::ignored_with(format!("not run: {reason}")))
+                    }
                     Status::Waived { reason, .. } => {
                         Ok(Completion::ignored_with(format!("waived: {reason}")))
                     }
@@ -277,6 +280,27 @@ fn trouble(result: &CaseResult) -> Option<(String, String, Option<Exchange>)> {
             };
             Some((step.label.clone(), answer, Some(exchange.clone())))
         })
+}
+
+/// Whether each failed step of a case failed only because the run was
+/// stopping: its request refused by the guard (steps and properties
+/// alike), or a harness failure of another kind.
+fn cut_short(result: &CaseResult) -> bool {
+    let refused = |step: &crate::result::StepResult| {
+        matches!(
+            step.exchange.as_ref().map(|e| &e.response),
+            Some(Err(NoResponse::Refused(
+                crate::client::Refusal::Stopping { .. }
+            )))
+        )
+    };
+    let mut failed = result
+        .steps
+        .iter()
+        .filter(|s| !s.failures.is_empty())
+        .peekable();
+    failed.peek().is_some()
+        && failed.all(|s| refused(s) || s.failures.iter().all(|f| f.kind.is_harness()))
 }
 
 /// Runs one attempt at a planned case to its end: its steps or property,
@@ -349,6 +373,15 @@ pub fn run_case(
     };
     cleanup.extend(session.runtime.block_on(cleanup::scope(&client)));
     let mut result = CaseResult::of(case, status, steps, cleanup, started.elapsed());
+    // Refused because the run is stopping: the case judged nothing.
+    if result.status == Status::Failed
+        && let Some(stop) = client.guard().stop_reason()
+        && cut_short(&result)
+    {
+        result.status = Status::NotRun {
+            reason: format!("the run stopped ({stop}) before it was carried out"),
+        };
+    }
     if result.status == Status::Failed {
         let kinds: Vec<CheckKind> = result.failures().map(|(_, f)| f.kind).collect();
         if let Some(waiver) = session

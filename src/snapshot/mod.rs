@@ -7,13 +7,16 @@
 //! output and hints silenced (`INSTA_OUTPUT=none`); scimcheck prints its own
 //! diff. Modes ([`Mode`]):
 //!
-//! - `Compare` (default): a matching snapshot passes; a different one fails
-//!   with a diff and nothing is written; a missing one is recorded (the first
-//!   run records, later runs compare).
+//! - `Compare` (default): a matching snapshot passes; a different one is
+//!   reported with a diff and nothing is written; a missing one is recorded
+//!   when the target's folder already holds a baseline or `--snapshots DIR`
+//!   asked for one, and otherwise left alone (`Unpinned`): a run against a
+//!   real target does not litter the working directory unasked.
 //! - `Update` (`--update-snapshots`): new and changed snapshots are written
 //!   as pending `.snap.new` files, for `scimcheck snapshots review`.
-//! - `Ci` (the `CI` environment variable is set): nothing is written, and a
-//!   missing snapshot fails (a pipeline cannot pass on a first run).
+//! - `Ci` (the `CI` environment variable is set): nothing is written; a
+//!   change, or a snapshot missing from a pinned folder, fails the run. A
+//!   target with no baseline folder has nothing pinned: reported, not failed.
 
 pub mod normalize;
 pub mod review;
@@ -59,6 +62,20 @@ pub struct Snapshots {
     pub mode: Mode,
     pub base_url: String,
     pub run_prefix: String,
+    /// The folder held a baseline (a `.snap` file) when the run started.
+    pub pinned: bool,
+    /// Missing snapshots are recorded (compare mode): the folder is pinned,
+    /// or `--snapshots DIR` asked for a baseline.
+    pub record: bool,
+}
+
+/// Whether `dir` holds a baseline: at least one `.snap` file.
+pub fn has_baseline(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "snap"))
+    })
 }
 
 /// The headers a snapshot keeps: the ones whose change a client would notice.
@@ -100,8 +117,10 @@ pub enum Comparison {
     Pending,
     /// The response differs from the pinned one: the diff, as evidence.
     Changed(Failure),
-    /// No pinned snapshot, and CI mode records none.
+    /// No snapshot in a pinned folder, and CI mode records none.
     Missing(Failure),
+    /// Nothing pinned for this target and no baseline asked for: not compared.
+    Unpinned,
 }
 
 /// One snapshot to take.
@@ -151,6 +170,8 @@ impl Snapshots {
         let old_text = old.map(ToString::to_string);
         let shown = path.display().to_string();
         match (self.mode, old_text) {
+            (Mode::Ci, None) if !self.pinned => Comparison::Unpinned,
+            (Mode::Compare, None) if !self.record => Comparison::Unpinned,
             (Mode::Ci, None) => Comparison::Missing(
                 Failure::new(
                     CheckKind::Snapshot,
