@@ -75,8 +75,11 @@ fn ci_passes_a_first_run_with_nothing_pinned_and_fails_a_changed_baseline() {
             "discovery/",
         ]);
         command.args(extra);
+        // Whatever the environment says (the project's own CI sets CI).
         if ci {
             command.env("CI", "true");
+        } else {
+            command.env_remove("CI");
         }
         command.output().unwrap()
     };
@@ -125,6 +128,28 @@ fn a_run_cut_short_reports_not_run_never_failed_and_exits_3() {
     assert!(json["totals"]["not_run"].as_u64().unwrap() > 0, "{json:#}");
     assert_eq!(json["run"]["scope"]["complete"], false);
     assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+}
+
+#[test]
+fn a_report_path_that_cannot_be_written_is_found_before_the_run() {
+    let output = scimcheck()
+        .args(["run", "--report-html", "/nonexistent-folder/r.html"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "cannot write /nonexistent-folder/r.html: its folder /nonexistent-folder does not exist"
+        ),
+        "{stderr}"
+    );
+    // Found before anything ran: no case output at all.
+    assert!(
+        String::from_utf8_lossy(&output.stdout).is_empty(),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]

@@ -89,6 +89,7 @@ pub struct SnapshotOptions {
 pub fn run(mut options: Options) -> Result<Exit, Error> {
     let started = Instant::now();
     let started_at = time::OffsetDateTime::now_utc();
+    output::check(&options.outputs)?;
     if let Some(dir) = &options.outputs.bundle {
         // Before the run: a run is not lost at its end for a full folder.
         crate::bundle::prepare(dir)?;

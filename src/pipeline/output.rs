@@ -25,6 +25,37 @@ pub struct Outputs {
     pub sign_key: Option<SigningKey>,
 }
 
+/// Checks, before the run, that every report file can be written where
+/// the flags say: a run is not lost at its end for a mistyped folder.
+pub fn check(outputs: &Outputs) -> Result<(), Error> {
+    let files = [
+        &outputs.junit,
+        &outputs.json,
+        &outputs.markdown,
+        &outputs.html,
+    ];
+    for path in files.into_iter().flatten() {
+        let why = if path.is_dir() {
+            Some("it is a directory".to_string())
+        } else {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            match parent {
+                Some(dir) if !dir.is_dir() => {
+                    Some(format!("its folder {} does not exist", dir.display()))
+                }
+                _ => None,
+            }
+        };
+        if let Some(why) = why {
+            return Err(Error::Write {
+                path: path.clone(),
+                source: std::io::Error::other(why),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Writes every output `outputs` asks for.
 pub fn write(outputs: &Outputs, report: &RunReport) -> Result<(), Error> {
     type Render = fn(&RunReport) -> String;
