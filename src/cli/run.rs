@@ -26,7 +26,7 @@ fn options(args: RunArgs) -> Result<Options, Error> {
     let case_files = suite.files.clone();
     let client = suite.client(args.client.as_deref())?;
     let cases = suite.select(args.client.as_deref())?;
-    let waivers = load_waivers(args.waivers.as_ref(), &cases)?;
+    let (waivers, waivers_digest) = load_waivers(args.waivers.as_ref(), &cases)?;
     let limits = crate::report::scope::Limits {
         read_only: args.read_only,
         filter: args.libtest.filter.clone(),
@@ -34,10 +34,7 @@ fn options(args: RunArgs) -> Result<Options, Error> {
         skip: args.libtest.skip.clone(),
         large_group: (args.large_group < property::Settings::default().large_group)
             .then_some(args.large_group),
-        waivers_digest: match &args.waivers {
-            Some(path) => std::fs::read(path).ok().map(|b| crate::bundle::sha256(&b)),
-            None => None,
-        },
+        waivers_digest,
         stopped: None,
     };
     if args.target.url.is_some()
@@ -115,16 +112,21 @@ fn options(args: RunArgs) -> Result<Options, Error> {
     })
 }
 
-fn load_waivers(path: Option<&PathBuf>, cases: &[Case]) -> Result<Waivers, Error> {
+/// The waivers file, read once: its waivers and its SHA-256 (the scope's).
+fn load_waivers(
+    path: Option<&PathBuf>,
+    cases: &[Case],
+) -> Result<(Waivers, Option<String>), Error> {
     let Some(path) = path else {
-        return Ok(Waivers::default());
+        return Ok((Waivers::default(), None));
     };
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::harness(format!("cannot read waivers {shown}: {e}")))?;
     let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-    Waivers::load(&shown, &text, &ids)
-        .map_err(|problems| Error::diagnostics(problems, "the waivers file"))
+    let waivers = Waivers::load(&shown, &text, &ids)
+        .map_err(|problems| Error::diagnostics(problems, "the waivers file"))?;
+    Ok((waivers, Some(crate::bundle::sha256(text.as_bytes()))))
 }
 
 fn pacing(args: &RunArgs) -> Result<Pacing, Error> {

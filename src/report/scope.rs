@@ -143,23 +143,15 @@ impl Scope {
     }
 }
 
+/// A case's id is its file's id, so the cases that ran name their files.
 fn digest(ids: &std::collections::BTreeSet<String>, files: &BTreeMap<String, String>) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
-    // A case id names its file; property and client cases share the rule.
-    let mut seen = std::collections::BTreeSet::new();
     for id in ids {
-        let file = files
-            .keys()
-            .find(|f| id == *f || id.starts_with(&format!("{f}/")))
-            .cloned()
-            .unwrap_or_else(|| id.clone());
-        if seen.insert(file.clone()) {
-            hasher.update(file.as_bytes());
-            hasher.update([0]);
-            hasher.update(files.get(&file).map_or("", String::as_str).as_bytes());
-            hasher.update([0]);
-        }
+        hasher.update(id.as_bytes());
+        hasher.update([0]);
+        hasher.update(files.get(id).map_or("", String::as_str).as_bytes());
+        hasher.update([0]);
     }
     format!("{:x}", hasher.finalize())
 }
