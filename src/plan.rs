@@ -66,3 +66,49 @@ fn skip_reason(case: &Case, profile: &Profile) -> Option<String> {
     }
     None
 }
+
+/// Which cases a run selects by name, as `cargo test` selects tests: those
+/// whose id contains the filter (or is it, with `exact`), less those whose
+/// id contains (or is, with `exact`) a `skip`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub filter: Option<String>,
+    pub exact: bool,
+    pub skip: Vec<String>,
+}
+
+impl Selection {
+    pub fn selects(&self, id: &str) -> bool {
+        let matches = |pattern: &str| match self.exact {
+            true => id == pattern,
+            false => id.contains(pattern),
+        };
+        self.filter.as_deref().is_none_or(matches) && !self.skip.iter().any(|s| matches(s))
+    }
+
+    /// Whether it selects every case.
+    pub fn is_all(&self) -> bool {
+        self.filter.is_none() && self.skip.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Selection;
+
+    #[test]
+    fn a_selection_filters_and_skips_by_substring_or_exactly() {
+        let by = |filter: Option<&str>, exact, skip: &[&str]| Selection {
+            filter: filter.map(str::to_string),
+            exact,
+            skip: skip.iter().map(|s| s.to_string()).collect(),
+        };
+        assert!(by(None, false, &[]).selects("users/create"));
+        assert!(by(Some("users/"), false, &[]).selects("users/create"));
+        assert!(!by(Some("users/"), false, &[]).selects("groups/create"));
+        assert!(!by(Some("users/"), false, &["create"]).selects("users/create"));
+        assert!(by(Some("users/create"), true, &[]).selects("users/create"));
+        assert!(!by(Some("users/create"), true, &[]).selects("users/create-minimal"));
+        assert!(by(None, true, &["users/create"]).selects("users/create-minimal"));
+    }
+}

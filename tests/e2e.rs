@@ -2,7 +2,7 @@
 //! server: the whole suite passes under each shipped profile, a server that
 //! breaks a documented rule fails the run (exit 1) and the reports name the
 //! failing case, and harness problems exit 2 with a clear message. Verdicts
-//! are read from the JSON report, never from libtest's console text.
+//! are read from the JSON report, never from the terminal's text.
 
 mod common;
 

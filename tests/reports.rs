@@ -79,7 +79,9 @@ fn every_report_format_of_a_small_run_is_pinned() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let out = text(&output);
     assert!(
-        out.contains("1 passed, 1 failed (0 MUST), 1 waived, 1 skipped"),
+        out.contains(
+            "1 passed, 0 failed, 1 warning(s) (SHOULD/MAY failures: --strict fails them), 1 waived, 1 skipped"
+        ),
         "{out}"
     );
     assert!(out.contains("stale waiver `users/list`"), "{out}");
@@ -117,18 +119,27 @@ fn the_junit_report_reads_as_junit() {
             .find(|c| c.attribute("name") == Some(id))
             .unwrap_or_else(|| panic!("no testcase {id}"))
     };
+    // A SHOULD failure without --strict: a warning, not a JUnit failure,
+    // its evidence in the testcase's output.
     let teapot = named("users/teapot");
     assert_eq!(teapot.attribute("classname"), Some("insightly.users"));
-    let failure = teapot
+    assert!(teapot.children().all(|n| !n.has_tag_name("failure")));
+    assert!(
+        teapot
+            .descendants()
+            .any(|n| n.has_tag_name("property") && n.attribute("name") == Some("warning"))
+    );
+    let output = teapot
         .children()
-        .find(|n| n.has_tag_name("failure"))
+        .find(|n| n.has_tag_name("system-out"))
         .unwrap();
     assert!(
-        failure
+        output
             .text()
             .unwrap_or_default()
             .contains("reproduce: curl")
     );
+    assert_eq!(root.attribute("failures"), Some("0"));
     let waived = named("users/unknown");
     let skipped = waived
         .children()
@@ -279,11 +290,12 @@ fn in_github_actions_failures_become_annotations_and_the_summary_is_appended() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let annotation = stdout
         .lines()
-        .find(|l| l.starts_with("::error "))
+        .find(|l| l.starts_with("::warning "))
         .expect("an annotation");
+    // A SHOULD failure that does not fail the run is a warning.
     assert!(
         annotation
-            .starts_with("::error file=tests/data/reports/cases/users/teapot.yaml,line=6,col="),
+            .starts_with("::warning file=tests/data/reports/cases/users/teapot.yaml,line=6,col="),
         "{annotation}"
     );
     assert!(

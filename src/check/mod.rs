@@ -37,6 +37,8 @@ crate::named! {
         Template = "template",
         Snapshot = "snapshot",
         Property = "property",
+        /// The harness broke down running the case (a bug of scimcheck's).
+        Harness = "harness",
     }
 }
 
@@ -45,7 +47,10 @@ impl CheckKind {
     /// that cannot be rendered, a request the guard refused), not something
     /// the target did: reported as an error, never as non-conformance.
     pub fn is_harness(self) -> bool {
-        matches!(self, CheckKind::Template | CheckKind::Refused)
+        matches!(
+            self,
+            CheckKind::Template | CheckKind::Refused | CheckKind::Harness
+        )
     }
 }
 

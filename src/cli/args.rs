@@ -10,11 +10,6 @@ use clap::{Args, Parser, Subcommand};
 /// The exit codes, shown after `--help`.
 pub const EXIT_CODES: &str = "Exit codes:\n  0  every required (MUST) check passed\n  1  a check failed: the target is not conformant\n  2  the harness could not run: bad flags, invalid case files, no case selected, unreachable target\n  3  the run was cut short (--run-timeout) with checks not run, and none that ran failed\n  130  interrupted by Ctrl-C (after cleaning up)";
 
-/// clap's own help layout: the flattened libtest arguments bring a template
-/// of their own that drops the command's name from the usage line.
-const HELP_TEMPLATE: &str =
-    "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}";
-
 #[derive(Debug, Parser)]
 #[command(name = "scimcheck", version, about = "SCIM 2.0 (RFC 7643/7644) conformance test harness", after_help = EXIT_CODES)]
 pub struct Cli {
@@ -26,7 +21,6 @@ pub struct Cli {
 pub enum Command {
     /// Run the suite against a SCIM endpoint (or, without --url, against the embedded reference server).
     #[command(after_help = EXIT_CODES)]
-    #[command(help_template = HELP_TEMPLATE)]
     Run(Box<RunArgs>),
     /// Run the reference server alone, for manual testing or as a mock.
     Serve(ServeArgs),
@@ -50,7 +44,7 @@ impl Command {
     /// Whether the command only prints a listing and changes nothing.
     pub fn only_prints(&self) -> bool {
         match self {
-            Command::Run(args) => args.libtest.list,
+            Command::Run(args) => args.list,
             Command::Serve(args) => args.list_faults,
             Command::List(_) => true,
             _ => false,
@@ -232,9 +226,27 @@ pub struct RunArgs {
     /// Skip snapshot checks.
     #[arg(long)]
     pub no_snapshots: bool,
-    /// libtest options: a name filter, --exact, --skip, --list, --test-threads, -q, --format ...
-    #[command(flatten)]
-    pub libtest: libtest_mimic::Arguments,
+    /// Run only the checks whose id contains FILTER (with --exact: whose id is FILTER).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// FILTER and --skip match whole ids, not parts of them.
+    #[arg(long)]
+    pub exact: bool,
+    /// Leave out the checks whose id contains NAME (with --exact: whose id is NAME); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub skip: Vec<String>,
+    /// Print the ids of the selected checks, one a line, and exit without running them.
+    #[arg(long)]
+    pub list: bool,
+    /// Run N checks at once [default: --concurrency, else 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub test_threads: Option<u32>,
+    /// Print only failures, warnings and the closing lines: no line per check, no progress line.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print what is named but judges nothing (where the judged profile conflicts with the SCIM interop profile).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ use super::{Error, load_cases, parse_faults, seconds, target};
 use crate::case::Case;
 use crate::exit::Exit;
 use crate::pipeline::{self, Embedded, Options, Outputs, Pacing, SnapshotOptions};
+use crate::report::terminal::Verbosity;
 use crate::run::property;
 use crate::snapshot;
 use crate::waiver::Waivers;
@@ -27,11 +28,14 @@ fn options(args: RunArgs) -> Result<Options, Error> {
     let client = suite.client(args.client.as_deref())?;
     let cases = suite.select(args.client.as_deref())?;
     let (waivers, waivers_digest) = load_waivers(args.waivers.as_ref(), &cases)?;
+    let selection = crate::plan::Selection {
+        filter: args.filter.clone(),
+        exact: args.exact,
+        skip: args.skip.clone(),
+    };
     let limits = crate::report::scope::Limits {
         read_only: args.read_only,
-        filter: args.libtest.filter.clone(),
-        exact: args.libtest.exact,
-        skip: args.libtest.skip.clone(),
+        selection: selection.clone(),
         large_group: (args.large_group < property::Settings::default().large_group)
             .then_some(args.large_group),
         waivers_digest,
@@ -108,7 +112,14 @@ fn options(args: RunArgs) -> Result<Options, Error> {
             bundle: args.bundle,
             sign_key,
         },
-        libtest: args.libtest,
+        selection,
+        list: args.list,
+        threads: args.test_threads.or(args.concurrency).unwrap_or(8) as usize,
+        verbosity: match (args.quiet, args.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        },
     })
 }
 

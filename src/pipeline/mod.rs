@@ -55,8 +55,14 @@ pub struct Options {
     pub pacing: Pacing,
     pub run_timeout: Option<Duration>,
     pub properties: property::Settings,
-    /// libtest's own flags: filter, `--list`, `--test-threads`, ...
-    pub libtest: libtest_mimic::Arguments,
+    /// Which cases run, by name (the filter, `--exact`, `--skip`).
+    pub selection: plan::Selection,
+    /// `--list`: print the selected cases' ids and run nothing.
+    pub list: bool,
+    /// How many cases run at once.
+    pub threads: usize,
+    /// How much the terminal says (`-q`, `-v`).
+    pub verbosity: terminal::Verbosity,
     pub strict: bool,
     pub snapshots: Option<SnapshotOptions>,
     pub outputs: Outputs,
@@ -89,6 +95,17 @@ pub struct SnapshotOptions {
 pub fn run(mut options: Options) -> Result<Exit, Error> {
     let started = Instant::now();
     let started_at = time::OffsetDateTime::now_utc();
+    options.cases.retain(|c| options.selection.selects(&c.id));
+    if options.cases.is_empty() {
+        let filter = options.selection.filter.clone().unwrap_or_default();
+        return Err(Error::NothingSelected(filter));
+    }
+    if options.list {
+        for case in &options.cases {
+            println!("{}", case.id);
+        }
+        return Ok(Exit::Passed);
+    }
     output::check(&options.outputs)?;
     if let Some(dir) = &options.outputs.bundle {
         // Before the run: a run is not lost at its end for a full folder.
@@ -109,12 +126,6 @@ pub fn run(mut options: Options) -> Result<Exit, Error> {
         reached.profile.clone(),
         options.read_only,
     );
-    if let Some(concurrency) = options.pacing.concurrency {
-        options
-            .libtest
-            .test_threads
-            .get_or_insert(concurrency as usize);
-    }
     watch_interrupts(&runtime, reached.guard.clone());
     if let Some(limit) = options.run_timeout {
         stop_after(&runtime, reached.guard.clone(), limit);
@@ -156,12 +167,18 @@ pub fn run(mut options: Options) -> Result<Exit, Error> {
         },
     };
     let color = terminal::color_enabled();
-    let live = Arc::new(terminal::Live::new(color));
-    let result = run::execute(&plan, session, &mut options.libtest, live)
-        .map_err(|_| Error::NothingSelected(options.libtest.filter.clone().unwrap_or_default()))?;
-    if options.libtest.list {
-        return Ok(Exit::Passed);
-    }
+    let sent = reached.client.clone();
+    let live = terminal::Live::new(terminal::LiveOptions {
+        color,
+        verbosity: options.verbosity,
+        strict: options.strict,
+        cases: plan.cases.len(),
+        sent: Box::new(move || sent.pacing().sent()),
+    });
+    live.begin(&info.target_url, &plan.profile.name, options.threads);
+    let live = Arc::new(live);
+    let result = run::execute(&plan, session, options.threads, live.clone());
+    live.end();
     let summary = Summary::of_run(&result);
     let exit = match (&result.stopped, summary.exit(options.strict, ci_snapshots)) {
         (Some(Stop::Interrupted), _) => Exit::Interrupted,
@@ -181,7 +198,7 @@ pub fn run(mut options: Options) -> Result<Exit, Error> {
     };
     let report = RunReport::new(info, &result, exit as u8);
     output::write(&options.outputs, &report)?;
-    print!("{}", terminal::closing(&report, color));
+    print!("{}", terminal::closing(&report, color, options.verbosity));
     Ok(exit)
 }
 

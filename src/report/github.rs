@@ -1,5 +1,6 @@
 //! GitHub Actions: with `GITHUB_ACTIONS=true`, each failure is also printed
-//! as an `::error` workflow command pointing at the case file and line, and
+//! as an `::error` workflow command pointing at the case file and line (a
+//! SHOULD or MAY failure without `--strict` as a `::warning`), and
 //! the Markdown summary is appended to `GITHUB_STEP_SUMMARY` when it is set.
 
 use std::io::Write;
@@ -11,10 +12,15 @@ pub fn active() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-/// One `::error` line per failure of a failed (not waived) check.
+/// One `::error` line per failure of a failed (not waived) check; a
+/// `::warning` for a check whose failure does not fail the run.
 pub fn annotations(report: &RunReport) -> String {
     let mut out = String::new();
     for check in report.failed() {
+        let command = match check.is_warning(report.run.strict) {
+            true => "warning",
+            false => "error",
+        };
         for failure in &check.failures {
             let mut parts = failure.location.rsplitn(3, ':');
             let col = parts.next().unwrap_or("1");
@@ -28,7 +34,7 @@ pub fn annotations(report: &RunReport) -> String {
                 ));
             }
             out.push_str(&format!(
-                "::error file={},line={},col={},title={}::{}\n",
+                "::{command} file={},line={},col={},title={}::{}\n",
                 property(file),
                 property(line),
                 property(col),

@@ -2,14 +2,17 @@
 //! failure text with the evidence, skipped cases with their reason. A case
 //! that failed only for the harness's own trouble (a template error, a
 //! request the guard refused) is an `<error>`, not a `<failure>`: it says
-//! nothing of the target.
+//! nothing of the target. A SHOULD or MAY failure does not fail the run
+//! without `--strict`: JUnit has no warning, so it is a passing testcase
+//! with a `warning` property and the evidence in its output, and CI
+//! dashboards do not show red for a run that passed.
 
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::evidence::failure_text;
 use super::model::{CheckOut, CheckStatus, RunReport};
-use super::terminal::failure_text;
 
 /// Renders a run's report as JUnit XML.
 pub fn render(report: &RunReport) -> String {
@@ -27,7 +30,12 @@ pub fn render(report: &RunReport) -> String {
             ));
         }
         for check in report.checks.iter().filter(|c| c.area == area) {
-            let mut case = TestCase::new(check.id.clone(), status(check));
+            let warning = check.is_warning(report.run.strict);
+            let status = match warning {
+                true => TestCaseStatus::success(),
+                false => status(check),
+            };
+            let mut case = TestCase::new(check.id.clone(), status);
             case.set_classname(format!("{suite_name}.{area}"));
             case.set_time(Duration::from_millis(check.duration_ms));
             case.properties
@@ -48,12 +56,28 @@ pub fn render(report: &RunReport) -> String {
                     )
                 })
                 .collect();
+            let mut output = Vec::new();
+            if warning {
+                let first = check.failures.first().map(|f| f.message.as_str());
+                case.properties.push(quick_junit::Property::new(
+                    "warning",
+                    format!(
+                        "{} failure, not failing the run without --strict: {}",
+                        check.level,
+                        first.unwrap_or_default()
+                    ),
+                ));
+                output.push(format!("warning: {}", failure_text(check, false)));
+            }
             if !changes.is_empty() {
                 case.properties.push(quick_junit::Property::new(
                     "snapshot-changes",
                     changes.len().to_string(),
                 ));
-                case.set_system_out(changes.join("\n"));
+                output.extend(changes);
+            }
+            if !output.is_empty() {
+                case.set_system_out(output.join("\n"));
             }
             suite.add_test_case(case);
         }

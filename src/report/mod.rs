@@ -6,12 +6,14 @@
 
 pub mod cleanup;
 pub mod clients;
+pub mod evidence;
 pub mod exchange;
 pub mod findings;
 pub mod github;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod live;
 pub mod markdown;
 pub mod model;
 pub mod scope;

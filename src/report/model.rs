@@ -19,7 +19,7 @@ use crate::waiver::Waiver;
 pub const SCHEMA: &str = "https://github.com/scimcheck/scimcheck/report/v2";
 
 /// What the run was, independent of its results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RunInfo {
     pub id: String,
     /// RFC 3339, UTC.
@@ -143,6 +143,21 @@ impl CheckStatus {
             // never carried out is skipped, its reason saying so.
             Status::Skipped { .. } | Status::NotRun { .. } => CheckStatus::Skipped,
         }
+    }
+}
+
+impl CheckOut {
+    /// A failure that does not fail the run: a SHOULD or MAY check, unless
+    /// `--strict`. Shown as a warning, not as red.
+    pub fn is_warning(&self, strict: bool) -> bool {
+        self.status == CheckStatus::Failed && self.level != "MUST" && !strict
+    }
+
+    /// Failed only for the harness's own trouble: no verdict on the target.
+    pub fn is_harness_error(&self) -> bool {
+        self.status == CheckStatus::Failed
+            && !self.failures.is_empty()
+            && self.failures.iter().all(|f| f.harness)
     }
 }
 

@@ -13,10 +13,8 @@ use crate::result::{CaseResult, Status};
 #[derive(Debug, Clone, Default)]
 pub struct Limits {
     pub read_only: bool,
-    /// The libtest name filter, `--exact`, `--skip`.
-    pub filter: Option<String>,
-    pub exact: bool,
-    pub skip: Vec<String>,
+    /// The name filter, `--exact`, `--skip`.
+    pub selection: crate::plan::Selection,
     /// `--large-group` below the suite's default.
     pub large_group: Option<usize>,
     /// SHA-256 of the waivers file, when one was given (a waiver that
@@ -64,15 +62,16 @@ impl Scope {
         if limits.read_only {
             phrases.push("read-only: no check that writes ran".to_string());
         }
-        if let Some(filter) = &limits.filter {
-            let how = if limits.exact {
+        let selection = &limits.selection;
+        if let Some(filter) = &selection.filter {
+            let how = if selection.exact {
                 "exactly"
             } else {
                 "containing"
             };
             phrases.push(format!("only checks named {how} \"{filter}\""));
         }
-        for skip in &limits.skip {
+        for skip in &selection.skip {
             phrases.push(format!("checks named \"{skip}\" left out (--skip)"));
         }
         if let Some(n) = limits.large_group {
@@ -106,8 +105,8 @@ impl Scope {
             complete: phrases.is_empty(),
             limits: phrases,
             read_only: limits.read_only,
-            filter: limits.filter.clone(),
-            skip: limits.skip.clone(),
+            filter: selection.filter.clone(),
+            skip: selection.skip.clone(),
             waivers_digest: limits.waivers_digest.clone(),
             checks,
             cases_run_digest: digest(&ran, files),

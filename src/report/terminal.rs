@@ -4,123 +4,19 @@
 //! to reproduce it), and the closing block of a run. Colour only on a TTY
 //! and never with NO_COLOR.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::io::IsTerminal;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use super::cleanup::Cleanup;
+pub use super::evidence::failure_text;
+use super::evidence::paint;
 use super::findings::{Findings, RerunOut};
-use super::model::{CheckOut, RunReport, Totals, Waivers, check_out};
-use crate::client::excerpt;
-use crate::result::CaseResult;
-use crate::run::{Event, Observer};
-
-/// The live output of a run, beside libtest's line per case: each failure's
-/// evidence (rendered from the report model, as every report renders it),
-/// the rerun phase, a long case's progress every few seconds, and the final
-/// cleanup. On stderr, but a failure's text, which libtest prints.
-pub struct Live {
-    pub color: bool,
-    /// When each long case last told its progress.
-    told: Mutex<HashMap<String, Instant>>,
-}
-
-/// How often a long case tells how far it has got.
-const PROGRESS_EVERY: Duration = Duration::from_secs(5);
-
-impl Live {
-    pub fn new(color: bool) -> Live {
-        Live {
-            color,
-            told: Mutex::default(),
-        }
-    }
-}
-
-impl Observer for Live {
-    fn event(&self, event: Event<'_>) {
-        match event {
-            Event::Progress { case, done, total } => {
-                let mut told = self.told.lock().unwrap_or_else(|p| p.into_inner());
-                let now = Instant::now();
-                let last = *told.entry(case.to_string()).or_insert(now);
-                if done < total && now.duration_since(last) >= PROGRESS_EVERY {
-                    told.insert(case.to_string(), now);
-                    eprintln!("scimcheck: {case}: {done} of {total} requests answered");
-                }
-            }
-            Event::Rerun { cases, parallel } => println!(
-                "\nscimcheck: {cases} case(s) met server errors or dropped connections with {parallel} cases running at once; rerunning them one at a time, and judging them by the rerun"
-            ),
-            Event::CleanupStarted { created: 0 } => {}
-            Event::CleanupStarted { created } => eprintln!(
-                "scimcheck: cases done: removing what remains of the {created} resource(s) this run created, and asking the target what is left"
-            ),
-        }
-    }
-
-    fn failure_text(&self, result: &CaseResult) -> String {
-        failure_text(&check_out(result), self.color)
-    }
-}
+pub use super::live::{Live, LiveOptions, Verbosity};
+use super::model::{RunReport, Waivers};
 
 /// Whether stdout gets ANSI colours.
 pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
-}
-
-fn paint(text: &str, code: &str, color: bool) -> String {
-    if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
-}
-
-/// The evidence for a failed check: each failure where its expectation is
-/// written, expected against actual; then, once per step, the request, the
-/// response and a curl line that sends the request again.
-pub fn failure_text(check: &CheckOut, color: bool) -> String {
-    let mut out = String::new();
-    let rules = check.rules.join(", ");
-    let _ = writeln!(out, "{} [{} {}]", check.name, check.level, rules);
-    let mut failures = check.failures.iter().peekable();
-    while let Some(first) = failures.next() {
-        let mut of_step = vec![first];
-        while let Some(next) =
-            failures.next_if(|f| f.step == first.step && f.exchange == first.exchange)
-        {
-            of_step.push(next);
-        }
-        for failure in of_step {
-            let _ = writeln!(
-                out,
-                "{}: {} {}",
-                paint(&failure.location, "1", color),
-                paint("error:", "1;31", color),
-                failure.message
-            );
-            if !failure.expected.is_empty() || !failure.actual.is_empty() {
-                let _ = writeln!(out, "  expected: {}", paint(&failure.expected, "32", color));
-                let _ = writeln!(out, "  actual:   {}", paint(&failure.actual, "31", color));
-            }
-        }
-        let _ = writeln!(out, "  in {}", first.step);
-        if let Some(exchange) = first.exchange.and_then(|i| check.exchanges.get(i)) {
-            let _ = writeln!(out, "  request:  {} {}", exchange.method, exchange.url);
-            if let Some(status) = exchange.status {
-                let body = exchange.response_body.as_deref().unwrap_or_default();
-                let _ = writeln!(out, "  response: {status} {}", excerpt(body, 400));
-            }
-            // A request the guard kept back never reached the target.
-            if exchange.sent {
-                let _ = writeln!(out, "  reproduce: {}", exchange.curl);
-            }
-        }
-    }
-    out
 }
 
 /// The run's snapshots: how many matched, each change against the pinned
@@ -198,8 +94,10 @@ pub fn snapshot_text(report: &RunReport, color: bool) -> String {
 }
 
 /// The findings besides the verdicts: failures only under parallel load,
-/// and discovery claims the behaviour contradicts.
-pub fn findings_text(findings: &Findings) -> String {
+/// and discovery claims the behaviour contradicts; with `verbose`, also
+/// where the judged profile conflicts with the interop profile (named in
+/// every report, judging nothing).
+pub fn findings_text(findings: &Findings, verbose: bool) -> String {
     let mut out = String::new();
     let concurrency = &findings.concurrency;
     let under_load: Vec<&RerunOut> = concurrency
@@ -236,7 +134,7 @@ pub fn findings_text(findings: &Findings) -> String {
             "scimcheck: {again} case(s) met server errors or dropped connections alone too: their rerun's verdict stands"
         );
     }
-    if let Some(first) = findings.conflicts.first() {
+    if let Some(first) = findings.conflicts.first().filter(|_| verbose) {
         // One line: the reports hold each requirement's text.
         let mut parts: Vec<String> = Vec::new();
         for c in &findings.conflicts {
@@ -308,10 +206,11 @@ pub fn cleanup_text(cleanup: &Cleanup) -> String {
     out + "\n"
 }
 
-/// Everything the terminal says once a run has ended, after libtest's own
-/// lines: waivers, the seed, snapshots, findings, the client's verdict, the
-/// cleanup, and the counts with the exit code.
-pub fn closing(report: &RunReport, color: bool) -> String {
+/// Everything the terminal says once a run has ended, after the line of
+/// each check: waivers, the seed, snapshots, findings, the client's
+/// verdict, the cleanup, the scope of a limited run, and one line of
+/// counts with the exit code.
+pub fn closing(report: &RunReport, color: bool, verbosity: Verbosity) -> String {
     let mut out = waiver_text(&report.waivers);
     if report.properties_ran() {
         let seed = &report.run.seed;
@@ -321,7 +220,10 @@ pub fn closing(report: &RunReport, color: bool) -> String {
         );
     }
     out.push_str(&snapshot_text(report, color));
-    out.push_str(&findings_text(&report.findings));
+    out.push_str(&findings_text(
+        &report.findings,
+        verbosity == Verbosity::Verbose,
+    ));
     if let Some(client) = &report.client {
         out.push_str(&super::clients::text(client));
     }
@@ -329,12 +231,37 @@ pub fn closing(report: &RunReport, color: bool) -> String {
     if !report.run.scope.complete {
         let _ = writeln!(out, "scimcheck: scope: {}", report.run.scope.sentence());
     }
-    out.push_str(&summary_text(&report.totals, report.exit_code));
+    out.push_str(&summary_text(report));
     out
 }
 
-/// The closing lines of a run, with the exit code it ends with.
-pub fn summary_text(totals: &Totals, exit: u8) -> String {
+/// The one closing line: the counts and the exit code. Without
+/// `--strict`, a SHOULD or MAY failure is a warning, counted apart.
+pub fn summary_text(report: &RunReport) -> String {
+    let totals = &report.totals;
+    let strict = report.run.strict;
+    let failing: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|c| c.status == super::model::CheckStatus::Failed && !c.is_warning(strict))
+        .collect();
+    let warned = totals.failed - failing.len();
+    let harness = failing.iter().filter(|c| c.is_harness_error()).count();
+    let mut failed = format!("{} failed", failing.len());
+    let must = totals.failed_must;
+    match (strict, harness) {
+        (true, 0) => failed.push_str(&format!(" ({must} MUST)")),
+        (true, n) => failed.push_str(&format!(
+            " ({must} MUST, {n} of them the harness's own trouble)"
+        )),
+        (false, 0) => {}
+        (false, n) => failed.push_str(&format!(" ({n} of them the harness's own trouble)")),
+    }
+    if warned > 0 {
+        failed.push_str(&format!(
+            ", {warned} warning(s) (SHOULD/MAY failures: --strict fails them)"
+        ));
+    }
     let mut changes = String::new();
     for (n, what) in [
         (totals.snapshot_changes, "snapshot change(s)"),
@@ -346,20 +273,9 @@ pub fn summary_text(totals: &Totals, exit: u8) -> String {
             changes.push_str(&format!(", {n} {what}"));
         }
     }
-    let harness = match totals.harness_errors {
-        0 => String::new(),
-        n => format!(", {n} of them the harness's own trouble"),
-    };
     format!(
-        "scimcheck: {} passed, {} failed ({} MUST{harness}), {} waived, {} skipped{changes}; exit {exit}\n{} passed, {} failed, {} skipped\n",
-        totals.passed,
-        totals.failed,
-        totals.failed_must,
-        totals.waived,
-        totals.skipped,
-        totals.passed,
-        totals.failed,
-        totals.skipped
+        "scimcheck: {} passed, {failed}, {} waived, {} skipped{changes}; exit {}\n",
+        totals.passed, totals.waived, totals.skipped, report.exit_code
     )
 }
 

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::*;
 use crate::case::{Level, Method};
 use crate::check::{CheckKind, Failure};
 use crate::client::{Exchange, NoResponse, Refusal, Response, SentRequest};
 use crate::diag::{Location, Pos};
-use crate::result::{CaseResult, Leftovers, Remaining, Remnant, Status, StepResult, Summary};
+use crate::report::model::check_out;
+use crate::result::{CaseResult, Leftovers, Remaining, Remnant, Status, StepResult};
 use crate::scim::ResourceType;
 
 // The renderers take the report model; these build it from the runner's
@@ -22,22 +22,18 @@ fn cleanup_text(leftovers: &Leftovers) -> String {
     super::cleanup_text(&crate::report::cleanup::of(leftovers))
 }
 
-fn summary_text(summary: &Summary, exit: crate::exit::Exit) -> String {
-    let totals = Totals {
-        total: summary.passed + summary.failed + summary.skipped + summary.waived,
-        passed: summary.passed,
-        failed: summary.failed,
-        failed_must: summary.failed_required,
-        harness_errors: summary.harness_failed,
-        waived: summary.waived,
-        skipped: summary.skipped,
-        snapshot_changes: summary.snapshot_changes,
-        under_load: summary.under_load,
-        contradictions: summary.contradictions,
-        warnings: 0,
-        not_run: summary.not_run,
+fn summary_text(cases: Vec<CaseResult>, strict: bool, exit: crate::exit::Exit) -> String {
+    let run = crate::result::RunResult {
+        cases,
+        ..Default::default()
     };
-    super::summary_text(&totals, exit as u8)
+    let info = crate::report::model::RunInfo {
+        strict,
+        ..Default::default()
+    };
+    super::summary_text(&crate::report::model::RunReport::new(
+        info, &run, exit as u8,
+    ))
 }
 
 fn exchange(method: Method, path: &str, answer: Result<(u16, &str), NoResponse>) -> Exchange {
@@ -241,17 +237,26 @@ fn the_cleanup_line_says_what_the_server_was_asked_and_found() {
 }
 
 #[test]
-fn the_summary_gives_the_exit_code() {
-    let summary = Summary {
-        passed: 50,
-        failed: 2,
-        failed_required: 1,
-        skipped: 8,
-        waived: 1,
-        snapshot_changes: 1,
-        under_load: 3,
-        contradictions: 0,
-        ..Summary::default()
+fn the_summary_is_one_line_with_the_exit_code_and_warnings_counted_apart() {
+    let with = |id: &str, level, status| CaseResult {
+        id: id.into(),
+        level,
+        status,
+        ..case(vec![])
     };
-    insta::assert_snapshot!(summary_text(&summary, crate::exit::Exit::Failed));
+    let skipped = || Status::Skipped {
+        reason: "needs bulk".into(),
+    };
+    let cases = vec![
+        with("a", Level::MUST, Status::Passed),
+        with("b", Level::MUST, Status::Failed),
+        with("c", Level::SHOULD, Status::Failed),
+        with("d", Level::MAY, Status::Failed),
+        with("e", Level::MAY, skipped()),
+    ];
+    let lines = [
+        summary_text(cases.clone(), false, crate::exit::Exit::Failed),
+        summary_text(cases, true, crate::exit::Exit::Failed),
+    ];
+    insta::assert_snapshot!(lines.concat());
 }

@@ -1,13 +1,22 @@
 //! What the runner tells whoever shows a run as it happens. The runner
-//! never prints: libtest-mimic reports each case as it ends (with the text
-//! [`Observer::failure_text`] gives for a failed one), and the rest of what
-//! happens on the way is an [`Event`] to the [`Observer`].
+//! never prints: each case's start and end, a long case's progress, the
+//! rerun phase and the final cleanup are an [`Event`] to the [`Observer`]
+//! (the terminal's live output is one).
 
 use crate::result::CaseResult;
 
 /// Something that happened during a run.
 #[derive(Debug, Clone, Copy)]
 pub enum Event<'a> {
+    /// A case has started.
+    CaseStarted { case: &'a str },
+    /// A case has ended. With `rerun`, it met a server error or a dropped
+    /// connection under parallel load (what is said) and is not judged yet:
+    /// it runs again alone after the parallel phase.
+    CaseFinished {
+        result: &'a CaseResult,
+        rerun: Option<&'a str>,
+    },
     /// A long step of a case is under way: `done` of `total` requests of
     /// one batch answered (a large group's members, a population).
     Progress {
@@ -26,8 +35,6 @@ pub enum Event<'a> {
 /// Shows a run as it happens.
 pub trait Observer: Send + Sync {
     fn event(&self, event: Event<'_>);
-    /// What libtest prints under a failed case's name: the evidence.
-    fn failure_text(&self, result: &CaseResult) -> String;
 }
 
 /// Shows nothing (tests, and runs whose only output is the reports).
@@ -35,8 +42,4 @@ pub struct Silent;
 
 impl Observer for Silent {
     fn event(&self, _: Event<'_>) {}
-
-    fn failure_text(&self, result: &CaseResult) -> String {
-        format!("{} failed", result.id)
-    }
 }

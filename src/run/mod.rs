@@ -1,11 +1,10 @@
-//! Running a plan. [`execute`] drives the planned cases as libtest-mimic
-//! trials (so filtering, `--list`, `--exact`, `--skip` and `--test-threads`
-//! work as in `cargo test`), runs each one with [`run_case`] — its steps
+//! Running a plan. [`execute`] runs the planned cases a few at a time
+//! ([`pool`]), each with [`run_case`] — its steps
 //! ([`engine`]) or its property ([`property`]), then its scope's cleanup
 //! ([`cleanup`]) and, when it failed, the waivers, applied once — and ends
 //! with the final safety net. It returns the [`RunResult`] every reporter
-//! reads; it never prints (libtest prints the progress, with the failure
-//! text the caller renders).
+//! reads; it never prints: what happens on the way is an [`Event`] to the
+//! caller's [`Observer`].
 //!
 //! Two phases: the cases run in parallel; a case that met a server error
 //! (5xx) or a dropped connection there is not judged by that run — it is
@@ -19,21 +18,20 @@ pub mod cleanup;
 pub mod discover;
 pub mod engine;
 pub mod event;
+pub mod pool;
 pub mod property;
 pub mod survey;
 pub mod vars;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
-
-use libtest_mimic::{Completion, Failed, Trial};
 
 use crate::case::Case;
 use crate::check::CheckKind;
 use crate::client::{Client, Exchange, NoResponse, excerpt};
 use crate::plan::{Plan, Planned};
 use crate::profile::Profile;
-use crate::result::{CaseResult, Concurrency, Rerun, RunResult, Status};
+use crate::result::{CaseResult, Concurrency, Rerun, RunResult, Status, StepResult};
 use crate::snapshot::Snapshots;
 use crate::waiver::{self, Waivers};
 pub use event::{Event, Observer};
@@ -65,56 +63,29 @@ pub struct Known {
     pub client: Option<crate::case::IdentityProvider>,
 }
 
-/// The filter selected no case: nothing was run.
-#[derive(Debug)]
-pub struct NothingSelected;
-
-/// Runs the plan: the complete result (the cases in id order, the waivers'
-/// report, the reruns, what the run left on the target, and what was known
-/// before). With `--list`, lists and runs nothing.
+/// Runs the plan's cases, `threads` at once: the complete result (the
+/// cases in id order, the waivers' report, the reruns, what the run left
+/// on the target, and what was known before).
 pub fn execute(
     plan: &Plan,
     session: Session,
-    libtest: &mut libtest_mimic::Arguments,
+    threads: usize,
     observer: Arc<dyn Observer>,
-) -> Result<RunResult, NothingSelected> {
+) -> RunResult {
     let session = Arc::new(session);
-    let finished: Arc<Mutex<Vec<Finished>>> = Arc::default();
-    // Cases are I/O-bound: by default run more of them at once than there are cores.
-    let parallel = *libtest.test_threads.get_or_insert(8);
-    let phase = Phase::Parallel {
-        rerun: parallel > 1,
-    };
-    let first_trials = trials(
-        plan.cases.iter().cloned(),
-        &session,
-        &finished,
-        &observer,
-        phase,
-    );
-    let selected = first_trials
-        .iter()
-        .filter(|t| !libtest.is_filtered_out(t))
-        .count();
-    if selected == 0 && !libtest.list {
-        return Err(NothingSelected);
-    }
-    let _conclusion = libtest_mimic::run(libtest, first_trials);
-    if libtest.list {
-        return Ok(RunResult::default());
-    }
-    let first = take(&finished);
+    let phase = Phase::Parallel { rerun: threads > 1 };
+    let first = run_phase(plan.cases.clone(), &session, &*observer, phase, threads);
     let (deferred, mut cases): (Vec<Finished>, Vec<Finished>) = first
         .into_iter()
         .partition(|f| f.trouble.is_some() && f.deferred);
     let mut concurrency = Concurrency {
-        parallel,
+        parallel: threads,
         reruns: vec![],
     };
     if !deferred.is_empty() && !session.client.guard().is_stopping() {
         observer.event(Event::Rerun {
             cases: deferred.len(),
-            parallel,
+            parallel: threads,
         });
         let again: Vec<Planned> = plan
             .cases
@@ -122,17 +93,7 @@ pub fn execute(
             .filter(|p| deferred.iter().any(|d| d.result.id == p.case.id))
             .cloned()
             .collect();
-        let rerun_trials = trials(
-            again.into_iter(),
-            &session,
-            &finished,
-            &observer,
-            Phase::Alone,
-        );
-        let mut alone = libtest.clone();
-        alone.test_threads = Some(1);
-        let _conclusion = libtest_mimic::run(&alone, rerun_trials);
-        let mut reruns = take(&finished);
+        let mut reruns = run_phase(again, &session, &*observer, Phase::Alone, 1);
         for first in deferred {
             let Some(at) = reruns.iter().position(|r| r.result.id == first.result.id) else {
                 continue;
@@ -168,7 +129,7 @@ pub fn execute(
         &session.client,
         &format!("{}-", session.run.prefix()),
     ));
-    Ok(RunResult {
+    RunResult {
         waivers: session.waivers.report(&waived, waiver::today()),
         leftovers,
         stopped: session.client.guard().stop_reason(),
@@ -182,10 +143,10 @@ pub fn execute(
             .map(|j| j.take())
             .unwrap_or_default(),
         cases,
-    })
+    }
 }
 
-/// Which phase trials run in.
+/// Which phase cases run in.
 #[derive(Clone, Copy)]
 enum Phase {
     /// Cases at once; with `rerun`, a case in trouble is deferred.
@@ -204,64 +165,83 @@ struct Finished {
     deferred: bool,
 }
 
-/// What the trials of a phase finished, taken out for the next.
-fn take(finished: &Mutex<Vec<Finished>>) -> Vec<Finished> {
-    std::mem::take(&mut *finished.lock().unwrap_or_else(|p| p.into_inner()))
+/// Runs one phase's cases, `threads` at once, telling the observer as
+/// each starts and ends.
+fn run_phase(
+    planned: Vec<Planned>,
+    session: &Session,
+    observer: &dyn Observer,
+    phase: Phase,
+    threads: usize,
+) -> Vec<Finished> {
+    let attempt = match phase {
+        Phase::Parallel { .. } => 0,
+        Phase::Alone => 1,
+    };
+    let job = |planned: &Planned| {
+        observer.event(Event::CaseStarted {
+            case: &planned.case.id,
+        });
+        let result = run_case(planned, session, attempt, observer);
+        let trouble = trouble(&result);
+        let deferred = matches!(phase, Phase::Parallel { rerun: true }) && trouble.is_some();
+        let rerun = trouble
+            .as_ref()
+            .filter(|_| deferred)
+            .map(|(step, answer, _)| format!("{step} answered {answer}"));
+        observer.event(Event::CaseFinished {
+            result: &result,
+            rerun: rerun.as_deref(),
+        });
+        Finished {
+            result,
+            trouble,
+            deferred,
+        }
+    };
+    let panicked = |planned: &Planned, why: String| {
+        let result = panicked(planned, session, attempt, &why);
+        observer.event(Event::CaseFinished {
+            result: &result,
+            rerun: None,
+        });
+        Finished {
+            result,
+            trouble: None,
+            deferred: false,
+        }
+    };
+    pool::each(planned, threads, job, panicked)
 }
 
-/// One libtest trial per planned case.
-fn trials(
-    planned: impl Iterator<Item = Planned>,
-    session: &Arc<Session>,
-    finished: &Arc<Mutex<Vec<Finished>>>,
-    observer: &Arc<dyn Observer>,
-    phase: Phase,
-) -> Vec<Trial> {
-    planned
-        .map(|planned| {
-            let (session, finished, observer) =
-                (session.clone(), finished.clone(), observer.clone());
-            let name = planned.case.id.clone();
-            let kind = planned.case.level.as_str();
-            Trial::ignorable_test(name, move || {
-                let attempt = match phase {
-                    Phase::Parallel { .. } => 0,
-                    Phase::Alone => 1,
-                };
-                let result = run_case(&planned, &session, attempt, &*observer);
-                let trouble = trouble(&result);
-                let deferred =
-                    matches!(phase, Phase::Parallel { rerun: true }) && trouble.is_some();
-                let outcome = match &result.status {
-                    _ if deferred => {
-                        let (step, answer, _) = trouble.as_ref().expect("deferred for its trouble");
-                        Ok(Completion::ignored_with(format!(
-                            "rerun alone after the parallel phase: {step} answered {answer}"
-                        )))
-                    }
-                    Status::Passed => Ok(Completion::Completed),
-                    Status::Skipped { reason } => Ok(Completion::ignored_with(reason.clone())),
-                    Status::NotRun { reason } => {
-                        Ok(Completion::ignored_with(format!("not run: {reason}")))
-                    }
-                    Status::Waived { reason, .. } => {
-                        Ok(Completion::ignored_with(format!("waived: {reason}")))
-                    }
-                    Status::Failed => Err(Failed::from(observer.failure_text(&result))),
-                };
-                finished
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(Finished {
-                        result,
-                        trouble,
-                        deferred,
-                    });
-                outcome
-            })
-            .with_kind(kind)
-        })
-        .collect()
+/// A case the harness itself broke down in (a panic: scimcheck's bug):
+/// failed with that as its evidence, a harness error and not a verdict on
+/// the target; what it created is removed as for any case.
+fn panicked(planned: &Planned, session: &Session, attempt: u32, why: &str) -> CaseResult {
+    let mut step = StepResult::new("the harness", None);
+    step.failures.push(crate::check::Failure::new(
+        CheckKind::Harness,
+        format!(
+            "scimcheck broke down running this case ({why}): a bug in scimcheck, please report it"
+        ),
+    ));
+    let client = session.client.scoped(&scope(&planned.case.id, attempt));
+    let cleanup = session.runtime.block_on(cleanup::scope(&client));
+    CaseResult::of(
+        &planned.case,
+        Status::Failed,
+        vec![step],
+        cleanup,
+        Default::default(),
+    )
+}
+
+/// The ledger scope of one attempt at a case: what it created, for its cleanup.
+fn scope(case: &str, attempt: u32) -> String {
+    match attempt {
+        0 => case.to_string(),
+        n => format!("{case} (attempt {})", n + 1),
+    }
 }
 
 /// The first failed step of a case that met a server error (5xx) or no
@@ -319,11 +299,7 @@ pub fn run_case(
         return CaseResult::of(case, status, vec![], vec![], Default::default());
     }
     let started = Instant::now();
-    let scope = match attempt {
-        0 => case.id.clone(),
-        n => format!("{} (attempt {})", case.id, n + 1),
-    };
-    let client = session.client.scoped(&scope);
+    let client = session.client.scoped(&scope(&case.id, attempt));
     let (status, steps, mut cleanup) = match case.property {
         // Properties drive the runtime themselves, one request at a time.
         Some((which, at)) => {
