@@ -115,6 +115,8 @@ pub struct CaseResult {
     pub duration: Duration,
     /// The identity-provider client whose flow this is, and its stage.
     pub flow: Option<(String, Stage)>,
+    /// The client's validator whose check the flow replays.
+    pub validator: Option<String>,
     /// In a client flow: each step's label and the client behaviour it replays.
     pub replays: Vec<(String, String)>,
 }
@@ -141,6 +143,7 @@ impl CaseResult {
             cleanup,
             duration,
             flow: case.client.clone().zip(case.stage),
+            validator: case.validator.clone(),
             replays: case
                 .steps
                 .iter()

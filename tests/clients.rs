@@ -93,28 +93,81 @@ fn a_refused_capitalised_op_breaks_entra_at_its_first_stage_that_sends_one() {
 }
 
 #[test]
-fn what_a_client_tolerates_is_a_warning_not_a_break() {
+fn what_a_client_tolerates_is_a_warning_and_what_its_validator_fails_fails_certification() {
     // Okta documents a 404 as an acceptable answer to a lookup that finds
-    // nobody; the RFC asks for an empty ListResponse.
+    // nobody (the RFC asks for an empty ListResponse): provisioning works,
+    // with a warning. Okta's SPEC test, which grades an OIN submission,
+    // requires the empty ListResponse: certification fails, and says where.
+    let bundle = common::tempdir().join("bundle");
     let (output, report) = scimcheck_report(&[
         "run",
         "--client",
         "okta",
         "--server-fault",
         "empty-result-404",
+        "--bundle",
+        bundle.to_str().unwrap(),
     ]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let out = text(&output);
+    // A required check of the validator failed.
+    assert_eq!(output.status.code(), Some(1), "{out}");
     let verdict = &report["client"];
     assert_eq!(verdict["verdict"], "works", "{verdict}");
-    let lookup = verdict["stages"]
-        .as_array()
-        .unwrap()
+    assert_eq!(verdict["certification"], "breaks", "{verdict}");
+    let rows = verdict["stages"].as_array().unwrap();
+    let lookup = rows
         .iter()
-        .find(|s| s["stage"] == "lookup")
+        .find(|s| s["check"] == "clients/okta/lookup")
         .unwrap();
     assert_eq!(lookup["status"], "works with warnings", "{lookup}");
+    let spec = rows
+        .iter()
+        .find(|s| s["check"] == "clients/okta/spec-unknown-user")
+        .unwrap();
+    assert_eq!(spec["stage"], "lookup", "{spec}");
+    assert_eq!(spec["status"], "breaks", "{spec}");
+    assert_eq!(spec["validator"], "Okta SCIM 2.0 SPEC Test", "{spec}");
     assert!(report["totals"]["warnings"].as_u64().unwrap() > 0);
-    assert!(text(&output).contains("warning: a user that matches nobody yet"));
+    assert!(
+        out.contains("warning: a user that matches nobody yet"),
+        "{out}"
+    );
+    assert!(out.contains("Okta (OIN app) provisioning: works"), "{out}");
+    assert!(
+        out.contains("Okta (OIN app) certification: fails at 'lookup' (Okta SCIM 2.0 SPEC Test): a userName nobody has: status 404, expected 200 (the validator fails it)"),
+        "{out}"
+    );
+    // The bundle's manifest carries both verdicts.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("manifest.json")).unwrap())
+            .unwrap();
+    let verdicts = &manifest["client_verdicts"];
+    assert_eq!(verdicts["provisioning"], "works", "{manifest}");
+    assert_eq!(verdicts["certification"], "breaks", "{manifest}");
+}
+
+#[test]
+fn a_flow_step_names_the_source_it_replays() {
+    let dir = common::tempdir();
+    let client = dir.join("clients/acme");
+    std::fs::create_dir_all(&client).unwrap();
+    std::fs::write(
+        client.join("client.yaml"),
+        "title: Acme\nsummary: a test client\nsources: [\"[docs] Acme's SCIM guide\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        client.join("lookup.yaml"),
+        "name: a lookup\nrule: [doc:acme]\nlevel: MUST\nstage: lookup\nsteps:\n  - replays: \"[blog] somebody's post\"\n    request: {method: GET, path: /Users}\n    expect: {status: 200}\n",
+    )
+    .unwrap();
+    let output = scimcheck_ci(&["list", "--cases", dir.to_str().unwrap()]);
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("`replays:` opens with [blog] instead of the [tag] of one of the client's sources ([docs])"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -46,7 +46,15 @@ fn run_clients(fault: Fault) -> Outcome {
             .unwrap()
             .iter()
             .filter(|s| s["status"] == "breaks")
-            .map(|s| format!("{client}: {}", s["stage"].as_str().unwrap()))
+            .map(|s| {
+                // Named by stage, and by whether provisioning breaks or
+                // the vendor's validator fails certification.
+                let by = match s["validator"].as_str() {
+                    Some(validator) => format!(" (certification: {validator})"),
+                    None => String::new(),
+                };
+                format!("{client}: {}{by}", s["stage"].as_str().unwrap())
+            })
             .collect();
         failed += broken.len();
         match (fault.senders().contains(client), broken.is_empty()) {

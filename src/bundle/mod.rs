@@ -36,6 +36,18 @@ pub const SIGNATURE: &str = "manifest.json.sig";
 const EVIDENCE: [&str; 4] = ["exchanges.har", "report.json", "report.md", "report.xml"];
 const CERTIFICATE: &str = "report.html";
 
+/// A client's two verdicts, as the manifest records them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientVerdicts {
+    /// `works`, `breaks` or `not run`, and the sentence.
+    pub provisioning: String,
+    pub provisioning_sentence: String,
+    /// What the vendor's validators would say, and the sentence.
+    pub certification: String,
+    pub certification_sentence: String,
+}
+
 /// `manifest.json`: what was run, against what, with which verdict, and
 /// the SHA-256 of every file of the bundle.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,6 +61,9 @@ pub struct Manifest {
     pub profile: String,
     /// The identity-provider client flow replayed (`--client`), if any.
     pub client: Option<String>,
+    /// With `--client`: its provisioning and certification verdicts.
+    #[serde(default)]
+    pub client_verdicts: Option<ClientVerdicts>,
     /// SHA-256 of the case files run and of the profile as applied.
     pub cases_digest: String,
     pub profile_digest: String,
@@ -137,6 +152,12 @@ pub fn write(
         target: run.target_url.clone(),
         profile: run.profile.clone(),
         client: report.client.as_ref().map(|c| c.name.clone()),
+        client_verdicts: report.client.as_ref().map(|c| ClientVerdicts {
+            provisioning: verdict_word(c.verdict),
+            provisioning_sentence: c.sentence.clone(),
+            certification: verdict_word(c.certification),
+            certification_sentence: c.certification_sentence.clone(),
+        }),
         cases_digest: run.cases_digest.clone(),
         profile_digest: run.profile_digest.clone(),
         seed: run.seed.clone(),
@@ -198,4 +219,12 @@ fn public_pem(key: &ed25519_dalek::VerifyingKey) -> Result<String, Error> {
             what: "public",
             why: e.to_string(),
         })
+}
+
+/// A client verdict as the JSON report spells it.
+fn verdict_word(verdict: crate::report::clients::Verdict) -> String {
+    serde_json::to_value(verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

@@ -3,12 +3,15 @@
 //! ([`IdentityProvider`]: its title, its public sources, the headers it sends with
 //! every request).
 //!
-//! A flow is a case like any other (steps, captures, cleanup), with three
-//! more things the loader checks: its `stage:`, a `replays:` on every step
-//! (which documented client behaviour the request reproduces, and where it
-//! is written), and optional `warn:` expectations per step: what the RFC
-//! asks that this client does not need, so that a failure there is a
-//! warning in the client's verdict, not a break.
+//! A flow is a case like any other (steps, captures, cleanup), with more
+//! things the loader checks: its `stage:`, a `replays:` on every step
+//! (which documented client behaviour the request reproduces, opening with
+//! the `[tag]` of the `client.yaml` source it comes from, or saying it is
+//! scimcheck's own read-back), optional `warn:` expectations per step
+//! (what the RFC asks that this client does not need: a warning in the
+//! client's verdict, not a break), and an optional `validator:` (the flow
+//! replays a check of the vendor's validator, which grades certification,
+//! not provisioning: a stage can work for provisioning and still fail it).
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -50,9 +53,13 @@ struct ClientFile {
     /// Headers the client sends with every request (its User-Agent).
     #[serde(default)]
     headers: IndexMap<String, String>,
-    /// Another client whose flows this one sends unchanged: the stages this
-    /// folder has no file for are that client's.
+    /// Another client whose flows this one sends unchanged: the flows this
+    /// folder has no file of the same name for are that client's.
     extends: Option<String>,
+    /// The vendor's validators whose checks flows replay: key → title
+    /// (`spec: Okta SCIM 2.0 SPEC Test`).
+    #[serde(default)]
+    validators: IndexMap<String, String>,
 }
 
 /// An identity-provider client whose flows the suite can replay.
@@ -65,6 +72,8 @@ pub struct IdentityProvider {
     pub sources: Vec<String>,
     /// The client whose flows fill the stages this one does not define.
     pub extends: Option<String>,
+    /// The vendor's validators (key → title) whose checks flows replay.
+    pub validators: IndexMap<String, String>,
     #[serde(skip)]
     headers: Vec<(String, Template)>,
 }
@@ -103,6 +112,7 @@ pub fn load(sources: &[Source]) -> Result<Vec<IdentityProvider>, Vec<Diagnostic>
                     summary: file.summary,
                     sources: file.sources,
                     extends: file.extends,
+                    validators: file.validators,
                     headers,
                 });
             }
@@ -111,6 +121,20 @@ pub fn load(sources: &[Source]) -> Result<Vec<IdentityProvider>, Vec<Diagnostic>
     }
     if errors.is_empty() {
         clients.sort_by(|a, b| a.name.cmp(&b.name));
+        // A client replays the flows of the one it extends, and with them
+        // the checks of that one's validators.
+        let inherited: Vec<IndexMap<String, String>> = clients
+            .iter()
+            .map(|c| {
+                let parent = clients.iter().find(|p| Some(&p.name) == c.extends.as_ref());
+                parent.map(|p| p.validators.clone()).unwrap_or_default()
+            })
+            .collect();
+        for (client, validators) in clients.iter_mut().zip(inherited) {
+            for (key, title) in validators {
+                client.validators.entry(key).or_insert(title);
+            }
+        }
         Ok(clients)
     } else {
         Err(errors)
@@ -144,8 +168,18 @@ pub fn apply_headers(cases: &mut [Case], clients: &[IdentityProvider]) {
     }
 }
 
-/// Every flow file belongs to a client with a `client.yaml`, and a client
-/// extends one that exists.
+/// The `[tag]` a source or a step's `replays:` opens with.
+fn tag(text: &str) -> Option<&str> {
+    text.strip_prefix('[')?.split_once(']').map(|(tag, _)| tag)
+}
+
+/// What a step's `replays:` says when scimcheck sends the request itself
+/// (a read-back that judges what the client's write stored).
+const OWN_REQUEST: &str = "scimcheck's";
+
+/// Every flow file belongs to a client with a `client.yaml`, a client
+/// extends one that exists, a flow's validator is one its client names, and
+/// every step's `replays:` names the source it comes from.
 pub fn check_membership(cases: &[Case], clients: &[IdentityProvider]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for client in clients {
@@ -164,13 +198,49 @@ pub fn check_membership(cases: &[Case], clients: &[IdentityProvider]) -> Vec<Dia
         }
     }
     for case in cases {
-        if let Some(name) = case.client.as_deref()
-            && !clients.iter().any(|c| c.name == name)
-        {
+        let Some(name) = case.client.as_deref() else {
+            continue;
+        };
+        let Some(client) = clients.iter().find(|c| c.name == name) else {
             errors.push(Diagnostic::new(
                 case.at(Pos::START),
                 format!("client flow of `{name}`, which has no cases/clients/{name}/client.yaml"),
             ));
+            continue;
+        };
+        if let Some(validator) = &case.validator
+            && !client.validators.contains_key(validator)
+        {
+            let known: Vec<&str> = client.validators.keys().map(String::as_str).collect();
+            errors.push(Diagnostic::new(
+                case.at(Pos::START),
+                format!(
+                    "`validator: {validator}` is not one of the validators cases/clients/{name}/client.yaml names ({}){}",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") },
+                    crate::diag::hint(validator, known.iter().copied())
+                ),
+            ));
+        }
+        let tags: Vec<&str> = client.sources.iter().filter_map(|s| tag(s)).collect();
+        for step in &case.steps {
+            let Some(replays) = &step.replays else {
+                continue;
+            };
+            if replays.starts_with(OWN_REQUEST) {
+                continue;
+            }
+            match tag(replays) {
+                Some(t) if tags.contains(&t) => {}
+                found => errors.push(Diagnostic::new(
+                    case.at(Pos::START),
+                    format!(
+                        "{}: `replays:` opens with {} instead of the [tag] of one of the client's sources ({}), or `{OWN_REQUEST}` for a request scimcheck sends itself",
+                        step.label,
+                        found.map_or("no [tag]".to_string(), |t| format!("[{t}]")),
+                        tags.iter().map(|t| format!("[{t}]")).collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+            }
         }
     }
     errors
@@ -209,16 +279,19 @@ pub fn select(
         return Ok(cases.into_iter().filter(|c| c.client.is_none()).collect());
     };
     let parent = find(clients, name)?.extends.as_deref();
-    let own: Vec<Stage> = cases
+    // A flow's file name within its client's folder: what an extending
+    // client replaces by a file of the same name.
+    let file = |c: &Case| c.id.rsplit('/').next().unwrap_or_default().to_string();
+    let own: Vec<String> = cases
         .iter()
         .filter(|c| c.client.as_deref() == Some(name))
-        .filter_map(|c| c.stage)
+        .map(file)
         .collect();
     Ok(cases
         .into_iter()
         .filter(|c| {
             c.client.as_deref() == Some(name)
-                || (c.client.as_deref() == parent && c.stage.is_some_and(|s| !own.contains(&s)))
+                || (c.client.as_deref() == parent && c.stage.is_some() && !own.contains(&file(c)))
         })
         .collect())
 }

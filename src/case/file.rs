@@ -46,6 +46,10 @@ pub struct CaseFile {
     pub cleanup: Vec<Spanned<Request>>,
     /// The lifecycle stage a client flow replays (only under `clients/`).
     pub stage: Option<Spanned<Stage>>,
+    /// In a client flow: the client's validator (a key of its
+    /// `client.yaml` `validators:`) whose check this case replays. Its
+    /// failure fails certification, not provisioning.
+    pub validator: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -204,6 +204,7 @@ impl Compiler {
             property,
             client,
             stage,
+            validator: file.validator.map(|v| v.value),
         }
     }
 
@@ -215,6 +216,12 @@ impl Compiler {
                 self.error(
                     Pos::of(stage),
                     "`stage:` belongs to client flows (cases/clients/<name>/)",
+                );
+            }
+            if let Some(validator) = &file.validator {
+                self.error(
+                    Pos::of(validator),
+                    "`validator:` belongs to client flows (cases/clients/<name>/)",
                 );
             }
             for step in file

@@ -53,6 +53,9 @@ pub struct Case {
     pub client: Option<String>,
     /// The lifecycle stage a client flow replays.
     pub stage: Option<client::Stage>,
+    /// The client's validator whose check the flow replays (a key of the
+    /// client's `validators:`): it judges certification, not provisioning.
+    pub validator: Option<String>,
 }
 
 impl Case {

@@ -38,6 +38,10 @@ pub fn verify(args: VerifyArgs) -> Result<Exit, Error> {
             m.run_id,
             m.date
         );
+        if let Some(client) = &m.client_verdicts {
+            println!("scimcheck: {}", client.provisioning_sentence);
+            println!("scimcheck: {}", client.certification_sentence);
+        }
         println!("scimcheck: scope: {}", m.scope.sentence());
         println!("scimcheck: cases run: sha256 {}", m.scope.cases_run_digest);
     }

@@ -1,9 +1,12 @@
 //! The client compatibility section: when a run replays an identity
-//! provider's flows (`--client`), one verdict for the client ("Microsoft
-//! Entra ID provisioning: works", or "breaks at 'disable': …") and one row
-//! per lifecycle stage with its status, what broke, the warnings (RFC
-//! behaviour the client tolerates), and which documented client behaviour
-//! each step replays. Every report renders this one value.
+//! provider's flows (`--client`), two verdicts for the client — provisioning
+//! ("Okta (OIN app) provisioning: works", or "breaks at 'disable': …", from
+//! the flows the client sends) and certification (what the vendor's
+//! validator would fail: its own checks, replayed, and every provisioning
+//! break) — and one row per flow with its stage, status, what broke, the
+//! warnings (RFC behaviour the client tolerates), the validator it belongs
+//! to, and which documented behaviour each step replays. Every report
+//! renders this one value.
 
 use serde::Serialize;
 
@@ -18,10 +21,15 @@ pub struct ClientReport {
     pub title: String,
     pub summary: String,
     pub sources: Vec<String>,
-    /// `works`, `breaks`, or `not run` (every stage skipped).
+    /// Provisioning: `works`, `breaks`, or `not run` (every stage skipped).
     pub verdict: Verdict,
     /// The verdict as one sentence, as the terminal prints it.
     pub sentence: String,
+    /// Certification: `works` (the validators replayed would pass it),
+    /// `breaks` (one would fail it), or `not run` (no validator of this
+    /// client is replayed, or none of its checks ran).
+    pub certification: Verdict,
+    pub certification_sentence: String,
     pub stages: Vec<StageOut>,
 }
 
@@ -31,6 +39,9 @@ pub struct StageOut {
     pub stage: &'static str,
     /// The case that replays it.
     pub check: String,
+    /// The vendor's validator whose check it replays (its title); none for
+    /// what the client sends when it provisions.
+    pub validator: Option<String>,
     pub status: StageStatus,
     /// What broke (the first failure), or why the stage did not run.
     pub detail: Option<String>,
@@ -95,25 +106,111 @@ pub fn of(result: &RunResult) -> Option<ClientReport> {
         .iter()
         .filter_map(|r| Some((r.flow.as_ref()?.1, r)))
         .collect();
-    flows.sort_by_key(|(stage, r)| (*stage, r.id.clone()));
+    // A stage's own flow first, then the validators' checks of it.
+    flows.sort_by_key(|(stage, r)| (*stage, r.validator.is_some(), r.id.clone()));
     let stages: Vec<StageOut> = flows
         .iter()
-        .map(|(stage, r)| stage_out(*stage, r))
+        .map(|(stage, r)| stage_out(*stage, r, client))
         .collect();
-    let broken = stages.iter().find(|s| s.status == StageStatus::Breaks);
-    let (verdict, sentence) = match broken {
-        Some(stage) => (
+    let provisioning: Vec<&StageOut> = stages.iter().filter(|s| s.validator.is_none()).collect();
+    let (verdict, sentence) = provisioning_verdict(&client.title, &provisioning);
+    let (certification, certification_sentence) = certification_verdict(client, &stages);
+    Some(ClientReport {
+        name: client.name.clone(),
+        title: client.title.clone(),
+        summary: client.summary.clone(),
+        sources: client.sources.clone(),
+        verdict,
+        sentence,
+        certification,
+        certification_sentence,
+        stages,
+    })
+}
+
+/// What a stage's detail adds to a verdict sentence.
+fn broken_at(stage: &StageOut) -> String {
+    let by = stage
+        .validator
+        .as_deref()
+        .map(|v| format!(" ({v})"))
+        .unwrap_or_default();
+    format!(
+        "'{}'{by}: {}",
+        stage.stage,
+        stage.detail.as_deref().unwrap_or("")
+    )
+}
+
+/// Certification: every provisioning break fails it (the validators
+/// replay the client's own flows), and so does a validator's own check.
+fn certification_verdict(
+    client: &crate::case::IdentityProvider,
+    stages: &[StageOut],
+) -> (Verdict, String) {
+    let title = &client.title;
+    if client.validators.is_empty() {
+        return (
+            Verdict::NotRun,
+            format!("{title} certification: not judged (no validator of this client is replayed)"),
+        );
+    }
+    // The validators some replayed check belongs to.
+    let mut validators: Vec<&str> = stages
+        .iter()
+        .filter_map(|s| s.validator.as_deref())
+        .collect();
+    validators.sort();
+    validators.dedup();
+    if let Some(stage) = stages.iter().find(|s| s.status == StageStatus::Breaks) {
+        let what = match stage.validator {
+            Some(_) => "the validator fails it",
+            None => "provisioning breaks, and the validator replays it",
+        };
+        return (
             Verdict::Breaks,
             format!(
-                "{} provisioning: breaks at '{}': {}",
-                client.title,
-                stage.stage,
-                stage.detail.as_deref().unwrap_or("")
+                "{title} certification: fails at {} ({what})",
+                broken_at(stage)
             ),
+        );
+    }
+    let checks = stages.iter().filter(|s| s.validator.is_some());
+    if checks.clone().all(|s| s.status == StageStatus::NotRun) {
+        return (
+            Verdict::NotRun,
+            format!(
+                "{title} certification: not run (no check of {} applies)",
+                validators.join(", ")
+            ),
+        );
+    }
+    let skipped: Vec<&str> = checks
+        .filter(|s| s.status == StageStatus::NotRun)
+        .map(|s| s.check.rsplit('/').next().unwrap_or_default())
+        .collect();
+    let mut sentence = format!(
+        "{title} certification: passes what {} check(s)",
+        validators.join(" and ")
+    );
+    if !skipped.is_empty() {
+        sentence.push_str(&format!("; not run: {}", skipped.join(", ")));
+    }
+    (Verdict::Works, sentence)
+}
+
+/// Provisioning: the first stage the client's own flows break at.
+fn provisioning_verdict(title: &str, stages: &[&StageOut]) -> (Verdict, String) {
+    let client = title;
+    let broken = stages.iter().find(|s| s.status == StageStatus::Breaks);
+    match broken {
+        Some(stage) => (
+            Verdict::Breaks,
+            format!("{client} provisioning: breaks at {}", broken_at(stage)),
         ),
         None if stages.iter().all(|s| s.status == StageStatus::NotRun) => (
             Verdict::NotRun,
-            format!("{} provisioning: not run (no stage applies)", client.title),
+            format!("{client} provisioning: not run (no stage applies)"),
         ),
         None => {
             let skipped: Vec<&str> = stages
@@ -122,7 +219,7 @@ pub fn of(result: &RunResult) -> Option<ClientReport> {
                 .map(|s| s.stage)
                 .collect();
             let warned = stages.iter().filter(|s| !s.warnings.is_empty()).count();
-            let mut sentence = format!("{} provisioning: works", client.title);
+            let mut sentence = format!("{client} provisioning: works");
             if warned > 0 {
                 sentence.push_str(&format!(
                     " ({warned} stage(s) with warnings: RFC behaviour this client tolerates)"
@@ -133,19 +230,14 @@ pub fn of(result: &RunResult) -> Option<ClientReport> {
             }
             (Verdict::Works, sentence)
         }
-    };
-    Some(ClientReport {
-        name: client.name.clone(),
-        title: client.title.clone(),
-        summary: client.summary.clone(),
-        sources: client.sources.clone(),
-        verdict,
-        sentence,
-        stages,
-    })
+    }
 }
 
-fn stage_out(stage: Stage, result: &CaseResult) -> StageOut {
+fn stage_out(
+    stage: Stage,
+    result: &CaseResult,
+    client: &crate::case::IdentityProvider,
+) -> StageOut {
     let warnings: Vec<String> = result
         .warnings()
         .map(|(step, w)| format!("{}: {}", step.label, w.message))
@@ -168,6 +260,13 @@ fn stage_out(stage: Stage, result: &CaseResult) -> StageOut {
     StageOut {
         stage: stage.as_str(),
         check: result.id.clone(),
+        validator: result.validator.as_ref().map(|key| {
+            client
+                .validators
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| key.clone())
+        }),
         status,
         detail,
         warnings,
@@ -184,16 +283,37 @@ fn stage_out(stage: Stage, result: &CaseResult) -> StageOut {
 
 /// The section as the terminal prints it after the summary of checks.
 pub fn text(report: &ClientReport) -> String {
-    let mut out = format!("scimcheck: {}\n", report.sentence);
+    let mut out = format!(
+        "scimcheck: {}\nscimcheck: {}\n",
+        report.sentence, report.certification_sentence
+    );
+    let label = |stage: &StageOut| {
+        let file = stage.check.rsplit('/').next().unwrap_or_default();
+        match file == stage.stage {
+            true => stage.stage.to_string(),
+            false => format!("{}: {file}", stage.stage),
+        }
+    };
+    let width = report
+        .stages
+        .iter()
+        .map(|s| label(s).len())
+        .max()
+        .unwrap_or(0);
     for stage in &report.stages {
         let detail = stage
             .detail
             .as_deref()
             .map(|d| format!(": {d}"))
             .unwrap_or_default();
+        let by = stage
+            .validator
+            .as_deref()
+            .map(|v| format!(" ({v}, for certification)"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "  {:<16} {}{detail}\n",
-            stage.stage,
+            "  {:<width$} {}{by}{detail}\n",
+            label(stage),
             stage.status.as_str()
         ));
         for warning in &stage.warnings {

@@ -76,6 +76,7 @@ fn case(steps: Vec<StepResult>) -> CaseResult {
         cleanup: vec![],
         duration: Duration::ZERO,
         flow: None,
+        validator: None,
         replays: vec![],
     }
 }

@@ -32,4 +32,40 @@ impl Faults {
     pub fn empty_result_listed(&self) -> bool {
         !self.has(Fault::EmptyResult404)
     }
+
+    /// Whether an error answer says why (`detail`).
+    pub fn error_detail(&self) -> bool {
+        !self.has(Fault::ErrorDetailMissing)
+    }
+
+    /// Whether an Authorization header without a scheme is a 401 like any
+    /// other wrong credential (else a 400).
+    pub fn schemeless_authorization_unauthorized(&self) -> bool {
+        !self.has(Fault::SchemelessAuthorization400)
+    }
+
+    /// Whether a body labelled `application/json` is read (else 415).
+    pub fn reads_json_bodies(&self) -> bool {
+        !self.has(Fault::JsonBodyRefused)
+    }
+
+    /// Whether users in a list carry `name` as a GET by id does.
+    pub fn lists_name(&self) -> bool {
+        !self.has(Fault::ListsWithoutName)
+    }
+
+    /// A PUT's replacement as stored: with `given-name-frozen`, name.givenName stays as it was.
+    pub fn keep_given_name(
+        &self,
+        old: &serde_json::Value,
+        mut replacement: serde_json::Value,
+    ) -> serde_json::Value {
+        if self.has(Fault::GivenNameFrozen)
+            && let Some(given) = old.pointer("/name/givenName")
+            && let Some(name) = replacement.get_mut("name").and_then(|n| n.as_object_mut())
+        {
+            name.insert("givenName".into(), given.clone());
+        }
+        replacement
+    }
 }

@@ -75,6 +75,11 @@ impl Faults {
         if self.has(Fault::ErrorStatusNumber) {
             body["status"] = json!(status);
         }
+        if !self.error_detail()
+            && let Some(fields) = body.as_object_mut()
+        {
+            fields.remove("detail");
+        }
         ErrorWire::Scim { status, body }
     }
 
@@ -266,6 +271,7 @@ impl Faults {
 
     /// The resource a PUT stores, given the RFC's replacement.
     pub fn put(&self, old: &Value, replacement: Value) -> Value {
+        let replacement = self.keep_given_name(old, replacement);
         if !self.has(Fault::PutMerges) {
             return replacement;
         }

@@ -260,6 +260,15 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Sci
     let presented = sent
         .strip_prefix("Bearer ")
         .or_else(|| sent.strip_prefix("bearer "));
+    if !sent.is_empty()
+        && !sent.contains(' ')
+        && !state.read().faults.schemeless_authorization_unauthorized()
+    {
+        return Err(ScimError::bad(
+            crate::scim::ScimType::InvalidSyntax,
+            "the Authorization header names no scheme",
+        ));
+    }
     if state
         .read()
         .faults

@@ -112,7 +112,14 @@ fn listed(
         .iter()
         .map(|r| {
             let at = location(headers, rt, r["id"].as_str().unwrap_or_default());
-            store.present(rt, r, &at, &projection)
+            let mut listed = store.present(rt, r, &at, &projection);
+            if rt == ResourceType::User
+                && !store.faults.lists_name()
+                && let Some(fields) = listed.as_object_mut()
+            {
+                fields.remove("name");
+            }
+            listed
         })
         .collect();
     Ok(Answer::ok(json!({
@@ -178,6 +185,17 @@ pub fn create(
     let result = (|| {
         authorize(&state, &headers)?;
         let query = query(raw)?;
+        let labelled_json = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().starts_with("application/json"));
+        if labelled_json && !state.read().faults.reads_json_bodies() {
+            return Err(ScimError::new(
+                415,
+                None,
+                "request bodies must be application/scim+json",
+            ));
+        }
         let body = json_body(body)?;
         let mut store = state.write();
         hosted(&store, rt)?;
