@@ -279,20 +279,33 @@ pub fn select(
         return Ok(cases.into_iter().filter(|c| c.client.is_none()).collect());
     };
     let parent = find(clients, name)?.extends.as_deref();
-    // A flow's file name within its client's folder: what an extending
-    // client replaces by a file of the same name.
+    // A client that extends another sends its own flows for the stages it
+    // has files for, and the other's for the rest; the other's validator
+    // checks it inherits whatever the stage (a validator grades both
+    // alike), unless it has a file of the same name.
     let file = |c: &Case| c.id.rsplit('/').next().unwrap_or_default().to_string();
-    let own: Vec<String> = cases
+    let own: Vec<&Case> = cases
         .iter()
         .filter(|c| c.client.as_deref() == Some(name))
-        .map(file)
+        .collect();
+    let inherits = |c: &Case| {
+        let replaced = own.iter().any(|o| file(o) == file(c));
+        let stage_own = own
+            .iter()
+            .any(|o| o.stage == c.stage && o.validator.is_none());
+        !replaced && (c.validator.is_some() || !stage_own)
+    };
+    let keep: Vec<bool> = cases
+        .iter()
+        .map(|c| {
+            c.client.as_deref() == Some(name)
+                || (c.client.as_deref() == parent && c.stage.is_some() && inherits(c))
+        })
         .collect();
     Ok(cases
         .into_iter()
-        .filter(|c| {
-            c.client.as_deref() == Some(name)
-                || (c.client.as_deref() == parent && c.stage.is_some() && !own.contains(&file(c)))
-        })
+        .zip(keep)
+        .filter_map(|(c, keep)| keep.then_some(c))
         .collect())
 }
 

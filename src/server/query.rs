@@ -108,6 +108,12 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
     let filter = match &query.filter {
         Some(_) if resource == ResourceType::Group && !faults.filters_groups() => None,
         Some(text) => {
+            if text.contains("].") && !faults.reads_sub_attribute_filters() {
+                return Err(ScimError::bad(
+                    ScimType::InvalidFilter,
+                    "a value path cannot be followed by a sub-attribute in a filter",
+                ));
+            }
             let strict = faults.rejects_unknown_filter_attribute(store.profile().features.interop);
             faults.filter(read(store.profile(), resource, text, strict))?
         }

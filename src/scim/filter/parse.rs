@@ -92,6 +92,19 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ParseError> {
                     serde_json::from_str(&literal).map_err(|_| error(start, "invalid number"))?;
                 tokens.push((start, Token::Value(value)));
             }
+            // `emails[type eq "work"].value`: a sub-attribute after a value
+            // path, as Entra ID sends it (outside RFC 7644's filter grammar,
+            // read as `emails[type eq "work" and value …]`).
+            '.' if matches!(tokens.last(), Some((_, Token::CloseBracket)))
+                && chars.get(i + 1).is_some_and(|c| c.is_alphabetic()) =>
+            {
+                i += 1;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                tokens.push((start, Token::Word(word)));
+            }
             c if c.is_alphanumeric() || c == '_' || c == '$' => {
                 while i < chars.len()
                     && (chars[i].is_alphanumeric()
@@ -235,11 +248,29 @@ impl Parser {
             self.pos += 1;
             let inner = self.nested()?;
             self.expect(Token::CloseBracket, "]")?;
+            let filter = match self.peek().cloned() {
+                Some(Token::Word(sub)) if sub.starts_with('.') => {
+                    self.pos += 1;
+                    let inner_path = AttrPath {
+                        urn: None,
+                        name: sub[1..].to_string(),
+                        sub: None,
+                    };
+                    let compare = self.comparison(inner_path)?;
+                    Filter::and(inner, compare)
+                }
+                _ => inner,
+            };
             return Ok(Filter::ValuePath {
                 path,
-                filter: Box::new(inner),
+                filter: Box::new(filter),
             });
         }
+        self.comparison(path)
+    }
+
+    /// `op value` (or `pr`) after an attribute path.
+    fn comparison(&mut self, path: AttrPath) -> Result<Filter, ParseError> {
         if self.keyword("pr") {
             return Ok(Filter::Present(path));
         }

@@ -161,3 +161,13 @@ proptest! {
         prop_assert_eq!(reparsed, filter);
     }
 }
+
+#[test]
+fn a_sub_attribute_after_a_value_path_reads_as_part_of_its_filter() {
+    // Entra ID's `emails[type eq "work"].value eq "…"`.
+    let entra = Filter::parse(r#"emails[type eq "work"].value eq "a@b.c""#).unwrap();
+    let rfc = Filter::parse(r#"emails[type eq "work" and value eq "a@b.c"]"#).unwrap();
+    assert_eq!(entra, rfc);
+    assert!(Filter::parse(r#"emails.value eq "a""#).is_ok());
+    assert!(Filter::parse(r#"emails .value eq "a""#).is_err());
+}

@@ -49,6 +49,38 @@ impl Faults {
         !self.has(Fault::JsonBodyRefused)
     }
 
+    /// Whether `attr[filter].sub op value` is read (else 400 invalidFilter).
+    pub fn reads_sub_attribute_filters(&self) -> bool {
+        !self.has(Fault::SubAttributeFilterRefused)
+    }
+
+    /// Whether a PATCH may replace userName (else 400 mutability).
+    pub fn renames_users(&self) -> bool {
+        !self.has(Fault::UserNameRenameRefused)
+    }
+
+    /// A PATCH body as applied: with `active-patch-ignored`, every change
+    /// of `active` (by path, or in a path-less value) is dropped.
+    pub fn active_patch(&self, body: &serde_json::Value) -> serde_json::Value {
+        let mut body = body.clone();
+        if !self.has(Fault::ActivePatchIgnored) {
+            return body;
+        }
+        if let Some(ops) = body.get_mut("Operations").and_then(|o| o.as_array_mut()) {
+            ops.retain(|op| {
+                !op["path"]
+                    .as_str()
+                    .is_some_and(|p| p.eq_ignore_ascii_case("active"))
+            });
+            for op in ops.iter_mut() {
+                if let Some(value) = op.get_mut("value").and_then(|v| v.as_object_mut()) {
+                    value.retain(|k, _| !k.eq_ignore_ascii_case("active"));
+                }
+            }
+        }
+        body
+    }
+
     /// Whether users in a list carry `name` as a GET by id does.
     pub fn lists_name(&self) -> bool {
         !self.has(Fault::ListsWithoutName)

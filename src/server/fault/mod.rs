@@ -172,6 +172,9 @@ catalogue! {
     SchemelessAuthorization400 => ("schemeless-authorization-400", "client:okta", "an Authorization header without a scheme (`non-token`) answers 400 instead of 401", "insightly", ["okta", "okta-put"]),
     JsonBodyRefused => ("json-body-refused", "client:okta", "a request body labelled `Content-Type: application/json` answers 415", "insightly", ["okta", "okta-put"]),
     ListsWithoutName => ("lists-without-name", "client:okta", "users in a ListResponse come without `name` (only a GET by id returns it)", "insightly", ["okta", "okta-put"]),
+    SubAttributeFilterRefused => ("sub-attribute-filter-refused", "client:entra", "a filter with a sub-attribute after a value path (Entra's `emails[type eq \"work\"].value eq \"…\"`) answers 400 invalidFilter", "insightly", ["entra", "entra-2020"]),
+    UserNameRenameRefused => ("user-name-rename-refused", "client:entra", "a PATCH that replaces userName answers 400 mutability", "insightly", ["entra"]),
+    ActivePatchIgnored => ("active-patch-ignored", "client:entra", "a PATCH of `active` answers success and leaves the user as it was", "insightly", ["entra", "entra-2020", "okta", "okta-put"]),
     GivenNameFrozen => ("given-name-frozen", "client:okta", "a PUT keeps name.givenName as it was created", "insightly", ["okta", "okta-put"]),
     // The SCIM Interoperability Profile's rules, stricter than the RFC's
     // (served under `--profile scim-interop`).

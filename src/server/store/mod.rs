@@ -304,6 +304,22 @@ impl Store {
         if resource == ResourceType::User && self.faults.user_groups_writable() {
             self.join_from_user(id, body);
         }
+        if resource == ResourceType::User && !self.faults.renames_users() {
+            let renames = body["Operations"].as_array().is_some_and(|ops| {
+                ops.iter().any(|op| {
+                    op["path"]
+                        .as_str()
+                        .is_some_and(|p| p.eq_ignore_ascii_case("userName"))
+                })
+            });
+            if renames {
+                return Err(ScimError::bad(
+                    ScimType::Mutability,
+                    "userName cannot be changed",
+                ));
+            }
+        }
+        let body = &self.faults.active_patch(body);
         self.patch_from(resource, id, body, old)
     }
 
