@@ -107,7 +107,10 @@ pub fn of(result: &RunResult) -> Option<ClientReport> {
         .filter_map(|r| Some((r.flow.as_ref()?.1, r)))
         .collect();
     // A stage's own flow first, then the validators' checks of it.
-    flows.sort_by_key(|(stage, r)| (*stage, r.validator.is_some(), r.id.clone()));
+    flows.sort_by_key(|(stage, r)| {
+        let named = r.id.rsplit('/').next() == Some(stage.as_str());
+        (*stage, r.validator.is_some(), !named, r.id.clone())
+    });
     let stages: Vec<StageOut> = flows
         .iter()
         .map(|(stage, r)| stage_out(*stage, r, client))

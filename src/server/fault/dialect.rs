@@ -81,6 +81,19 @@ impl Faults {
         body
     }
 
+    /// A Group list as served: with `group-paging-strings`, its paging
+    /// fields are strings.
+    pub fn group_paging(&self, mut list: serde_json::Value) -> serde_json::Value {
+        if self.has(Fault::GroupPagingStrings) {
+            for field in ["totalResults", "startIndex", "itemsPerPage"] {
+                if let Some(n) = list.get(field).cloned() {
+                    list[field] = serde_json::Value::String(n.to_string());
+                }
+            }
+        }
+        list
+    }
+
     /// Whether users in a list carry `name` as a GET by id does.
     pub fn lists_name(&self) -> bool {
         !self.has(Fault::ListsWithoutName)

@@ -175,6 +175,7 @@ catalogue! {
     SubAttributeFilterRefused => ("sub-attribute-filter-refused", "client:entra", "a filter with a sub-attribute after a value path (Entra's `emails[type eq \"work\"].value eq \"…\"`) answers 400 invalidFilter", "insightly", ["entra", "entra-2020"]),
     UserNameRenameRefused => ("user-name-rename-refused", "client:entra", "a PATCH that replaces userName answers 400 mutability", "insightly", ["entra"]),
     ActivePatchIgnored => ("active-patch-ignored", "client:entra", "a PATCH of `active` answers success and leaves the user as it was", "insightly", ["entra", "entra-2020", "okta", "okta-put"]),
+    GroupPagingStrings => ("group-paging-strings", "client:okta", "a Group list's totalResults, startIndex and itemsPerPage are JSON strings", "insightly", ["entra", "entra-2020", "okta"]),
     GivenNameFrozen => ("given-name-frozen", "client:okta", "a PUT keeps name.givenName as it was created", "insightly", ["okta", "okta-put"]),
     // The SCIM Interoperability Profile's rules, stricter than the RFC's
     // (served under `--profile scim-interop`).

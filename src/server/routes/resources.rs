@@ -122,13 +122,17 @@ fn listed(
             listed
         })
         .collect();
-    Ok(Answer::ok(json!({
+    let list = json!({
         "schemas": [urn::LIST_RESPONSE],
         "totalResults": page.total,
         "startIndex": page.start_index,
         "itemsPerPage": page.items_per_page,
         "Resources": resources,
-    })))
+    });
+    Ok(Answer::ok(match rt {
+        ResourceType::Group => store.faults.group_paging(list),
+        _ => list,
+    }))
 }
 
 pub fn list(
