@@ -85,11 +85,6 @@ impl Selection {
         };
         self.filter.as_deref().is_none_or(matches) && !self.skip.iter().any(|s| matches(s))
     }
-
-    /// Whether it selects every case.
-    pub fn is_all(&self) -> bool {
-        self.filter.is_none() && self.skip.is_empty()
-    }
 }
 
 #[cfg(test)]

@@ -153,9 +153,9 @@ pub fn write(
         profile: run.profile.clone(),
         client: report.client.as_ref().map(|c| c.name.clone()),
         client_verdicts: report.client.as_ref().map(|c| ClientVerdicts {
-            provisioning: verdict_word(c.verdict),
+            provisioning: c.verdict.as_str().into(),
             provisioning_sentence: c.sentence.clone(),
-            certification: verdict_word(c.certification),
+            certification: c.certification.as_str().into(),
             certification_sentence: c.certification_sentence.clone(),
         }),
         cases_digest: run.cases_digest.clone(),
@@ -219,12 +219,4 @@ fn public_pem(key: &ed25519_dalek::VerifyingKey) -> Result<String, Error> {
             what: "public",
             why: e.to_string(),
         })
-}
-
-/// A client verdict as the JSON report spells it.
-fn verdict_word(verdict: crate::report::clients::Verdict) -> String {
-    serde_json::to_value(verdict)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }

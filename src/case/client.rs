@@ -284,28 +284,21 @@ pub fn select(
     // checks it inherits whatever the stage (a validator grades both
     // alike), unless it has a file of the same name.
     let file = |c: &Case| c.id.rsplit('/').next().unwrap_or_default().to_string();
-    let own: Vec<&Case> = cases
-        .iter()
-        .filter(|c| c.client.as_deref() == Some(name))
+    let own = cases.iter().filter(|c| c.client.as_deref() == Some(name));
+    let own_files: Vec<String> = own.clone().map(file).collect();
+    let own_stages: Vec<Option<Stage>> = own
+        .filter(|c| c.validator.is_none())
+        .map(|c| c.stage)
         .collect();
     let inherits = |c: &Case| {
-        let replaced = own.iter().any(|o| file(o) == file(c));
-        let stage_own = own
-            .iter()
-            .any(|o| o.stage == c.stage && o.validator.is_none());
-        !replaced && (c.validator.is_some() || !stage_own)
+        !own_files.contains(&file(c)) && (c.validator.is_some() || !own_stages.contains(&c.stage))
     };
-    let keep: Vec<bool> = cases
-        .iter()
-        .map(|c| {
+    Ok(cases
+        .into_iter()
+        .filter(|c| {
             c.client.as_deref() == Some(name)
                 || (c.client.as_deref() == parent && c.stage.is_some() && inherits(c))
         })
-        .collect();
-    Ok(cases
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(c, keep)| keep.then_some(c))
         .collect())
 }
 

@@ -181,7 +181,8 @@ impl Compiler {
                 self.check_variables(at, compiled.variables(), &known);
                 Some(Cleanup {
                     label: format!(
-                        "cleanup: {} {}",
+                        "{} {} {}",
+                        super::CLEANUP_LABEL,
                         request.value.method.as_str(),
                         request.value.path
                     ),

@@ -32,6 +32,11 @@ pub use template::{JsonTemplate, Template};
 use crate::diag::{Location, Pos};
 use crate::profile::Capability;
 
+/// How a cleanup request's label opens (a case's `cleanup:` block, or the
+/// ledger's DELETE of what a case left): reports tell it from the case's
+/// own requests by it.
+pub const CLEANUP_LABEL: &str = "cleanup:";
+
 /// A validated case, ready to plan and run.
 #[derive(Debug)]
 pub struct Case {

@@ -63,6 +63,17 @@ pub enum Verdict {
     NotRun,
 }
 
+impl Verdict {
+    /// As the reports spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Works => "works",
+            Verdict::Breaks => "breaks",
+            Verdict::NotRun => "not run",
+        }
+    }
+}
+
 /// How one stage went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum StageStatus {
@@ -108,7 +119,7 @@ pub fn of(result: &RunResult) -> Option<ClientReport> {
         .collect();
     // A stage's own flow first, then the validators' checks of it.
     flows.sort_by_key(|(stage, r)| {
-        let named = r.id.rsplit('/').next() == Some(stage.as_str());
+        let named = flow_file(&r.id) == stage.as_str();
         (*stage, r.validator.is_some(), !named, r.id.clone())
     });
     let stages: Vec<StageOut> = flows
@@ -190,7 +201,7 @@ fn certification_verdict(
     }
     let skipped: Vec<&str> = checks
         .filter(|s| s.status == StageStatus::NotRun)
-        .map(|s| s.check.rsplit('/').next().unwrap_or_default())
+        .map(|s| flow_file(&s.check))
         .collect();
     let mut sentence = format!(
         "{title} certification: passes what {} check(s)",
@@ -202,9 +213,15 @@ fn certification_verdict(
     (Verdict::Works, sentence)
 }
 
+/// A flow's file name in its client's folder: `clients/okta/spec-create`
+/// → `spec-create` (what names its row, and what an extending client
+/// replaces).
+pub fn flow_file(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or_default()
+}
+
 /// Provisioning: the first stage the client's own flows break at.
-fn provisioning_verdict(title: &str, stages: &[&StageOut]) -> (Verdict, String) {
-    let client = title;
+fn provisioning_verdict(client: &str, stages: &[&StageOut]) -> (Verdict, String) {
     let broken = stages.iter().find(|s| s.status == StageStatus::Breaks);
     match broken {
         Some(stage) => (
@@ -291,7 +308,7 @@ pub fn text(report: &ClientReport) -> String {
         report.sentence, report.certification_sentence
     );
     let label = |stage: &StageOut| {
-        let file = stage.check.rsplit('/').next().unwrap_or_default();
+        let file = flow_file(&stage.check);
         match file == stage.stage {
             true => stage.stage.to_string(),
             false => format!("{}: {file}", stage.stage),

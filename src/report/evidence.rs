@@ -100,7 +100,7 @@ fn is_write(method: &str) -> bool {
 
 /// Whether an exchange belongs to the run's cleanup, not to the case.
 fn is_cleanup(exchange: &ExchangeOut) -> bool {
-    exchange.step.starts_with("cleanup:")
+    exchange.step.starts_with(crate::case::CLEANUP_LABEL)
 }
 
 /// The path of a URL without its query: the resource it names.

@@ -23,7 +23,8 @@ pub async fn scope(client: &Client) -> Vec<StepResult> {
         .map(|(exchange, entry)| {
             StepResult::new(
                 format!(
-                    "cleanup: DELETE {}/{} (left by the case)",
+                    "{} DELETE {}/{} (left by the case)",
+                    crate::case::CLEANUP_LABEL,
                     entry.kind.endpoint(),
                     entry.id
                 ),

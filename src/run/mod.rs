@@ -72,7 +72,6 @@ pub fn execute(
     threads: usize,
     observer: Arc<dyn Observer>,
 ) -> RunResult {
-    let session = Arc::new(session);
     let phase = Phase::Parallel { rerun: threads > 1 };
     let first = run_phase(plan.cases.clone(), &session, &*observer, phase, threads);
     let (deferred, mut cases): (Vec<Finished>, Vec<Finished>) = first
@@ -199,7 +198,7 @@ fn run_phase(
             deferred,
         }
     };
-    let panicked = |planned: &Planned, why: String| {
+    let broke = |planned: &Planned, why: String| {
         let result = panicked(planned, session, attempt, &why);
         observer.event(Event::CaseFinished {
             result: &result,
@@ -211,7 +210,7 @@ fn run_phase(
             deferred: false,
         }
     };
-    pool::each(planned, threads, job, panicked)
+    pool::each(planned, threads, job, broke)
 }
 
 /// A case the harness itself broke down in (a panic: scimcheck's bug):
