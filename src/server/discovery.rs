@@ -41,6 +41,9 @@ fn attribute(
     if model.read_only(extension, &dotted) {
         out["mutability"] = json!("readOnly");
     }
+    if extension.is_none() && model.kind.enforces_unique && dotted == model.kind.unique {
+        out["uniqueness"] = json!("server");
+    }
     let subs: Vec<Value> = match parent {
         Some(_) => vec![],
         None => model

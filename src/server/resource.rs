@@ -60,8 +60,8 @@ pub struct Kind {
     pub extensions: &'static [&'static Extension],
     /// The attribute the server indexes (for `eq` and `sw` filters).
     pub unique: &'static str,
-    /// Whether that attribute is unique (`uniqueness: server`; a Group's
-    /// displayName is not).
+    /// Whether that attribute is unique (`/Schemas` then declares
+    /// `uniqueness: server` for it).
     pub enforces_unique: bool,
 }
 
@@ -80,7 +80,10 @@ pub const GROUP: Kind = Kind {
     schema: schema::GROUP,
     extensions: &[],
     unique: "displayName",
-    enforces_unique: false,
+    // RFC 7643 §4.2 does not require it, but Entra ID matches groups by
+    // displayName and requires it unique ("Groups must have uniqueness on
+    // the 'displayName' value"), as many servers keep it.
+    enforces_unique: true,
 };
 
 /// Every kind the server can host (a profile decides which it does).

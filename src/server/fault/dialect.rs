@@ -113,4 +113,26 @@ impl Faults {
         }
         replacement
     }
+
+    /// Whether a Group's displayName is kept unique (else a duplicate is created).
+    pub fn unique_group_names(&self) -> bool {
+        !self.has(Fault::GroupDuplicateAccepted)
+    }
+
+    /// Whether a DELETE of a group the server does not hold is a 404
+    /// (else a 204, as if it had been there).
+    pub fn redelete_not_found(&self) -> bool {
+        !self.has(Fault::RedeleteSucceeds)
+    }
+
+    /// Whether the read-only `manager.displayName` of the enterprise
+    /// extension is ignored in a write (else 400 mutability).
+    pub fn ignores_manager_name(&self) -> bool {
+        !self.has(Fault::ManagerNameRefused)
+    }
+
+    /// Whether a list without filter, startIndex or count is served (else 400 tooMany).
+    pub fn serves_unpaged_lists(&self) -> bool {
+        !self.has(Fault::UnpagedList400)
+    }
 }

@@ -175,8 +175,12 @@ catalogue! {
     SubAttributeFilterRefused => ("sub-attribute-filter-refused", "client:entra", "a filter with a sub-attribute after a value path (Entra's `emails[type eq \"work\"].value eq \"…\"`) answers 400 invalidFilter", "insightly", ["entra", "entra-2020"]),
     UserNameRenameRefused => ("user-name-rename-refused", "client:entra", "a PATCH that replaces userName answers 400 mutability", "insightly", ["entra"]),
     ActivePatchIgnored => ("active-patch-ignored", "client:entra", "a PATCH of `active` answers success and leaves the user as it was", "insightly", ["entra", "entra-2020", "okta", "okta-put"]),
-    GroupPagingStrings => ("group-paging-strings", "client:okta", "a Group list's totalResults, startIndex and itemsPerPage are JSON strings", "insightly", ["entra", "entra-2020", "okta"]),
+    GroupPagingStrings => ("group-paging-strings", "client:okta", "a Group list's totalResults, startIndex and itemsPerPage are JSON strings", "insightly", ["entra", "entra-2020", "okta", "onelogin"]),
     GivenNameFrozen => ("given-name-frozen", "client:okta", "a PUT keeps name.givenName as it was created", "insightly", ["okta", "okta-put"]),
+    GroupDuplicateAccepted => ("group-duplicate-accepted", "client:entra", "a second group with a displayName already taken is created (Entra ID matches groups by displayName and requires it unique)", "insightly", ["entra"]),
+    RedeleteSucceeds => ("redelete-succeeds", "client:entra", "a DELETE of a group the server no longer holds answers 204 instead of 404", "insightly", ["entra"]),
+    ManagerNameRefused => ("manager-name-refused", "client:onelogin", "a create or PUT carrying the enterprise manager's displayName (readOnly, RFC 7643 §4.3) answers 400 mutability instead of ignoring it", "insightly", ["onelogin"]),
+    UnpagedList400 => ("unpaged-list-400", "client:onelogin", "a list request with no filter, startIndex or count answers 400 tooMany", "insightly", ["okta", "okta-put", "onelogin"]),
     // The SCIM Interoperability Profile's rules, stricter than the RFC's
     // (served under `--profile scim-interop`).
     InteropFlagMissing => ("interop-flag-missing", "doc:scim-interop-02#scope-and-conformance", "ServiceProviderConfig omits interopProfileConformant", "scim-interop"),

@@ -99,6 +99,16 @@ fn listed(
     headers: &HeaderMap,
     query: &Query,
 ) -> Result<Answer, ScimError> {
+    if query.filter.is_none()
+        && query.start_index.is_none()
+        && query.count.is_none()
+        && !store.faults.serves_unpaged_lists()
+    {
+        return Err(ScimError::bad(
+            ScimType::TooMany,
+            "give startIndex and count",
+        ));
+    }
     let page = query::list(store, rt, query)?;
     if page.total == 0 && query.filter.is_some() && !store.faults.empty_result_listed() {
         return Err(ScimError::not_found("no resource matches the filter"));

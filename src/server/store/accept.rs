@@ -43,6 +43,13 @@ pub fn accept(
             format!("`schemas` must contain `{schema}`"),
         ));
     }
+    let manager_name = format!("/{}/manager/displayName", urn::ENTERPRISE_USER);
+    if !faults.ignores_manager_name() && body.pointer(&manager_name).is_some() {
+        return Err(ScimError::bad(
+            ScimType::Mutability,
+            "manager.displayName is readOnly",
+        ));
+    }
     let creating = existing.is_none();
     if at.strict {
         unknown_schemas(model, body)?;

@@ -216,8 +216,11 @@ impl Store {
             .map(|seq| &collection.items[&seq])
             .filter(|r| r["id"].as_str() != except)
             .collect();
+        if resource == ResourceType::Group {
+            return !others.is_empty() && self.faults.unique_group_names();
+        }
         let exactly = others.iter().any(|r| r[unique].as_str() == Some(value));
-        let retired = resource == ResourceType::User && self.faults.retired(value);
+        let retired = self.faults.retired(value);
         retired || self.faults.taken(!others.is_empty(), exactly)
     }
 
@@ -476,10 +479,16 @@ impl Store {
         };
         match mode {
             DeleteMode::Hard => {
-                let removed = self
-                    .collection_mut(resource)
-                    .remove(id)
-                    .ok_or_else(|| missing(resource, id))?;
+                let removed = self.collection_mut(resource).remove(id);
+                let removed = match removed {
+                    Some(removed) => removed,
+                    None if resource == ResourceType::Group
+                        && !self.faults.redelete_not_found() =>
+                    {
+                        return Ok(());
+                    }
+                    None => return Err(missing(resource, id)),
+                };
                 if resource == ResourceType::User {
                     self.leave_groups(id);
                     self.faults
