@@ -30,6 +30,7 @@ fn dropping(runtime: &tokio::runtime::Runtime, n: u32) -> server::Running {
         seed_users: 1,
         latency: Default::default(),
         drop_answers: Some(n),
+        introspection: None,
     };
     runtime
         .block_on(server::start(config, SocketAddr::from(([127, 0, 0, 1], 0))))

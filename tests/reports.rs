@@ -324,6 +324,7 @@ fn no_artefact_of_a_run_contains_the_token() {
                 seed_users: 0,
                 latency: Default::default(),
                 drop_answers: None,
+                introspection: None,
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
         ))

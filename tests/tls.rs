@@ -35,6 +35,7 @@ fn pki() -> Pki {
         identity: TlsIdentity {
             cert_pem: cert.pem().into_bytes(),
             key_pem: key.serialize_pem().into_bytes(),
+            client_ca_pem: None,
         },
     }
 }
@@ -68,6 +69,7 @@ fn tls_is_verified_by_default_and_a_private_ca_can_be_trusted() {
                 seed_users: 0,
                 latency: Default::default(),
                 drop_answers: None,
+                introspection: None,
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
             &pki.identity,
@@ -148,4 +150,71 @@ fn a_bad_ca_file_is_a_clear_error() {
         "{}",
         text(&output)
     );
+}
+
+#[test]
+fn mutual_tls_needs_the_client_certificate() {
+    let pki = pki();
+    // A second CA for clients, and a client certificate it signed.
+    let client_ca_key = KeyPair::generate().unwrap();
+    let mut client_ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    client_ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let client_ca = client_ca_params.self_signed(&client_ca_key).unwrap();
+    let client_issuer = Issuer::new(client_ca_params, client_ca_key);
+    let client_key = KeyPair::generate().unwrap();
+    let client_cert = CertificateParams::new(vec!["scimcheck-client".to_string()])
+        .unwrap()
+        .signed_by(&client_key, &client_issuer)
+        .unwrap();
+    let identity = TlsIdentity {
+        client_ca_pem: Some(client_ca.pem().into_bytes()),
+        ..pki.identity.clone()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime
+        .block_on(server::start_tls(
+            server::Config {
+                profile: Profile::load("rfc7644").unwrap(),
+                token: Some(common::TOKEN.into()),
+                faults: Default::default(),
+                seed_users: 0,
+                latency: Default::default(),
+                drop_answers: None,
+                introspection: None,
+            },
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            &identity,
+        ))
+        .unwrap();
+    let dir = tempdir();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let (cert, key) = (dir.join("client.pem"), dir.join("client.key"));
+    std::fs::write(&cert, client_cert.pem()).unwrap();
+    std::fs::write(&key, client_key.serialize_pem()).unwrap();
+    let ca = ca.to_str().unwrap();
+
+    // Without the client certificate the handshake fails: exit 2, one line.
+    let refused = run(&running.base_url, &["--ca-cert", ca, "users/get"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("cannot reach"),
+        "{}",
+        text(&refused)
+    );
+
+    // With it, the run goes through.
+    let accepted = run(
+        &running.base_url,
+        &[
+            "--ca-cert",
+            ca,
+            "--client-cert",
+            cert.to_str().unwrap(),
+            "--client-key",
+            key.to_str().unwrap(),
+            "users/",
+        ],
+    );
+    assert_eq!(accepted.status.code(), Some(0), "{}", text(&accepted));
 }

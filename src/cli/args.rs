@@ -20,7 +20,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the suite against a SCIM endpoint (or, without --url, against the embedded reference server).
-    #[command(after_help = EXIT_CODES)]
+    // A flag given twice keeps its last value: the command line overrides scimcheck.toml.
+    #[command(after_help = EXIT_CODES, args_override_self = true)]
     Run(Box<RunArgs>),
     /// Run the reference server alone, for manual testing or as a mock.
     Serve(ServeArgs),
@@ -38,6 +39,15 @@ pub enum Command {
         after_help = "Exit codes:\n  0  every file matches the manifest (and the signature holds, when signed)\n  1  something was altered, added or removed, or the signature does not verify\n  2  DIR is not a bundle, or a key cannot be read"
     )]
     Verify(VerifyArgs),
+    /// Print a shell completion script: `scimcheck completions bash > /etc/bash_completion.d/scimcheck` (or, for zsh, into a folder of $fpath as _scimcheck).
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 impl Command {
@@ -46,7 +56,7 @@ impl Command {
         match self {
             Command::Run(args) => args.list,
             Command::Serve(args) => args.list_faults,
-            Command::List(_) => true,
+            Command::List(_) | Command::Completions(_) => true,
             _ => false,
         }
     }
@@ -121,6 +131,45 @@ pub struct TargetArgs {
     /// Read the bearer token from FILE (first line; never echoed).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["token", "basic"])]
     pub token_file: Option<PathBuf>,
+    /// OAuth 2.0 client credentials (RFC 6749 §4.4): the token endpoint; the bearer token is fetched before the run and renewed before it expires.
+    #[arg(long, value_name = "URL", env = "SCIMCHECK_OAUTH_TOKEN_URL", conflicts_with_all = ["token", "basic", "token_file"], requires = "oauth_client_id")]
+    pub oauth_token_url: Option<String>,
+    /// OAuth client id.
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "SCIMCHECK_OAUTH_CLIENT_ID",
+        requires = "oauth_token_url"
+    )]
+    pub oauth_client_id: Option<String>,
+    /// OAuth client secret (better from the environment or --oauth-client-secret-file; never printed).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "SCIMCHECK_OAUTH_CLIENT_SECRET",
+        hide_env_values = true,
+        requires = "oauth_token_url"
+    )]
+    pub oauth_client_secret: Option<String>,
+    /// Read the OAuth client secret from FILE (first line).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "oauth_client_secret",
+        requires = "oauth_token_url"
+    )]
+    pub oauth_client_secret_file: Option<PathBuf>,
+    /// Scope to ask the token endpoint for (space-separated).
+    #[arg(
+        long,
+        value_name = "SCOPE",
+        env = "SCIMCHECK_OAUTH_SCOPE",
+        requires = "oauth_token_url"
+    )]
+    pub oauth_scope: Option<String>,
+    /// How to authenticate to the token endpoint: `basic` (client_secret_basic) or `post` (client_secret_post, in the form body).
+    #[arg(long, value_enum, default_value = "basic", value_name = "HOW")]
+    pub oauth_auth: crate::client::oauth::ClientAuth,
     /// Per-request timeout in seconds (the whole request: connect, send, read the body).
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub timeout: f64,
@@ -133,12 +182,27 @@ pub struct TargetArgs {
     /// Do not verify the target's TLS certificate (every report says so).
     #[arg(long)]
     pub insecure: bool,
+    /// Present this client certificate (PEM) to the target: mutual TLS; needs --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The private key (PEM) of --client-cert.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// Send every request through this HTTP(S) proxy [default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY from the environment, minus NO_PROXY].
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Read default flags from FILE [default: ./scimcheck.toml when there is one].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use the flags of [targets.NAME] in the config file.
+    #[arg(long = "target", value_name = "NAME")]
+    pub config_target: Option<String>,
     /// What the target claims: a shipped profile (insightly, rfc7644, scim-interop), `auto` (read from the target's discovery endpoints) or a profile file [default: auto with --url or --client; insightly for the embedded server].
     #[arg(long, short = 'p')]
     pub profile: Option<String>,
@@ -282,6 +346,29 @@ pub struct ServeArgs {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Require a client certificate signed by a CA in this PEM file (mutual TLS).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+    /// Accept only bearer tokens this OAuth 2.0 introspection endpoint (RFC 7662) says are active, instead of --token.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "token",
+        requires = "oauth_introspect_client_id"
+    )]
+    pub oauth_introspect: Option<String>,
+    /// The client id the server introspects as.
+    #[arg(long, value_name = "ID", requires = "oauth_introspect")]
+    pub oauth_introspect_client_id: Option<String>,
+    /// Its client secret (better from SCIMCHECK_INTROSPECT_SECRET).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "SCIMCHECK_INTROSPECT_SECRET",
+        hide_env_values = true,
+        requires = "oauth_introspect"
+    )]
+    pub oauth_introspect_secret: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 
 pub mod args;
 mod bundle;
+mod config;
 pub mod error;
 mod run;
 mod sweep;
@@ -22,13 +23,21 @@ pub use args::{Cli, Command};
 pub use error::Error;
 
 use crate::case::{self, Case, IdentityProvider, client, source};
+use crate::client::oauth::OAuthConfig;
 use crate::client::{Credentials, Target, Tls};
 use crate::profile::Profile;
 use crate::server::Fault;
 
 /// Entry point of the binary.
 pub fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let args = match config::expand(std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(diagnostic) => {
+            eprintln!("scimcheck: error: {diagnostic}");
+            return crate::exit::Exit::Harness.into();
+        }
+    };
+    let cli = Cli::parse_from(args);
     if cli.command.only_prints() {
         restore_sigpipe();
     }
@@ -40,6 +49,17 @@ pub fn main() -> std::process::ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Keygen(args) => bundle::keygen(args),
         Command::Verify(args) => bundle::verify(args),
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(
+                args.shell,
+                &mut command,
+                "scimcheck",
+                &mut std::io::stdout(),
+            );
+            Ok(crate::exit::Exit::Passed)
+        }
     };
     match result {
         Ok(exit) => exit,
@@ -162,8 +182,63 @@ pub(crate) fn target(args: &args::TargetArgs, url: &str) -> Result<Target, Error
         tls: Tls {
             ca_cert_pem,
             insecure: args.insecure,
+            client_identity_pem: client_identity(args)?,
+            proxy: args.proxy.clone(),
         },
+        oauth: oauth(args)?,
     })
+}
+
+/// `--client-cert` and `--client-key`, one PEM after the other as reqwest reads them.
+fn client_identity(args: &args::TargetArgs) -> Result<Option<Vec<u8>>, Error> {
+    let (Some(cert), Some(key)) = (&args.client_cert, &args.client_key) else {
+        return Ok(None);
+    };
+    let read = |path: &std::path::Path, flag: &str| {
+        std::fs::read(path)
+            .map_err(|e| Error::harness(format!("cannot read {flag} {}: {e}", path.display())))
+    };
+    let mut pem = read(cert, "--client-cert")?;
+    pem.push(b'\n');
+    pem.extend(read(key, "--client-key")?);
+    Ok(Some(pem))
+}
+
+/// The OAuth client credentials, when `--oauth-token-url` is given.
+fn oauth(args: &args::TargetArgs) -> Result<Option<OAuthConfig>, Error> {
+    let (Some(token_url), Some(client_id)) = (&args.oauth_token_url, &args.oauth_client_id) else {
+        return Ok(None);
+    };
+    let client_secret = match (&args.oauth_client_secret_file, &args.oauth_client_secret) {
+        (Some(path), _) => first_line(path, "--oauth-client-secret-file")?,
+        (None, Some(secret)) => secret.clone(),
+        (None, None) => {
+            return Err(Error::harness(
+                "--oauth-token-url needs the client secret: --oauth-client-secret-file FILE or SCIMCHECK_OAUTH_CLIENT_SECRET",
+            ));
+        }
+    };
+    Ok(Some(OAuthConfig {
+        token_url: token_url.clone(),
+        client_id: client_id.clone(),
+        client_secret,
+        scope: args.oauth_scope.clone(),
+        auth: args.oauth_auth,
+    }))
+}
+
+/// The first line of a secret's file, trimmed; an empty one is an error.
+fn first_line(path: &std::path::Path, flag: &str) -> Result<String, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::harness(format!("cannot read {flag} {}: {e}", path.display())))?;
+    let line = text.lines().next().unwrap_or_default().trim().to_string();
+    if line.is_empty() {
+        return Err(Error::harness(format!(
+            "{flag} {} is empty",
+            path.display()
+        )));
+    }
+    Ok(line)
 }
 
 fn credentials(args: &args::TargetArgs) -> Result<Credentials, Error> {
@@ -179,19 +254,7 @@ fn credentials(args: &args::TargetArgs) -> Result<Credentials, Error> {
         })
         .collect::<Result<_, _>>()?;
     let from_file = match &args.token_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::harness(format!("cannot read --token-file {}: {e}", path.display()))
-            })?;
-            let token = text.lines().next().unwrap_or_default().trim().to_string();
-            if token.is_empty() {
-                return Err(Error::harness(format!(
-                    "--token-file {} is empty",
-                    path.display()
-                )));
-            }
-            Some(token)
-        }
+        Some(path) => Some(first_line(path, "--token-file")?),
         None => None,
     };
     Ok(Credentials {

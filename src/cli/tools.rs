@@ -80,6 +80,7 @@ pub fn serve(args: ServeArgs) -> Result<Exit, Error> {
         (Some(cert), Some(key)) => Some(server::TlsIdentity {
             cert_pem: read(cert)?,
             key_pem: read(key)?,
+            client_ca_pem: args.tls_client_ca.as_ref().map(read).transpose()?,
         }),
         _ => None,
     };
@@ -91,6 +92,7 @@ pub fn serve(args: ServeArgs) -> Result<Exit, Error> {
         seed_users: args.seed_users,
         latency: std::time::Duration::from_millis(args.latency),
         drop_answers: args.drop_answers,
+        introspection: introspection(&args)?,
     };
     runtime.block_on(async {
         let started = match &identity {
@@ -100,7 +102,9 @@ pub fn serve(args: ServeArgs) -> Result<Exit, Error> {
         let running = started
             .map_err(|e| Error::harness(format!("cannot listen on {}: {e}", args.listen)))?;
         println!("{}", running.base_url);
-        if args.token.is_none() {
+        if let Some(url) = &args.oauth_introspect {
+            eprintln!("scimcheck: accepting the bearer tokens {url} says are active (RFC 7662)");
+        } else if args.token.is_none() {
             eprintln!(
                 "scimcheck: serving without authentication (pass --token to require a bearer token)"
             );
@@ -108,6 +112,24 @@ pub fn serve(args: ServeArgs) -> Result<Exit, Error> {
         let _ = tokio::signal::ctrl_c().await;
         Ok(Exit::Passed)
     })
+}
+
+/// `--oauth-introspect`: where the server checks tokens, and as whom.
+fn introspection(args: &ServeArgs) -> Result<Option<server::introspect::Introspection>, Error> {
+    let (Some(url), Some(client_id)) = (&args.oauth_introspect, &args.oauth_introspect_client_id)
+    else {
+        return Ok(None);
+    };
+    let Some(client_secret) = args.oauth_introspect_secret.clone() else {
+        return Err(Error::harness(
+            "--oauth-introspect needs the server's client secret: SCIMCHECK_INTROSPECT_SECRET or --oauth-introspect-secret",
+        ));
+    };
+    Ok(Some(server::introspect::Introspection {
+        url: url.clone(),
+        client_id: client_id.clone(),
+        client_secret,
+    }))
 }
 
 pub fn list(args: ListArgs) -> Result<Exit, Error> {

@@ -12,11 +12,13 @@
 //! appear in an exchange: the recorded headers and the curl reproducer
 //! carry placeholders instead.
 
+mod credentials;
 pub mod encode;
 pub mod exchange;
 pub mod guard;
 pub mod journal;
 pub mod ledger;
+pub mod oauth;
 pub mod pacing;
 pub mod resolve;
 
@@ -25,6 +27,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub use credentials::Credentials;
+use credentials::scrub;
 use encode::base64;
 pub use encode::percent_encode;
 pub use exchange::{Exchange, MAX_BODY, NoResponse, Response, SentRequest, excerpt};
@@ -47,6 +51,9 @@ pub struct Target {
     /// Connect timeout (at most the request timeout).
     pub connect_timeout: Duration,
     pub tls: Tls,
+    /// OAuth 2.0 client credentials: the bearer token fetched and renewed
+    /// instead of a fixed one.
+    pub oauth: Option<oauth::OAuthConfig>,
 }
 
 /// How the target's TLS certificate is verified.
@@ -56,56 +63,10 @@ pub struct Tls {
     pub ca_cert_pem: Option<Vec<u8>>,
     /// No verification at all (`--insecure`): warned about in every report.
     pub insecure: bool,
-}
-
-/// Credentials sent with every request unless a step says otherwise.
-#[derive(Debug, Clone, Default)]
-pub struct Credentials {
-    pub bearer: Option<String>,
-    /// `user:password` for HTTP basic auth.
-    pub basic: Option<String>,
-    /// Extra headers (`Name: value`), e.g. an API key header.
-    pub headers: Vec<(String, String)>,
-}
-
-impl Credentials {
-    /// Every secret string a response could echo back: the token, the basic
-    /// credentials (plain and encoded), the password alone, extra header values.
-    pub fn secrets(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        out.extend(self.bearer.iter().cloned());
-        if let Some(basic) = &self.basic {
-            out.push(basic.clone());
-            out.push(base64(basic.as_bytes()));
-            if let Some((_, password)) = basic.split_once(':') {
-                out.push(password.to_string());
-            }
-        }
-        out.extend(self.headers.iter().map(|(_, v)| v.clone()));
-        // Too short to be told apart from ordinary text: never a real secret.
-        out.retain(|s| s.len() >= 4);
-        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        out
-    }
-}
-
-/// Replaces every secret in a response (a server may echo a token in an
-/// error message): nothing downstream — reports, snapshots, the terminal —
-/// can leak what it never holds.
-fn scrub(response: &mut Response, secrets: &[String]) {
-    if !secrets.iter().any(|s| {
-        response.body.contains(s.as_str())
-            || response.headers.iter().any(|(_, v)| v.contains(s.as_str()))
-    }) {
-        return;
-    }
-    for secret in secrets {
-        response.body = response.body.replace(secret.as_str(), "[redacted]");
-        for (_, value) in &mut response.headers {
-            *value = value.replace(secret.as_str(), "[redacted]");
-        }
-    }
-    response.json = serde_json::from_str(&response.body).ok();
+    /// A client certificate and its key (PEM, one after the other): mutual TLS.
+    pub client_identity_pem: Option<Vec<u8>>,
+    /// `--proxy URL` (else the environment's HTTPS_PROXY and NO_PROXY).
+    pub proxy: Option<String>,
 }
 
 /// The run's HTTP client, as one case (scope) uses it.
@@ -114,6 +75,8 @@ pub struct Client {
     http: reqwest::Client,
     target: Arc<Target>,
     secrets: Arc<Vec<String>>,
+    /// Where the bearer token comes from under OAuth.
+    oauth: Option<Arc<oauth::TokenSource>>,
     guard: Arc<Guard>,
     pacing: Arc<Pacing>,
     /// Where every exchange is recorded, when the run keeps them all.
@@ -192,6 +155,10 @@ pub enum BuildError {
     CaCertificate(reqwest::Error),
     #[error("the CA certificate file holds no PEM certificate")]
     NoCertificate,
+    #[error("cannot read the client certificate and key (PEM): {0}")]
+    ClientCertificate(reqwest::Error),
+    #[error("--proxy: {0}")]
+    Proxy(reqwest::Error),
     #[error("cannot build the HTTP client: {0}")]
     Http(reqwest::Error),
 }
@@ -221,8 +188,19 @@ impl Client {
         if target.tls.insecure {
             builder = builder.danger_accept_invalid_certs(true);
         }
+        if let Some(pem) = &target.tls.client_identity_pem {
+            let identity =
+                reqwest::Identity::from_pem(pem).map_err(BuildError::ClientCertificate)?;
+            builder = builder.identity(identity);
+        }
+        if let Some(url) = &target.tls.proxy {
+            let proxy = reqwest::Proxy::all(url).map_err(BuildError::Proxy)?;
+            builder = builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_env()));
+        }
         let http = builder.build().map_err(BuildError::Http)?;
         let secrets = Arc::new(target.credentials.secrets());
+        let oauth = (target.oauth.clone())
+            .map(|config| Arc::new(oauth::TokenSource::new(config, http.clone())));
         Ok(Client {
             guard: Arc::new(Guard::new("", false, Arc::new(Ledger::default()))),
             pacing: Arc::new(Pacing::default()),
@@ -230,12 +208,18 @@ impl Client {
             http,
             target: Arc::new(target),
             secrets,
+            oauth,
             scope: Arc::from("run"),
         })
     }
 
     pub fn target(&self) -> &Target {
         &self.target
+    }
+
+    /// The OAuth token source, when the run's token comes from one.
+    pub fn oauth(&self) -> Option<&oauth::TokenSource> {
+        self.oauth.as_deref()
     }
 
     /// The same client (same connections) under another guard.
@@ -300,6 +284,24 @@ impl Client {
         url
     }
 
+    /// The exchange of a request that could not be sent: no OAuth token
+    /// could be had for it.
+    fn unsent(&self, out: &Outgoing, url: &str, why: String) -> Exchange {
+        Exchange {
+            request: SentRequest {
+                method: out.method,
+                url: url.to_string(),
+                headers: vec![],
+                body: None,
+            },
+            response: Err(NoResponse::Transport(format!("not sent: {why}"))),
+            started_at: std::time::SystemTime::now(),
+            elapsed: Duration::ZERO,
+            retries: vec![],
+            resolution: None,
+        }
+    }
+
     /// Sends one request and records the exchange; never fails (a transport
     /// error is recorded in the exchange).
     pub async fn send(&self, out: Outgoing) -> Exchange {
@@ -316,9 +318,17 @@ impl Client {
             vec![("Accept".into(), "application/scim+json".into())];
         let mut recorded = sent.clone();
         let creds = &self.target.credentials;
+        // Under OAuth, the token valid now (renewed below on an expiry 401).
+        let mut oauth_token = None;
+        if let (Some(source), Auth::Default) = (&self.oauth, &out.auth) {
+            match source.token().await {
+                Ok(token) => oauth_token = Some(token),
+                Err(error) => return self.unsent(&out, &url, error.to_string()),
+            }
+        }
         match &out.auth {
             Auth::Default => {
-                if let Some(token) = &creds.bearer {
+                if let Some(token) = oauth_token.as_ref().or(creds.bearer.as_ref()) {
                     sent.push(("Authorization".into(), format!("Bearer {token}")));
                     recorded.push(("Authorization".into(), "Bearer $SCIMCHECK_TOKEN".into()));
                 } else if let Some(basic) = &creds.basic {
@@ -414,6 +424,28 @@ impl Client {
             drop(permit);
             if let Ok(response) = &mut response {
                 scrub(response, &self.secrets);
+                if let Some(source) = &self.oauth {
+                    scrub(response, &source.secrets());
+                }
+            }
+            // A 401 saying the token expired: one new token, one resend.
+            if let (Some(source), Some(stale), Ok(r)) = (&self.oauth, &oauth_token, &response)
+                && r.status == 401
+                && !retries.iter().any(|r: &Retry| r.status == 401)
+                && oauth::says_token_expired(r.header("www-authenticate"))
+                && let Ok(fresh) = source.renew(stale).await
+            {
+                for (name, value) in &mut sent {
+                    if name == "Authorization" {
+                        *value = format!("Bearer {fresh}");
+                    }
+                }
+                oauth_token = Some(fresh);
+                retries.push(Retry {
+                    status: 401,
+                    waited: Duration::ZERO,
+                });
+                continue;
             }
             // 429/503 with Retry-After: wait and try again, within the budget.
             let wait = response.as_ref().ok().and_then(|r| {
@@ -551,36 +583,4 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = inner.source();
     }
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_secret_the_server_echoes_is_redacted() {
-        let credentials = Credentials {
-            bearer: Some("s3cret-token".into()),
-            basic: Some("ada:pa55word".into()),
-            headers: vec![("X-Api-Key".into(), "k3y-value".into())],
-        };
-        let mut response = Response {
-            status: 401,
-            headers: vec![("www-authenticate".into(), "Bearer s3cret-token".into())],
-            body:
-                r#"{"detail": "bad token s3cret-token for ada:pa55word (pa55word), key k3y-value"}"#
-                    .into(),
-            json: None,
-            truncated: false,
-        };
-        scrub(&mut response, &credentials.secrets());
-        for secret in ["s3cret-token", "pa55word", "k3y-value"] {
-            assert!(!response.body.contains(secret), "{}", response.body);
-        }
-        assert!(!response.headers[0].1.contains("s3cret"));
-        assert_eq!(
-            response.json.unwrap()["detail"],
-            "bad token [redacted] for [redacted] ([redacted]), key [redacted]"
-        );
-    }
 }

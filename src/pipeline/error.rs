@@ -27,6 +27,9 @@ pub enum Error {
     },
     #[error(transparent)]
     Client(#[from] crate::client::BuildError),
+    /// No OAuth token could be had before the run.
+    #[error(transparent)]
+    OAuth(#[from] crate::client::oauth::OAuthError),
     #[error("{0}")]
     Profile(Diagnostic),
     #[error("cannot write {}: {source}", path.display())]

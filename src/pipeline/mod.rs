@@ -179,6 +179,14 @@ pub fn run(mut options: Options) -> Result<Exit, Error> {
     let live = Arc::new(live);
     let result = run::execute(&plan, session, options.threads, live.clone());
     live.end();
+    if let Some(source) = reached.client.oauth() {
+        let (fetched, after_refusal) = source.fetched();
+        eprintln!(
+            "scimcheck: OAuth: {fetched} token(s) fetched from {} ({} before the one in use expired, {after_refusal} after the target refused an expired one)",
+            source.config().token_url,
+            fetched.saturating_sub(1 + after_refusal)
+        );
+    }
     let summary = Summary::of_run(&result);
     let exit = match (&result.stopped, summary.exit(options.strict, ci_snapshots)) {
         (Some(Stop::Interrupted), _) => Exit::Interrupted,

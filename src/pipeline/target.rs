@@ -67,6 +67,14 @@ pub fn reach(options: &Options, runtime: &tokio::runtime::Runtime) -> Result<Rea
         // The bundle's HAR holds every exchange, not only the checks' own.
         client = client.with_journal(Arc::default());
     }
+    if let Some(source) = client.oauth() {
+        runtime.block_on(source.token())?;
+        eprintln!(
+            "scimcheck: OAuth 2.0 client credentials: a token from {} for client `{}` (renewed before it expires, and once on a 401 saying it expired)",
+            source.config().token_url,
+            source.config().client_id
+        );
+    }
     runtime.block_on(preflight(&client))?;
     if options.profile_chosen && options.embedded.is_none() {
         eprintln!(
@@ -126,6 +134,7 @@ fn start(
         seed_users: 0,
         latency: Default::default(),
         drop_answers: None,
+        introspection: None,
     };
     let running = runtime
         .block_on(server::start(config, SocketAddr::from(([127, 0, 0, 1], 0))))

@@ -13,6 +13,7 @@
 
 pub mod discovery;
 pub mod fault;
+pub mod introspect;
 pub mod link;
 pub mod patch;
 pub mod query;
@@ -43,6 +44,9 @@ pub struct Config {
     /// Every Nth create is carried out and its answer never sent: the
     /// connection is closed instead ([`link`]; plain HTTP only).
     pub drop_answers: Option<u32>,
+    /// Accept only the bearer tokens an OAuth 2.0 server says are active
+    /// (RFC 7662) instead of `token`.
+    pub introspection: Option<introspect::Introspection>,
 }
 
 /// A certificate chain and its private key (PEM), to serve HTTPS.
@@ -50,6 +54,9 @@ pub struct Config {
 pub struct TlsIdentity {
     pub cert_pem: Vec<u8>,
     pub key_pem: Vec<u8>,
+    /// Require a client certificate signed by one of these CAs (PEM):
+    /// mutual TLS, as some enterprise SCIM gateways do.
+    pub client_ca_pem: Option<Vec<u8>>,
 }
 
 /// A server running on a background task.
@@ -97,14 +104,31 @@ pub async fn start_tls(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| invalid(&e))?;
     let key = PrivateKeyDer::from_pem_slice(&identity.key_pem).map_err(|e| invalid(&e))?;
-    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| invalid(&e))?
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .map_err(|e| invalid(&e))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(&e))?;
+    let builder = match &identity.client_ca_pem {
+        None => builder.with_no_client_auth(),
+        Some(pem) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for ca in CertificateDer::pem_slice_iter(pem) {
+                roots
+                    .add(ca.map_err(|e| invalid(&e))?)
+                    .map_err(|e| invalid(&e))?;
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .map_err(|e| invalid(&e))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let tls = builder
+        .with_single_cert(certs, key)
+        .map_err(|e| invalid(&e))?;
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
@@ -131,6 +155,7 @@ fn app(config: Config) -> axum::Router {
         token: config.token,
         latency: config.latency,
         drop_answers: config.drop_answers,
+        introspector: config.introspection.map(introspect::Introspector::new),
         creates: Default::default(),
         in_flight: Default::default(),
     });

@@ -157,6 +157,7 @@ pub fn reference_server(
                 seed_users,
                 latency: Default::default(),
                 drop_answers: None,
+                introspection: None,
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
         ))

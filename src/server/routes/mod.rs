@@ -37,6 +37,8 @@ pub struct AppState {
     pub latency: std::time::Duration,
     /// Every Nth create's answer is dropped (`serve --drop-answers N`).
     pub drop_answers: Option<u32>,
+    /// Under `--oauth-introspect`: where tokens are checked.
+    pub introspector: Option<crate::server::introspect::Introspector>,
     /// Creates carried out so far (for `drop_answers`).
     pub creates: std::sync::atomic::AtomicU32,
     /// Requests being answered right now.
@@ -132,6 +134,10 @@ pub fn router(state: Shared) -> Router {
         .nest(BASE_PATH, scim)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::introspect::check,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), pace))
         .with_state(state)
 }
@@ -250,13 +256,22 @@ pub(crate) fn code(status: u16) -> StatusCode {
 }
 
 pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
-    let Some(token) = &state.token else {
-        return Ok(());
-    };
     let sent = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    let Some(token) = &state.token else {
+        // Under introspection every bearer token that reaches a route was
+        // found active; a request without one is refused like any other.
+        return match (&state.introspector, crate::server::introspect::bearer(sent)) {
+            (Some(_), None) => Err(ScimError::new(
+                401,
+                None,
+                "a valid bearer token is required",
+            )),
+            _ => Ok(()),
+        };
+    };
     let presented = sent
         .strip_prefix("Bearer ")
         .or_else(|| sent.strip_prefix("bearer "));

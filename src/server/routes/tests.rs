@@ -16,6 +16,7 @@ async fn server() -> (crate::server::Running, reqwest::Client) {
         seed_users: 1,
         latency: Default::default(),
         drop_answers: None,
+        introspection: None,
     };
     let running = start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
