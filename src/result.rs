@@ -119,6 +119,8 @@ pub struct CaseResult {
     pub validator: Option<String>,
     /// In a client flow: each step's label and the client behaviour it replays.
     pub replays: Vec<(String, String)>,
+    /// Tagged `security` (authentication): its failure is listed first.
+    pub security: bool,
 }
 
 impl CaseResult {
@@ -149,7 +151,19 @@ impl CaseResult {
                 .iter()
                 .filter_map(|s| Some((s.label.clone(), s.replays.clone()?)))
                 .collect(),
+            security: case.tags.iter().any(|t| t == "security"),
         }
+    }
+
+    /// Whether this is a security check that failed: every report lists
+    /// those first (a server that serves requests without credentials).
+    pub fn security_failure(&self) -> bool {
+        self.security && self.status == Status::Failed
+    }
+
+    /// The order results are reported in: security failures first, then by id.
+    pub fn report_order(a: &CaseResult, b: &CaseResult) -> std::cmp::Ordering {
+        (!a.security_failure(), &a.id).cmp(&(!b.security_failure(), &b.id))
     }
 
     /// Every warning of the case's steps (a client flow's `warn:`), with its step.

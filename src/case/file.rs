@@ -112,6 +112,13 @@ pub enum AuthSpec {
     None,
     /// A specific bearer token (e.g. a wrong one, to test rejection).
     Bearer(String),
+    /// The run's own credentials with the scheme word in lower case
+    /// (`bearer …`, `basic …`): RFC 7235 §2.1 makes it case-insensitive.
+    #[serde(rename = "lowercase-scheme")]
+    LowercaseScheme,
+    /// Likewise in upper case (`BEARER …`).
+    #[serde(rename = "uppercase-scheme")]
+    UppercaseScheme,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -319,6 +319,8 @@ impl Compiler {
             AuthSpec::Default => Auth::Default,
             AuthSpec::None => Auth::None,
             AuthSpec::Bearer(token) => Auth::Bearer(self.template(at, token)?),
+            AuthSpec::LowercaseScheme => Auth::SchemeCase { upper: false },
+            AuthSpec::UppercaseScheme => Auth::SchemeCase { upper: true },
         };
         Some(Request {
             method: request.method,

@@ -184,6 +184,8 @@ pub enum Auth {
     None,
     /// A bearer token of the case's choosing (a wrong one, to test rejection).
     Bearer(Template),
+    /// The run's own, its scheme word recased: `true` upper, `false` lower.
+    SchemeCase { upper: bool },
 }
 
 /// A request that always runs after the steps.

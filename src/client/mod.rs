@@ -105,6 +105,9 @@ pub enum Auth {
     None,
     /// A bearer token of the case's choosing: not a secret, recorded as is.
     Bearer(String),
+    /// The run's own, the scheme word of its Authorization header recased
+    /// (`true`: upper, `false`: lower).
+    SchemeCase { upper: bool },
 }
 
 impl Outgoing {
@@ -320,14 +323,14 @@ impl Client {
         let creds = &self.target.credentials;
         // Under OAuth, the token valid now (renewed below on an expiry 401).
         let mut oauth_token = None;
-        if let (Some(source), Auth::Default) = (&self.oauth, &out.auth) {
+        if let (Some(source), Auth::Default | Auth::SchemeCase { .. }) = (&self.oauth, &out.auth) {
             match source.token().await {
                 Ok(token) => oauth_token = Some(token),
                 Err(error) => return self.unsent(&out, &url, error.to_string()),
             }
         }
         match &out.auth {
-            Auth::Default => {
+            Auth::Default | Auth::SchemeCase { .. } => {
                 if let Some(token) = oauth_token.as_ref().or(creds.bearer.as_ref()) {
                     sent.push(("Authorization".into(), format!("Bearer {token}")));
                     recorded.push(("Authorization".into(), "Bearer $SCIMCHECK_TOKEN".into()));
@@ -348,6 +351,19 @@ impl Client {
                 // A case-chosen token (a deliberately wrong one): not a secret.
                 sent.push(("Authorization".into(), format!("Bearer {token}")));
                 recorded.push(("Authorization".into(), format!("Bearer {token}")));
+            }
+        }
+        if let Auth::SchemeCase { upper } = out.auth {
+            for (name, value) in sent.iter_mut().chain(recorded.iter_mut()) {
+                if name == "Authorization"
+                    && let Some((scheme, rest)) = value.split_once(' ')
+                {
+                    let scheme = match upper {
+                        true => scheme.to_ascii_uppercase(),
+                        false => scheme.to_ascii_lowercase(),
+                    };
+                    *value = format!("{scheme} {rest}");
+                }
             }
         }
         let body_text = match &out.body {

@@ -19,8 +19,14 @@ pub fn render(report: &RunReport) -> String {
     let suite_name = &report.run.profile;
     let mut junit = Report::new("scimcheck");
     let mut areas: Vec<&str> = report.checks.iter().map(|c| c.area.as_str()).collect();
+    // A suite holding a failed security check comes first (then by name).
+    let insecure = |area: &str| {
+        (report.checks.iter())
+            .any(|c| c.area == area && c.security && c.status == CheckStatus::Failed)
+    };
     areas.sort();
     areas.dedup();
+    areas.sort_by_key(|a| !insecure(a));
     for area in areas {
         let mut suite = TestSuite::new(format!("{suite_name}.{area}"));
         if report.run.insecure {

@@ -121,6 +121,8 @@ pub struct CheckOut {
     /// In a client flow: RFC behaviour the client tolerates the lack of, that did not hold.
     pub warnings: Vec<FailureOut>,
     pub exchanges: Vec<ExchangeOut>,
+    /// An authentication check: failed, it is listed first in every report.
+    pub security: bool,
 }
 
 /// How a check ended, as the reports spell it.
@@ -275,8 +277,9 @@ impl RunReport {
                 checks: row.cases,
             })
             .collect();
-        let mut checks: Vec<CheckOut> = results.iter().map(check_out).collect();
-        checks.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut ordered: Vec<&CaseResult> = results.iter().collect();
+        ordered.sort_by(|a, b| CaseResult::report_order(a, b));
+        let checks: Vec<CheckOut> = ordered.into_iter().map(check_out).collect();
         let waiver_out = |w: &Waiver, waived: &[String]| WaiverOut {
             id: w.id.clone(),
             reason: w.reason.clone(),
@@ -424,6 +427,7 @@ pub fn check_out(result: &CaseResult) -> CheckOut {
         snapshot_changes: of_steps(|s| s.snapshot_change.iter().collect()),
         warnings: of_steps(|s| s.warnings.iter().collect()),
         exchanges,
+        security: result.security,
     }
 }
 

@@ -228,6 +228,17 @@ pub fn closing(report: &RunReport, color: bool, verbosity: Verbosity) -> String 
         out.push_str(&super::clients::text(client));
     }
     out.push_str(&cleanup_text(&report.cleanup));
+    let insecure: Vec<&str> = (report.checks.iter())
+        .filter(|c| c.security && c.status == super::model::CheckStatus::Failed)
+        .map(|c| c.id.as_str())
+        .collect();
+    if !insecure.is_empty() {
+        let _ = writeln!(
+            out,
+            "scimcheck: SECURITY: requests were served without valid credentials ({}): see their evidence above; any resource they created was removed with the run's own",
+            insecure.join(", ")
+        );
+    }
     if !report.run.scope.complete {
         let _ = writeln!(out, "scimcheck: scope: {}", report.run.scope.sentence());
     }

@@ -78,6 +78,7 @@ fn case(steps: Vec<StepResult>) -> CaseResult {
         flow: None,
         validator: None,
         replays: vec![],
+        security: false,
     }
 }
 

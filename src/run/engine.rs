@@ -151,6 +151,7 @@ pub fn render_request(request: &Request, vars: &Vars) -> Result<Outgoing, Render
         Auth::Default => client::Auth::Default,
         Auth::None => client::Auth::None,
         Auth::Bearer(token) => client::Auth::Bearer(vars.render_text(token)?),
+        Auth::SchemeCase { upper } => client::Auth::SchemeCase { upper: *upper },
     };
     Ok(Outgoing {
         method: request.method,

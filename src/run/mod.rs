@@ -113,7 +113,7 @@ pub fn execute(
     }
     concurrency.reruns.sort_by(|a, b| a.case.cmp(&b.case));
     let mut cases: Vec<CaseResult> = cases.into_iter().map(|f| f.result).collect();
-    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    cases.sort_by(CaseResult::report_order);
     let waived: Vec<(String, String)> = cases
         .iter()
         .filter_map(|r| match &r.status {

@@ -148,7 +148,10 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
         .paging
         .max_page_size
         .unwrap_or(DEFAULT_PAGE_SIZE);
-    let start = query.start_index.unwrap_or(1).max(1) as usize;
+    let start = match resource == ResourceType::Group && !faults.pages_groups() {
+        true => 1,
+        false => query.start_index.unwrap_or(1).max(1) as usize,
+    };
     // RFC 7644 §3.4.2.4: a negative count is 0; no count, or more than the
     // server's maximum, is the maximum.
     let count = query

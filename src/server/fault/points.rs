@@ -90,6 +90,20 @@ impl Faults {
 
     // -- authentication --
 
+    /// Whether a request to `path` with `method` is let in without checking
+    /// its credentials (only under `auth-users-only` or `writes-unauthenticated`).
+    pub fn exempts(&self, method: &axum::http::Method, path: &str) -> bool {
+        let users = path.split('/').any(|p| p == "Users");
+        let read = matches!(*method, axum::http::Method::GET | axum::http::Method::HEAD);
+        (self.has(Fault::AuthUsersOnly) && !users)
+            || (self.has(Fault::WritesUnauthenticated) && !read)
+    }
+
+    /// Whether the auth scheme word compares ignoring case (RFC 7235 §2.1).
+    pub fn scheme_ignores_case(&self) -> bool {
+        !self.has(Fault::SchemeCaseSensitive)
+    }
+
     /// Whether a request is let in, given whether its token is the right one.
     pub fn admits(&self, presented: Option<&str>, correct: bool) -> bool {
         self.has(Fault::NoAuth)
@@ -186,6 +200,11 @@ impl Faults {
             ));
         }
         Ok(())
+    }
+
+    /// Whether a Group list honours `startIndex` (users always do).
+    pub fn pages_groups(&self) -> bool {
+        !self.has(Fault::GroupStartIgnored)
     }
 
     /// How many results to skip and take for a 1-based `start` and a `count`.

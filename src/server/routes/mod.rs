@@ -134,6 +134,7 @@ pub fn router(state: Shared) -> Router {
         .nest(BASE_PATH, scim)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), exempt))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::server::introspect::check,
@@ -255,6 +256,22 @@ pub(crate) fn code(status: u16) -> StatusCode {
     StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
+tokio::task_local! {
+    /// Set for one request by [`exempt`]: a fault lets it in unchecked.
+    static EXEMPT: bool;
+}
+
+/// Marks the requests an authentication fault lets in without checking
+/// (the routes read it in [`authorize`]; nothing a client sends sets it).
+async fn exempt(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let exempt = (state.read().faults).exempts(request.method(), request.uri().path());
+    EXEMPT.scope(exempt, next.run(request)).await
+}
+
 pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
     let sent = headers
         .get(header::AUTHORIZATION)
@@ -272,9 +289,13 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Sci
             _ => Ok(()),
         };
     };
-    let presented = sent
-        .strip_prefix("Bearer ")
-        .or_else(|| sent.strip_prefix("bearer "));
+    if EXEMPT.try_with(|exempt| *exempt).unwrap_or(false) {
+        return Ok(());
+    }
+    let presented = match state.read().faults.scheme_ignores_case() {
+        true => crate::server::introspect::bearer(sent),
+        false => sent.strip_prefix("Bearer "),
+    };
     if !sent.is_empty()
         && !sent.contains(' ')
         && !state.read().faults.schemeless_authorization_unauthorized()
