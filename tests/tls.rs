@@ -40,6 +40,26 @@ fn pki() -> Pki {
     }
 }
 
+/// The reference server (rfc7644, requiring [`common::TOKEN`]) over HTTPS.
+fn https_server(runtime: &tokio::runtime::Runtime, identity: &TlsIdentity) -> server::Running {
+    let config = server::Config {
+        profile: Profile::load("rfc7644").unwrap(),
+        token: Some(common::TOKEN.into()),
+        faults: Default::default(),
+        seed_users: 0,
+        latency: Default::default(),
+        drop_answers: None,
+        introspection: None,
+    };
+    runtime
+        .block_on(server::start_tls(
+            config,
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            identity,
+        ))
+        .unwrap()
+}
+
 fn run(url: &str, extra: &[&str]) -> Output {
     common::scimcheck()
         .args([
@@ -60,21 +80,7 @@ fn run(url: &str, extra: &[&str]) -> Output {
 fn tls_is_verified_by_default_and_a_private_ca_can_be_trusted() {
     let pki = pki();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(server::start_tls(
-            server::Config {
-                profile: Profile::load("rfc7644").unwrap(),
-                token: Some(common::TOKEN.into()),
-                faults: Default::default(),
-                seed_users: 0,
-                latency: Default::default(),
-                drop_answers: None,
-                introspection: None,
-            },
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            &pki.identity,
-        ))
-        .unwrap();
+    let running = https_server(&runtime, &pki.identity);
     assert!(running.base_url.starts_with("https://127.0.0.1:"));
     let dir = tempdir();
 
@@ -171,21 +177,7 @@ fn mutual_tls_needs_the_client_certificate() {
         ..pki.identity.clone()
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(server::start_tls(
-            server::Config {
-                profile: Profile::load("rfc7644").unwrap(),
-                token: Some(common::TOKEN.into()),
-                faults: Default::default(),
-                seed_users: 0,
-                latency: Default::default(),
-                drop_answers: None,
-                introspection: None,
-            },
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            &identity,
-        ))
-        .unwrap();
+    let running = https_server(&runtime, &identity);
     let dir = tempdir();
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, &pki.ca_pem).unwrap();

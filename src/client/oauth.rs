@@ -150,12 +150,7 @@ impl TokenSource {
         let mut current = self.current.lock().await;
         match &*current {
             Some(c) if c.renew_at.is_none_or(|at| Instant::now() < at) => Ok(c.token.clone()),
-            _ => {
-                let fresh = self.fetch().await?;
-                let token = fresh.token.clone();
-                *current = Some(fresh);
-                Ok(token)
-            }
+            _ => self.replace(&mut current).await,
         }
     }
 
@@ -168,9 +163,15 @@ impl TokenSource {
         {
             return Ok(c.token.clone());
         }
-        let fresh = self.fetch().await?;
+        let token = self.replace(&mut current).await?;
         self.after_refusal
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(token)
+    }
+
+    /// Fetches a new token into `current` (held locked) and returns it.
+    async fn replace(&self, current: &mut Option<Current>) -> Result<String, OAuthError> {
+        let fresh = self.fetch().await?;
         let token = fresh.token.clone();
         *current = Some(fresh);
         Ok(token)
