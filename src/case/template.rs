@@ -8,6 +8,10 @@
 //! exactly one `{{ expression }}` keeps the JSON type of its value
 //! (`{{ total + 1 }}` is a number); anything else renders to text. Only
 //! `{{ }}` is supported: `{% %}` and `{# #}` are rejected at load.
+//!
+//! One filter of scimcheck's own: `{{ t | at_offset(-60, "+10:00") }}` is
+//! the RFC 3339 date-time `t` moved by -60 minutes and written at the
+//! offset +10:00, so a case can compare date-times across time zones.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -23,8 +27,27 @@ fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.add_filter("at_offset", at_offset);
         env
     })
+}
+
+/// The `at_offset` filter: a date-time moved by `minutes` and written at `offset`.
+fn at_offset(value: String, minutes: i64, offset: String) -> Result<String, minijinja::Error> {
+    use time::format_description::well_known::Rfc3339;
+    let invalid =
+        |what: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, what);
+    let instant = time::OffsetDateTime::parse(&value, &Rfc3339)
+        .map_err(|e| invalid(format!("`{value}` is not an RFC 3339 date-time: {e}")))?;
+    let offset = time::UtcOffset::parse(
+        &offset,
+        time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
+    )
+    .map_err(|e| invalid(format!("`{offset}` is not an offset like +10:00: {e}")))?;
+    (instant + time::Duration::minutes(minutes))
+        .to_offset(offset)
+        .format(&Rfc3339)
+        .map_err(|e| invalid(e.to_string()))
 }
 
 type Compiled = Arc<Expression<'static, 'static>>;
@@ -311,6 +334,26 @@ mod tests {
             json!({"a": ["abc", 1], "b": {"c": 2}})
         );
         assert_eq!(body.variables().into_iter().collect::<Vec<_>>(), ["id"]);
+    }
+
+    #[test]
+    fn at_offset_moves_a_date_time_and_writes_it_in_another_zone() {
+        let ctx = minijinja::Value::from_serialize(json!({"t": "2026-12-03T16:47:47.469Z"}));
+        let render = |source: &str| Template::parse(source).unwrap().render(&ctx);
+        assert_eq!(
+            render("{{ t | at_offset(-60, \"+10:00\") }}").unwrap(),
+            json!("2026-12-04T01:47:47.469+10:00")
+        );
+        assert_eq!(
+            render("{{ t | at_offset(60, \"-10:00\") }}").unwrap(),
+            json!("2026-12-03T07:47:47.469-10:00")
+        );
+        let ctx = minijinja::Value::from_serialize(json!({"t": "yesterday"}));
+        let error = Template::parse("{{ t | at_offset(0, \"Z\") }}")
+            .unwrap()
+            .render(&ctx)
+            .unwrap_err();
+        assert!(error.to_string().contains("not an RFC 3339"), "{error}");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! have no defined order). A JSON pointer selects one value; a JSONPath
 //! selects a list of values, judged as one array.
 
+use std::cmp::Ordering;
+
 use serde_json::Value;
 
 use super::{CheckKind, Failure, show};
@@ -212,31 +214,41 @@ pub fn value(selector: &Selector, rule: &ValueRule<Value>, json: &Value) -> Vec<
             );
         }
     }
-    let number = value.as_f64();
-    if let Some(min) = rule.min.as_ref().map(bound)
-        && !number.is_some_and(|n| n >= min)
+    if let Some(min) = &rule.min
+        && order(&value, min).is_none_or(|o| o == Ordering::Less)
     {
         fail(
-            format!("expected at least {min}, got {got}"),
-            format!(">= {min}"),
+            format!("expected at least {}, got {got}", show(min)),
+            format!(">= {}", show(min)),
             got.clone(),
         );
     }
-    if let Some(max) = rule.max.as_ref().map(bound)
-        && !number.is_some_and(|n| n <= max)
+    if let Some(max) = &rule.max
+        && order(&value, max).is_none_or(|o| o == Ordering::Greater)
     {
         fail(
-            format!("expected at most {max}, got {got}"),
-            format!("<= {max}"),
+            format!("expected at most {}, got {got}", show(max)),
+            format!("<= {}", show(max)),
             got.clone(),
         );
     }
     failures
 }
 
-/// A numeric bound; one that is not a number can never be met.
-fn bound(value: &Value) -> f64 {
-    value.as_f64().unwrap_or(f64::NAN)
+/// How a value orders against a bound: numbers by value, RFC 3339
+/// date-times as instants (whatever their offsets); anything else cannot
+/// be ordered, so a bound on it is never met.
+fn order(value: &Value, bound: &Value) -> Option<Ordering> {
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    match (value, bound) {
+        (Value::String(v), Value::String(b)) => {
+            let v = OffsetDateTime::parse(v, &Rfc3339).ok()?;
+            let b = OffsetDateTime::parse(b, &Rfc3339).ok()?;
+            Some(v.cmp(&b))
+        }
+        _ => value.as_f64()?.partial_cmp(&bound.as_f64()?),
+    }
 }
 
 fn same(a: &Value, b: &Value) -> bool {
@@ -359,5 +371,21 @@ mod tests {
         );
         assert!(check("/id", "{matches: \"^[0-9]+$\", not_equals: \"2\"}", &body).is_empty());
         assert!(check("/Resources/0/userName", "{equals_ignoring_case: A}", &body).is_empty());
+    }
+
+    #[test]
+    fn date_time_bounds_compare_instants_across_offsets() {
+        let body = json!({"meta": {"created": "2026-12-03T16:00:00Z", "lastModified": "2026-12-03T17:00:00.5Z"}});
+        // 18:00+02:00 is 16:00Z: the same instant as created, later as text.
+        let same = "{min: \"2026-12-03T18:00:00+02:00\", max: \"2026-12-03T06:00:00-10:00\"}";
+        assert!(check("/meta/created", same, &body).is_empty());
+        assert_eq!(
+            check("/meta/created", "{min: \"2026-12-03T16:30:00Z\"}", &body),
+            [
+                "`/meta/created`: expected at least \"2026-12-03T16:30:00Z\", got \"2026-12-03T16:00:00Z\""
+            ]
+        );
+        // A value that is no date-time never meets a date-time bound.
+        assert!(!check("/meta/lastModified", "{min: yesterday}", &body).is_empty());
     }
 }

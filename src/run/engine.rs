@@ -31,7 +31,7 @@ pub async fn run_steps(
 ) -> Ran {
     let file = case.at(Pos::START);
     let stem = run.attempt_stem(&case.id, attempt);
-    let mut vars = Vars::new(run, &stem);
+    let mut vars = Vars::new(run, &stem).with_base_url(&client.target().base_url);
     let mut steps = Vec::new();
     for (index, step) in case.steps.iter().enumerate() {
         let mut result = run_step(step, client, &mut vars, &file).await;

@@ -5,7 +5,9 @@
 //! `{{ unique.NAME }}` is `scimcheck-<run>-<case>-NAME` and `{{ email.NAME }}`
 //! the same followed by `@example.com`: valid user names and addresses,
 //! distinct per run and per case, and recognisable by the `scimcheck-`
-//! prefix (so a sweep can find them). `{{ run.prefix }}` is the run's prefix.
+//! prefix (so a sweep can find them). `{{ run.prefix }}` is the run's prefix
+//! and `{{ run.base_url }}` the target's base URL as the user gave it (no
+//! trailing slash), so a case can judge the URLs a server answers with.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -63,6 +65,7 @@ pub struct Vars {
     captured: BTreeMap<String, Value>,
     unique_stem: String,
     run_prefix: String,
+    base_url: String,
 }
 
 impl Vars {
@@ -72,7 +75,14 @@ impl Vars {
             captured: BTreeMap::new(),
             unique_stem: stem.to_string(),
             run_prefix: run.prefix(),
+            base_url: String::new(),
         }
+    }
+
+    /// The same variables, with the target's base URL as `run.base_url`.
+    pub fn with_base_url(mut self, base_url: &str) -> Vars {
+        self.base_url = base_url.trim_end_matches('/').to_string();
+        self
     }
 
     /// Every captured value, by name.
@@ -137,7 +147,10 @@ impl Vars {
         map.insert("email".into(), generated("@example.com"));
         map.insert(
             "run".into(),
-            JinjaValue::from_serialize(BTreeMap::from([("prefix", self.run_prefix.as_str())])),
+            JinjaValue::from_serialize(BTreeMap::from([
+                ("prefix", self.run_prefix.as_str()),
+                ("base_url", self.base_url.as_str()),
+            ])),
         );
         JinjaValue::from(map)
     }

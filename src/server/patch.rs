@@ -12,9 +12,9 @@
 use serde_json::{Map, Value, json};
 
 use super::fault::Faults;
+use crate::scim::filter::user_collation;
 use crate::scim::filter::{Filter, Op};
 use crate::scim::path::PatchPath;
-use crate::scim::schema::user_case_exact;
 use crate::scim::{ScimError, ScimType, urn};
 
 /// What the server allows: the supported ops, which attributes are
@@ -73,7 +73,11 @@ pub fn apply(resource: &mut Value, body: &Value, policy: &Policy) -> Result<(), 
                 "`Operations` must be a non-empty array",
             )
         })?;
-    for operation in operations {
+    let ordered: Vec<&Value> = match policy.faults.patches_in_order() {
+        true => operations.iter().collect(),
+        false => operations.iter().rev().collect(),
+    };
+    for operation in ordered {
         operate(resource, operation, policy)?;
     }
     // An extension left without attributes is gone.
@@ -124,6 +128,7 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
     }
     let add = op == "add";
     let value = operation.get("value");
+    policy.faults.null_members(value)?;
     let Some(path) = operation.get("path").and_then(Value::as_str) else {
         if policy.faults.requires_patch_path(policy.strict) {
             return Err(ScimError::bad(
@@ -149,13 +154,17 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
                 continue;
             }
             let (scope, name) = scoped(name, policy)?;
+            if name.contains('.') && !policy.faults.writes_dotted_keys() {
+                continue;
+            }
             if let Err(refused) = (policy.writable)(scope, name) {
                 // Okta renames a group with its read-only `id` in the value:
                 // the value it already has is no modification (RFC 7644 §3.5.2).
                 let current = container(resource, scope)
                     .as_object()
                     .and_then(|fields| fields.get(&key_of(fields, scope, name, policy)).cloned());
-                if current.as_ref() == Some(value) {
+                if current.as_ref() == Some(value) && policy.faults.tolerates_unchanged_read_only()
+                {
                     continue;
                 }
                 return Err(refused);
@@ -192,6 +201,14 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
         Some(written) => scoped(&format!("{written}:x"), policy)?.0,
         None => None,
     };
+    policy.faults.patch_path_name(
+        &target.attribute,
+        (policy.canonical)(scope, &target.attribute),
+    )?;
+    if let Some(sub) = &target.sub {
+        let canonical = (policy.canonical)(scope, &format!("{}.{sub}", target.attribute));
+        policy.faults.patch_path_name(sub, canonical)?;
+    }
     (policy.writable)(scope, &target.dotted())?;
     let resource = container(resource, scope);
     match (op.as_str(), &target.filter) {
@@ -343,7 +360,7 @@ fn set_values(
     let matched = fields
         .get(&key)
         .and_then(Value::as_array)
-        .is_some_and(|items| items.iter().any(|i| filter.matches(i, &user_case_exact)));
+        .is_some_and(|items| items.iter().any(|i| filter.matches(i, &user_collation)));
     if !matched
         && add
         && policy.faults.value_path_add_creates()
@@ -378,7 +395,7 @@ fn set_values(
     let every = !policy.faults.filters_values();
     for item in items
         .iter_mut()
-        .filter(|item| every || filter.matches(item, &user_case_exact))
+        .filter(|item| every || filter.matches(item, &user_collation))
     {
         hit = true;
         match &target.sub {
@@ -489,7 +506,7 @@ fn remove_values(
         Some(sub) => {
             for item in items
                 .iter_mut()
-                .filter(|i| filter.matches(i, &user_case_exact))
+                .filter(|i| filter.matches(i, &user_collation))
             {
                 if let Some(object) = item.as_object_mut() {
                     let sub_key = key_of(object, scope, sub, policy);
@@ -498,7 +515,7 @@ fn remove_values(
             }
         }
         None if key == "members" && !policy.faults.removes_members() => {}
-        None => items.retain(|i| !filter.matches(i, &user_case_exact)),
+        None => items.retain(|i| !filter.matches(i, &user_collation)),
     }
     if items.is_empty() {
         fields.remove(&key);

@@ -7,9 +7,8 @@ use serde_json::Value;
 
 use super::store::{Collection, DEFAULT_PAGE_SIZE, Store};
 use crate::profile::Profile;
-use crate::scim::filter::{Filter, Op};
+use crate::scim::filter::{Collation, Filter, Op, user_collation};
 use crate::scim::projection::Projection;
-use crate::scim::schema::user_case_exact;
 use crate::scim::sort::{self, Order};
 use crate::scim::{ResourceType, ScimError, ScimType};
 
@@ -115,7 +114,7 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
                 ));
             }
             let strict = faults.rejects_unknown_filter_attribute(store.profile().features.interop);
-            faults.filter(read(store.profile(), resource, text, strict))?
+            faults.filter(text, read(store.profile(), resource, text, strict))?
         }
         None => None,
     };
@@ -138,10 +137,21 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
         }
         _ => None,
     };
-    let case_exact = |dotted: &str| {
-        let external = dotted.eq_ignore_ascii_case("externalId");
-        let rfc = user_case_exact(dotted) && !(external && faults.external_id_ignores_case());
-        faults.case_exact(dotted, rfc)
+    let collation = |dotted: &str| {
+        let rfc = match user_collation(dotted) {
+            Collation::Exact
+                if dotted.eq_ignore_ascii_case("externalId")
+                    && faults.external_id_ignores_case() =>
+            {
+                Collation::IgnoreCase
+            }
+            other => other,
+        };
+        faults.collation(dotted, rfc)
+    };
+    let selects = |filter: &Filter, r: &Value| {
+        !faults.selects_nobody(resource, filter)
+            && filter.matches(&faults.filtered_view(r), &collation)
     };
     let max = store
         .profile()
@@ -162,11 +172,11 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
     let (resources, matched): (Vec<Value>, usize) = match &filter {
         Some(_) | None if sort.is_some() => {
             let (by, order) = sort.expect("checked");
-            let exact = faults.sorts_case_exact(case_exact(by));
+            let exact = faults.sorts_case_exact(collation(by) == Collation::Exact);
             let mut matching: Vec<&Value> = collection
                 .items
                 .values()
-                .filter(|r| filter.as_ref().is_none_or(|f| f.matches(r, &case_exact)))
+                .filter(|r| filter.as_ref().is_none_or(|f| selects(f, r)))
                 .collect();
             matching
                 .sort_by(|a, b| sort::compare(sort::key(a, by), sort::key(b, by), exact, order));
@@ -194,10 +204,7 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
                 Some(seqs) => seqs.iter().map(|seq| &collection.items[seq]).collect(),
                 None => collection.items.values().collect(),
             };
-            let matching: Vec<&Value> = pool
-                .into_iter()
-                .filter(|r| filter.matches(r, &case_exact))
-                .collect();
+            let matching: Vec<&Value> = pool.into_iter().filter(|r| selects(filter, r)).collect();
             (
                 matching
                     .iter()

@@ -3,28 +3,31 @@
 //! Attribute names match case-insensitively; a multi-valued attribute
 //! matches when any of its values does; a complex value compares through its
 //! `value` sub-attribute; strings compare ignoring case unless the attribute
-//! is caseExact. Ordering operators on booleans or objects never match.
+//! is caseExact, and date-times as instants. Ordering operators on
+//! booleans or objects never match.
 
 use std::cmp::Ordering;
 
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-use super::{AttrPath, Filter, Op};
+use super::{AttrPath, Collation, Filter, Op};
 
 pub fn matches(
     filter: &Filter,
     resource: &Value,
-    case_exact: &dyn Fn(&str) -> bool,
+    collation: &dyn Fn(&str) -> Collation,
     parent: Option<&str>,
 ) -> bool {
     match filter {
         Filter::And(terms) => terms
             .iter()
-            .all(|t| matches(t, resource, case_exact, parent)),
+            .all(|t| matches(t, resource, collation, parent)),
         Filter::Or(terms) => terms
             .iter()
-            .any(|t| matches(t, resource, case_exact, parent)),
-        Filter::Not(inner) => !matches(inner, resource, case_exact, parent),
+            .any(|t| matches(t, resource, collation, parent)),
+        Filter::Not(inner) => !matches(inner, resource, collation, parent),
         Filter::Present(path) => values(resource, path).iter().any(|v| present(v)),
         Filter::ValuePath { path, filter } => {
             let name = path.name.to_ascii_lowercase();
@@ -34,7 +37,7 @@ pub fn matches(
                 Some(other) => vec![other],
                 None => vec![],
             };
-            items.retain(|item| matches(filter, item, case_exact, Some(&name)));
+            items.retain(|item| matches(filter, item, collation, Some(&name)));
             !items.is_empty()
         }
         Filter::Compare { path, op, value } => {
@@ -42,13 +45,13 @@ pub fn matches(
                 Some(parent) => format!("{parent}.{}", path.dotted().to_ascii_lowercase()),
                 None => path.dotted().to_ascii_lowercase(),
             };
-            let exact = case_exact(&dotted);
+            let collation = collation(&dotted);
             let found = values(resource, path);
             if *op == Op::Ne {
                 // `ne` holds when no value equals (and for an absent attribute).
-                return !found.iter().any(|v| compare(v, Op::Eq, value, exact));
+                return !found.iter().any(|v| compare(v, Op::Eq, value, collation));
             }
-            found.iter().any(|v| compare(v, *op, value, exact))
+            found.iter().any(|v| compare(v, *op, value, collation))
         }
     }
 }
@@ -89,10 +92,26 @@ fn present(value: &Value) -> bool {
     }
 }
 
-fn compare(actual: &Value, op: Op, expected: &Value, exact: bool) -> bool {
+/// An RFC 3339 date-time as an instant.
+fn instant(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
+
+fn compare(actual: &Value, op: Op, expected: &Value, collation: Collation) -> bool {
     match (actual, expected) {
+        (Value::String(a), Value::String(e)) if collation == Collation::Instant => {
+            match (instant(a), instant(e), op) {
+                // Substring operators read the text as written.
+                (_, _, Op::Co | Op::Sw | Op::Ew) | (None, _, _) | (_, None, _) => {
+                    compare(actual, op, expected, Collation::Exact)
+                }
+                (Some(a), Some(e), Op::Eq) => a == e,
+                (Some(a), Some(e), Op::Ne) => a != e,
+                (Some(a), Some(e), _) => ordered(a.cmp(&e), op),
+            }
+        }
         (Value::String(a), Value::String(e)) => {
-            let (a, e) = if exact {
+            let (a, e) = if collation == Collation::Exact {
                 (a.clone(), e.clone())
             } else {
                 (a.to_lowercase(), e.to_lowercase())

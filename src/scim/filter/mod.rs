@@ -4,7 +4,8 @@
 //!
 //! [`Filter::parse`] turns `userName eq "a" and not (emails[type eq "work"])`
 //! into a [`Filter`]; its `Display` prints it back in canonical form (the two
-//! round-trip); [`Filter::matches`] evaluates it against a resource.
+//! round-trip); [`Filter::matches`] evaluates it against a resource, each
+//! attribute compared as its schema says ([`Collation`]).
 //!
 //! `and` and `or` are n-ary, so a long flat chain of terms is a shallow tree;
 //! nesting (parentheses, `not`, value paths) is bounded by [`MAX_DEPTH`], so
@@ -64,6 +65,30 @@ impl Op {
         Op::ALL
             .into_iter()
             .find(|op| op.as_str().eq_ignore_ascii_case(word))
+    }
+}
+
+/// How the values of one attribute compare (RFC 7643 §2.2 caseExact,
+/// §2.3.5 dateTime; RFC 7644 §3.4.2.2: "for DateTime types, it is a
+/// chronological comparison").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collation {
+    /// Strings compare exactly (caseExact true).
+    Exact,
+    /// Strings compare ignoring letter case (the default).
+    IgnoreCase,
+    /// Date-times compare as instants, whatever their time-zone offsets
+    /// (a value that is no RFC 3339 date-time compares as text).
+    Instant,
+}
+
+/// How a User attribute compares, by dotted path in any letter case:
+/// from its schema, unknown attributes ignoring case (the RFC's default).
+pub fn user_collation(dotted: &str) -> Collation {
+    match crate::scim::schema::user_attribute(dotted) {
+        Some(a) if a.kind == crate::scim::schema::Type::DateTime => Collation::Instant,
+        Some(a) if a.case_exact => Collation::Exact,
+        _ => Collation::IgnoreCase,
     }
 }
 
@@ -135,10 +160,10 @@ impl Filter {
         Filter::Or(terms)
     }
 
-    /// Does the resource match? `case_exact` says which attributes (dotted
-    /// paths, lower case) compare strings exactly; all others ignore case.
-    pub fn matches(&self, resource: &Value, case_exact: &dyn Fn(&str) -> bool) -> bool {
-        eval::matches(self, resource, case_exact, None)
+    /// Does the resource match? `collation` says how each attribute
+    /// (dotted path, lower case) compares.
+    pub fn matches(&self, resource: &Value, collation: &dyn Fn(&str) -> Collation) -> bool {
+        eval::matches(self, resource, collation, None)
     }
 
     /// Every operator the filter uses (`eq`, `pr`, `and`, `not`, `[]` for a value path).

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
-use crate::scim::schema::user_case_exact;
+use crate::scim::filter::user_collation;
 
 fn user() -> Value {
     json!({
@@ -19,7 +19,22 @@ fn user() -> Value {
 fn check(filter: &str) -> bool {
     Filter::parse(filter)
         .unwrap()
-        .matches(&user(), &user_case_exact)
+        .matches(&user(), &user_collation)
+}
+
+#[test]
+fn date_times_compare_as_instants_across_offsets() {
+    // 2024-01-02T03:04:05Z is 13:04:05+10:00: later as text, the same instant.
+    assert!(check(r#"meta.created eq "2024-01-02T13:04:05+10:00""#));
+    assert!(check(r#"meta.created gt "2024-01-02T12:04:05+10:00""#));
+    assert!(!check(r#"meta.created lt "2024-01-02T12:04:05+10:00""#));
+    assert!(check(r#"meta.created lt "2024-01-01T18:04:06-09:00""#));
+    // Substring operators read the text; a value that is no date-time too.
+    assert!(check(r#"meta.created sw "2024-01-02""#));
+    assert!(!check(r#"meta.created gt "yesterday""#));
+    // `and` binds tighter than `or`, in any letter case.
+    assert!(check(r#"id eq "Abc" OR id eq "x" AND active eq false"#));
+    assert!(!check(r#"(id eq "Abc" or id eq "x") and active eq false"#));
 }
 
 #[test]
@@ -91,7 +106,7 @@ fn nesting_is_bounded_and_long_chains_are_flat() {
     let chain = vec![r#"userName eq "a""#; 10_000].join(" and ");
     let f = Filter::parse(&chain).unwrap();
     assert!(matches!(&f, Filter::And(terms) if terms.len() == 10_000));
-    assert!(!f.matches(&user(), &user_case_exact));
+    assert!(!f.matches(&user(), &user_collation));
 }
 
 #[test]

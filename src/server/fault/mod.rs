@@ -16,8 +16,11 @@ use std::fmt;
 use std::str::FromStr;
 
 mod dialect;
+mod filters;
 mod groups;
+mod http;
 mod interop;
+mod patching;
 mod points;
 
 pub use points::{ErrorWire, Faults};
@@ -82,6 +85,13 @@ catalogue! {
     FilterIgnored => ("filter-ignored", "insightly.op.filter", "the filter parameter is ignored: every user is returned", "insightly"),
     InvalidFilterAccepted => ("invalid-filter-accepted", "rfc7644#3.4.2.2", "unparseable or unsupported filters answer 200 with every user", "insightly"),
     InvalidFilter500 => ("invalid-filter-500", "rfc7644#3.4.2.2", "unparseable or unsupported filters answer 500 instead of 400 invalidFilter", "insightly"),
+    LeftToRightLogic => ("left-to-right-logic", "rfc7644#3.4.2.2", "`and` and `or` have one precedence, read left to right: `a or b and c` selects as `(a or b) and c`", "rfc7644"),
+    LogicCaseSensitive => ("logic-case-sensitive", "rfc7644#3.4.2.2", "logical operators in upper or mixed case (`AND`, `Or`, `NOT`) are 400 invalidFilter", "rfc7644"),
+    MultiValuedFirstOnly => ("multi-valued-first-only", "rfc7644#3.4.2.2", "a filter on a multi-valued attribute sees only its first value (`emails.value eq` misses a user's second address)", "rfc7644"),
+    PresentOnEmpty => ("present-on-empty", "rfc7644#3.4.2.2", "`pr` holds for an attribute stored as an empty list", "rfc7644"),
+    DatesAsText => ("dates-as-text", "rfc7644#3.4.2.2", "dateTime comparisons (`meta.lastModified gt \"…\"`) compare the text, not the instants: wrong across time-zone offsets", "rfc7644"),
+    ExternalIdUnfilterable => ("external-id-unfilterable", "rfc7644#3.4.2.2", "`externalId eq` selects nobody (the attribute Entra ID and Okta match users on)", "rfc7644"),
+    MemberFilterEmpty => ("member-filter-empty", "rfc7644#3.4.2.2", "a Group filter on `members` (`members[value eq \"…\"]`, `members eq \"…\"`) selects no group", "rfc7644"),
     PagingOffByOne => ("paging-off-by-one", "rfc7644#3.4.2.4", "startIndex is treated as 0-based", "insightly"),
     TotalCountsPage => ("total-counts-page", "rfc7644#3.4.2.4", "totalResults counts the page, not the result set", "insightly"),
     ItemsPerPageWrong => ("items-per-page-wrong", "rfc7644#3.4.2.4", "itemsPerPage echoes count, not the resources returned", "insightly"),
@@ -108,6 +118,10 @@ catalogue! {
     WritesUnauthenticated => ("writes-unauthenticated", "rfc7644#2", "credentials are checked on reads only: a POST, PUT, PATCH or DELETE is served without them", "insightly"),
     SchemeCaseSensitive => ("scheme-case-sensitive", "rfc7235#2.1", "the auth scheme compares case-sensitively: `bearer …` is 401 where `Bearer …` is served", "insightly"),
     NoChallenge => ("no-www-authenticate", "rfc7235#3.1", "a 401 carries no WWW-Authenticate challenge", "insightly"),
+    MediaTypeParamsRefused => ("media-type-params-refused", "rfc7644#3.8", "a request body labelled with a media-type parameter (`application/scim+json; charset=utf-8`, as Entra ID sends) answers 415", "insightly"),
+    LocationInternalHost => ("location-internal-host", "rfc7644#3.1", "Location and meta.location name the backend's own host (http://scim-backend.internal:8080), not the base URL the client used", "insightly"),
+    ZonelessTimestamps => ("zoneless-timestamps", "rfc7643#2.3.5", "meta.created and meta.lastModified carry no time zone (`2026-12-03T16:47:47.469`)", "insightly"),
+    ModifiedBeforeCreated => ("modified-before-created", "rfc7643#3.1", "a new resource's meta.lastModified is an hour before its meta.created", "insightly"),
     JsonContentType => ("json-content-type", "rfc7644#3.8", "responses are labelled application/json", "insightly"),
     SchemasMissing => ("schemas-missing", "insightly.op.schemas", "GET /Schemas answers 404", "insightly"),
     LockedUnderLoad => ("locked-under-load", "finding:concurrency", "a write answers 500 \"database is locked\" while another request is in flight (a SQLite-backed server)", "insightly"),
@@ -128,6 +142,11 @@ catalogue! {
     RequiredNotEnforced => ("required-not-enforced", "rfc7643#4.1.1", "a create without a required attribute succeeds", "insightly"),
     ExtensionDropped => ("extension-dropped", "rfc7643#4.3", "the enterprise extension's attributes are accepted and dropped", "rfc7644"),
     ExtensionNotInSchemas => ("extension-not-in-schemas", "rfc7643#3", "a user with enterprise attributes does not list the extension's URN in `schemas`", "rfc7644"),
+    PatchPathCaseSensitive => ("patch-path-case-sensitive", "rfc7644#3.5.2", "a PATCH path's attribute names compare case-sensitively: `NAME.GIVENNAME` and `Title` are 400 invalidPath", "rfc7644"),
+    PatchOpsReversed => ("patch-ops-reversed", "rfc7644#3.5.2", "a PATCH's operations are applied last first: of two replaces of one attribute, the first wins", "rfc7644"),
+    DottedKeysIgnored => ("dotted-keys-ignored", "rfc7644#3.5.2.3", "a path-less replace skips the dotted keys of its value (`\"name.givenName\": \"…\"`, as Entra ID's 2020 dialect sends)", "rfc7644"),
+    NullRefRefused => ("null-ref-refused", "rfc7643#2.5", "a member sent with `\"$ref\": null` (as Entra ID sends it) is 400 invalidValue, not read as unassigned", "rfc7644"),
+    PathlessIdRefused => ("pathless-id-refused", "rfc7644#3.5.2.3", "a path-less replace carrying the resource's own read-only `id` (as Okta renames a group) is 400 mutability", "rfc7644"),
     UrnPathRejected => ("urn-path-rejected", "rfc7644#3.5.2", "a PATCH path behind an extension's URN is 400 invalidPath", "rfc7644"),
     UnknownEndpointHtml => ("unknown-endpoint-html", "rfc7644#3.12", "an unknown endpoint answers 404 with an HTML page", "insightly"),
     OddId500 => ("odd-id-500", "rfc7644#3.12", "an id that is not a UUID gets 500 with a plain-text body", "insightly"),

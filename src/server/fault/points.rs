@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use super::Fault;
 use crate::profile::DeleteMode;
 use crate::scim::ScimError;
-use crate::scim::filter::{Filter, Op};
 use crate::scim::projection::Projection;
 use crate::scim::sort::Order;
 use crate::server::query::Query;
@@ -161,31 +160,6 @@ impl Faults {
         if self.has(Fault::GivenNameDropped) {
             name.remove("givenName");
         }
-    }
-
-    // -- filters --
-
-    /// The filter the server applies, given how the RFC reads the client's.
-    pub fn filter(&self, read: Result<Filter, ScimError>) -> Result<Option<Filter>, ScimError> {
-        if self.has(Fault::FilterIgnored) {
-            return Ok(None);
-        }
-        match read {
-            Err(_) if self.has(Fault::InvalidFilterAccepted) => Ok(None),
-            Err(_) if self.has(Fault::InvalidFilter500) => {
-                Err(ScimError::new(500, None, "internal error"))
-            }
-            Err(error) => Err(error),
-            Ok(filter) if self.has(Fault::EqAsSubstring) => Ok(Some(substring_eq(filter))),
-            Ok(filter) => Ok(Some(filter)),
-        }
-    }
-
-    /// Whether string comparisons on an attribute are exact, given the RFC's answer.
-    pub fn case_exact(&self, dotted: &str, rfc: bool) -> bool {
-        rfc || (self.has(Fault::FilterCaseSensitive) && dotted.eq_ignore_ascii_case("userName"))
-            || (self.has(Fault::DisplayNameCaseSensitive)
-                && dotted.eq_ignore_ascii_case("displayName"))
     }
 
     // -- paging --
@@ -568,24 +542,5 @@ impl Faults {
             config["filter"]["supported"] = json!(false);
         }
         config
-    }
-}
-
-/// The `eq-as-substring` fault: every `eq` behaves like `co`.
-fn substring_eq(filter: Filter) -> Filter {
-    match filter {
-        Filter::Compare {
-            path,
-            op: Op::Eq,
-            value,
-        } => Filter::Compare {
-            path,
-            op: Op::Co,
-            value,
-        },
-        Filter::And(terms) => Filter::And(terms.into_iter().map(substring_eq).collect()),
-        Filter::Or(terms) => Filter::Or(terms.into_iter().map(substring_eq).collect()),
-        Filter::Not(inner) => Filter::Not(Box::new(substring_eq(*inner))),
-        other => other,
     }
 }

@@ -70,7 +70,7 @@ pub fn resource_answer(
     projection: &Projection,
 ) -> Answer {
     let id = stored["id"].as_str().unwrap_or_default();
-    let location = location(headers, resource, id);
+    let location = store.faults.location(location(headers, resource, id));
     let mut extra = vec![];
     if let Some(version) = stored["meta"]["version"].as_str()
         && store.faults.sends_etag()
@@ -121,7 +121,10 @@ fn listed(
         .resources
         .iter()
         .map(|r| {
-            let at = location(headers, rt, r["id"].as_str().unwrap_or_default());
+            let at =
+                store
+                    .faults
+                    .location(location(headers, rt, r["id"].as_str().unwrap_or_default()));
             let mut listed = store.present(rt, r, &at, &projection);
             if rt == ResourceType::User
                 && !store.faults.lists_name()
@@ -210,6 +213,11 @@ pub fn create(
                 "request bodies must be application/scim+json",
             ));
         }
+        state.read().faults.request_media_type(
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+        )?;
         let body = json_body(body)?;
         let mut store = state.write();
         hosted(&store, rt)?;

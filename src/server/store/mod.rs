@@ -192,10 +192,12 @@ impl Store {
         self.clock_ms = wall.max(self.clock_ms + 1);
         let at = time::OffsetDateTime::from_unix_timestamp_nanos(self.clock_ms * 1_000_000)
             .expect("a valid time");
-        at.format(&time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-        ))
-        .expect("formattable")
+        let stamp = at
+            .format(&time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+            ))
+            .expect("formattable");
+        self.faults.timestamp(stamp)
     }
 
     pub fn get(&self, resource: ResourceType, id: &str) -> Result<&Value, ScimError> {
@@ -260,9 +262,10 @@ impl Store {
         }
         fields.insert("id".into(), Value::String(id.clone()));
         if self.faults.created_meta() {
+            let (created, modified) = self.faults.creation_times(&now);
             fields.insert(
                 "meta".into(),
-                json!({"resourceType": resource.name(), "created": now, "lastModified": now, "version": "W/\"1\""}),
+                json!({"resourceType": resource.name(), "created": created, "lastModified": modified, "version": "W/\"1\""}),
             );
         }
         let seq = self.next;

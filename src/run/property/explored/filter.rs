@@ -27,8 +27,8 @@ use crate::run::property::{
     Counterexample, Env, Exploration, Page, Verdict, explore, id_of, runner,
 };
 use crate::scim::ScimType;
+use crate::scim::filter::user_collation;
 use crate::scim::filter::{AttrPath, Filter, Op};
-use crate::scim::schema::user_case_exact;
 use crate::scim::urn::{self, LIST_RESPONSE as LIST_URN};
 
 /// A generated filter query, shown as the text that was sent.
@@ -470,7 +470,7 @@ pub fn expressions(env: &Env) -> Exploration {
         let expected: BTreeSet<String> = whole
             .resources()
             .iter()
-            .filter(|r| filter.matches(r, &user_case_exact))
+            .filter(|r| filter.matches(r, &user_collation))
             .map(id_of)
             .collect();
         let page = search(env, &query.filter, n)?;
