@@ -80,7 +80,8 @@ fn a_refused_capitalised_op_breaks_entra_at_its_first_stage_that_sends_one() {
             .contains("\"Replace\""),
         "{sent}"
     );
-    // The same server still works for the flag's lower-case dialect.
+    // The same server still provisions for the flag's lower-case dialect;
+    // Entra's validator, which sends `Add` whatever the flag, fails it.
     let (output, report) = scimcheck_report(&[
         "run",
         "--client",
@@ -88,8 +89,17 @@ fn a_refused_capitalised_op_breaks_entra_at_its_first_stage_that_sends_one() {
         "--server-fault",
         "capitalised-ops-refused",
     ]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert_eq!(report["client"]["verdict"], "works");
+    assert_eq!(report["client"]["certification"], "breaks");
+    assert!(
+        report["client"]["certification_sentence"]
+            .as_str()
+            .unwrap()
+            .contains("fails at 'update' (Microsoft Entra SCIM Validation Logic App)"),
+        "{}",
+        report["client"]["certification_sentence"]
+    );
 }
 
 #[test]

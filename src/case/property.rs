@@ -57,7 +57,7 @@ properties! { $
     FilterEscaping = "filter.escaping", creates, ["users.create", "users.list", "users.delete", "filter.eq"], explored::filter::escaping;
     FilterNoMatch = "filter.no-match", reads, ["users.list", "filter.eq"], explored::filter::no_match;
     FilterNameCase = "filter.name-case", creates, ["users.create", "users.list", "users.delete", "filter.eq"], explored::filter::name_case;
-    FilterExpressions = "filter.expressions", creates, ["users.create", "users.list", "users.delete", "filter.sw", "filter.and"], explored::filter::expressions;
+    FilterExpressions = "filter.expressions", creates, ["users.create", "users.list", "users.delete", "filter.sw", "filter.and"], explored::expressions::expressions;
     FilterUnsupported = "filter.unsupported", reads, ["users.list"], explored::filter::unsupported;
     SchemaRoundTrip = "schema.round-trip", creates, ["users.create", "users.get", "users.replace"], generated::schema::round_trip;
     SchemaReadOnly = "schema.read-only", creates, ["users.create", "users.get", "users.replace"], generated::schema::read_only;

@@ -231,6 +231,25 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
         (_, filter) => {
             let value = value
                 .ok_or_else(|| ScimError::bad(ScimType::InvalidValue, "the op needs a value"))?;
+            // Entra ID's validator sends the enterprise manager as the bare
+            // id of the manager, and removes it with an empty string.
+            let bare_manager = scope.is_some()
+                && filter.is_none()
+                && target.sub.is_none()
+                && target.attribute.eq_ignore_ascii_case("manager")
+                && policy.faults.reads_bare_manager();
+            let wrapped;
+            let value = match value {
+                Value::String(id) if bare_manager && id.is_empty() => {
+                    remove(resource, scope, &target, policy);
+                    return Ok(());
+                }
+                Value::String(id) if bare_manager => {
+                    wrapped = json!({"value": id});
+                    &wrapped
+                }
+                other => other,
+            };
             match filter {
                 None => {
                     set(

@@ -275,12 +275,68 @@ pub fn create_user(
     person: &Person,
     external_id: &str,
 ) -> Result<Member, Counterexample> {
+    create_body(env, user_name, user_body(user_name, person, external_id))
+}
+
+/// Creates `size` users told apart by more than their names, for the
+/// generated filter expressions: every second one has a home address
+/// beside its work address (so a match on a value that is neither the
+/// first nor the primary is tested), and titles cycle through two values
+/// and none (so `pr` and comparisons on an absent attribute are tested).
+/// A varied attribute is sent only where the profile supports it.
+pub fn varied(
+    env: &Env,
+    runner: &mut TestRunner,
+    size: usize,
+) -> Result<Population, Counterexample> {
+    let stem = env.stem.clone();
+    let supported = |a: &str| env.profile.supports(&format!("attr.supported.{a}"));
+    let mut members = Vec::with_capacity(size);
+    for k in 0..size {
+        let person = draw(runner, person());
+        let user_name = format!("{stem}-{k}{}@example.com", person.word);
+        let external_id = format!("{stem}-{k}");
+        let mut body = user_body(&user_name, &person, &external_id);
+        if k % 2 == 0 {
+            body["emails"]
+                .as_array_mut()
+                .expect("user_body writes emails")
+                .push(json!({"value": format!("{external_id}-home@example.org"), "type": "home"}));
+        }
+        if supported("title") && k % 3 != 2 {
+            body["title"] = json!(["Engineer", "Manager"][k % 3]);
+        }
+        // A phone, an empty list (as Entra ID sends: unassigned, RFC 7643
+        // §2.5) or none at all.
+        let phones = match k % 3 {
+            0 => Some(json!([{"value": format!("tel:+1-201-555-01{k:02}"), "type": "work"}])),
+            1 => Some(json!([])),
+            _ => None,
+        };
+        if let Some(phones) = phones.filter(|_| supported("phoneNumbers")) {
+            body["phoneNumbers"] = phones;
+        }
+        members.push(create_body(env, &user_name, body)?);
+    }
+    Ok(Population {
+        stem,
+        scope: if can_scope(env) {
+            Scope::Prefix
+        } else {
+            Scope::Single
+        },
+        members,
+    })
+}
+
+/// POST /Users with `body`: the created member named `user_name`.
+fn create_body(env: &Env, user_name: &str, body: Value) -> Result<Member, Counterexample> {
     let out = Outgoing {
         method: Method::POST,
         path: "/Users".into(),
         query: vec![],
         headers: vec![],
-        body: Some(Body::Json(user_body(user_name, person, external_id))),
+        body: Some(Body::Json(body)),
         auth: Auth::Default,
     };
     let exchange = env.probe.send(out);

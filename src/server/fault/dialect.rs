@@ -135,4 +135,10 @@ impl Faults {
     pub fn serves_unpaged_lists(&self) -> bool {
         !self.has(Fault::UnpagedList400)
     }
+
+    /// Whether a PATCH of the enterprise `manager` reads a bare id (and an
+    /// empty string as its removal), as Entra ID's validator sends it.
+    pub fn reads_bare_manager(&self) -> bool {
+        !self.has(Fault::BareManagerRefused)
+    }
 }

@@ -185,7 +185,7 @@ catalogue! {
     // Where real servers break identity-provider clients: caught by the
     // client flows that send the request (`run --client`).
     StringBooleansRejected => ("string-booleans-rejected", "client:entra", "a boolean sent as a string (Entra's `\"value\": \"False\"`) is 400 invalidValue", "insightly", ["entra"]),
-    CapitalisedOpsRefused => ("capitalised-ops-refused", "client:entra", "PATCH ops compare case-sensitively: `Replace`, `Add`, `Remove` are 400", "insightly", ["entra"]),
+    CapitalisedOpsRefused => ("capitalised-ops-refused", "client:entra", "PATCH ops compare case-sensitively: `Replace`, `Add`, `Remove` are 400 (Entra's validator sends `Add` whatever the tenant's flag)", "insightly", ["entra", "entra-2020"]),
     ValuePathAddNoTarget => ("value-path-add-notarget", "client:entra", "an `add` to a value-filtered path that matches nothing is 400 noTarget instead of creating the value", "insightly", ["entra"]),
     GroupLookupExcludedIgnored => ("group-lookup-excluded-ignored", "client:entra", "`excludedAttributes=members` is ignored on group lookups: every member comes back", "insightly", ["entra", "entra-2020"]),
     EmptyResult404 => ("empty-result-404", "client:entra", "a filter that matches nothing answers 404 instead of an empty ListResponse", "insightly", ["entra", "entra-2020", "okta", "okta-put", "onelogin"]),
@@ -203,6 +203,7 @@ catalogue! {
     GroupDuplicateAccepted => ("group-duplicate-accepted", "client:entra", "a second group with a displayName already taken is created (Entra ID matches groups by displayName and requires it unique)", "insightly", ["entra"]),
     RedeleteSucceeds => ("redelete-succeeds", "client:entra", "a DELETE of a group the server no longer holds answers 204 instead of 404", "insightly", ["entra"]),
     ManagerNameRefused => ("manager-name-refused", "client:onelogin", "a create or PUT carrying the enterprise manager's displayName (readOnly, RFC 7643 §4.3) answers 400 mutability instead of ignoring it", "insightly", ["onelogin"]),
+    BareManagerRefused => ("bare-manager-refused", "client:entra", "a PATCH of the enterprise manager with the manager's bare id as its value (as Entra ID's SCIM Validation Logic App sends it) answers 400 invalidValue, and an empty string does not remove it", "insightly", ["entra", "entra-2020"]),
     UnpagedList400 => ("unpaged-list-400", "client:onelogin", "a list request with no filter, startIndex or count answers 400 tooMany", "insightly", ["okta", "okta-put", "onelogin"]),
     // The SCIM Interoperability Profile's rules, stricter than the RFC's
     // (served under `--profile scim-interop`).

@@ -9,13 +9,9 @@
 //! - `filter.no-match`: a filter that selects nobody is 200 with an empty
 //!   ListResponse and `totalResults` 0.
 //! - `filter.name-case`: attribute names and operators are case-insensitive.
-//! - `filter.expressions`: generated expressions over the operators and
-//!   attributes the profile claims select exactly what the project's own
-//!   evaluator ([`crate::scim::filter`], the oracle) selects from the population.
+//! - `filter.expressions`: generated expressions (in `expressions.rs`).
 //! - `filter.unsupported`: what the profile does not claim is answered 400
 //!   with `scimType: invalidFilter`.
-
-use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -23,12 +19,8 @@ use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
 use crate::run::property::population::{self, Population, quote};
-use crate::run::property::{
-    Counterexample, Env, Exploration, Page, Verdict, explore, id_of, runner,
-};
+use crate::run::property::{Counterexample, Env, Exploration, Page, Verdict, explore, runner};
 use crate::scim::ScimType;
-use crate::scim::filter::user_collation;
-use crate::scim::filter::{AttrPath, Filter, Op};
 use crate::scim::urn::{self, LIST_RESPONSE as LIST_URN};
 
 /// A generated filter query, shown as the text that was sent.
@@ -87,7 +79,7 @@ fn finds_exactly(env: &Env, population: &Population, query: &Query) -> Verdict {
 }
 
 /// `GET /Users?filter=...` with room for `count` results, checked to be a ListResponse.
-fn search(env: &Env, filter: &str, count: usize) -> Result<Page, Counterexample> {
+pub(super) fn search(env: &Env, filter: &str, count: usize) -> Result<Page, Counterexample> {
     let page = env.probe.list(&[
         ("filter", filter.to_string()),
         ("count", count.max(1).to_string()),
@@ -249,258 +241,6 @@ pub fn name_case(env: &Env) -> Exploration {
     });
     explore(env, &mut runner, &[], strategy, |query| {
         finds_exactly(env, &population, query)
-    })
-}
-
-/// What the expression generator may use, from the profile's claims.
-struct Vocabulary {
-    ops: Vec<Op>,
-    present: bool,
-    and: bool,
-    or: bool,
-    not: bool,
-    complex: bool,
-    /// Filterable attributes with the population's values for each.
-    attributes: Vec<(AttrPath, Vec<Value>)>,
-}
-
-fn path(name: &str, sub: Option<&str>) -> AttrPath {
-    AttrPath {
-        urn: None,
-        name: name.into(),
-        sub: sub.map(Into::into),
-    }
-}
-
-impl Vocabulary {
-    fn of(env: &Env, resources: &[Value]) -> Vocabulary {
-        let claimed = |c: &str| env.profile.supports(c);
-        let mut attributes = Vec::new();
-        for (name, sub) in [
-            ("userName", None),
-            ("displayName", None),
-            ("name", Some("givenName")),
-            ("name", Some("familyName")),
-            ("emails", Some("value")),
-            ("active", None),
-        ] {
-            let attr = path(name, sub);
-            if !env.profile.filterable(&attr.dotted()) {
-                continue;
-            }
-            let mut values: Vec<Value> =
-                resources.iter().flat_map(|r| values_at(r, &attr)).collect();
-            values.dedup();
-            if !values.is_empty() {
-                attributes.push((attr, values));
-            }
-        }
-        Vocabulary {
-            ops: Op::ALL
-                .into_iter()
-                .filter(|op| claimed(&format!("filter.{}", op.as_str())))
-                .collect(),
-            present: claimed("filter.pr"),
-            and: claimed("filter.and"),
-            or: claimed("filter.or"),
-            not: claimed("filter.not"),
-            complex: claimed("filter.complex"),
-            attributes,
-        }
-    }
-}
-
-/// The values a path reaches in a resource (multi-valued attributes flattened).
-fn values_at(resource: &Value, attr: &AttrPath) -> Vec<Value> {
-    let top = resource.get(&attr.name);
-    let items: Vec<&Value> = match top {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(v) => vec![v],
-        None => vec![],
-    };
-    items
-        .into_iter()
-        .filter_map(|v| match &attr.sub {
-            Some(sub) => v.get(sub).cloned(),
-            None => Some(v.clone()),
-        })
-        .filter(|v| !v.is_null())
-        .collect()
-}
-
-/// A comparison value: one of the population's own values, or a part of
-/// one, in another letter case, or a word nobody has.
-fn value_for(values: Vec<Value>) -> impl Strategy<Value = Value> {
-    (prop::sample::select(values), 0..5u8, "[a-z]{1,3}").prop_map(|(value, how, word)| {
-        let Value::String(text) = value else {
-            return value;
-        };
-        let chars: Vec<char> = text.chars().collect();
-        let half = chars.len() / 2;
-        Value::String(match how {
-            0 => text,
-            1 => chars[..half.max(1)].iter().collect(),
-            2 => chars[half..].iter().collect(),
-            3 => text.to_uppercase(),
-            _ => word,
-        })
-    })
-}
-
-fn expression(vocabulary: &Vocabulary) -> BoxedStrategy<Filter> {
-    let mut leaves: Vec<BoxedStrategy<Filter>> = Vec::new();
-    for (attr, values) in &vocabulary.attributes {
-        let is_bool = values.iter().all(Value::is_boolean);
-        let ops: Vec<Op> = vocabulary
-            .ops
-            .iter()
-            .copied()
-            .filter(|op| !is_bool || matches!(op, Op::Eq | Op::Ne))
-            .collect();
-        if !ops.is_empty() {
-            let attr = attr.clone();
-            leaves.push(
-                (prop::sample::select(ops), value_for(values.clone()))
-                    .prop_map(move |(op, value)| Filter::Compare {
-                        path: attr.clone(),
-                        op,
-                        value,
-                    })
-                    .boxed(),
-            );
-        }
-        if vocabulary.present {
-            leaves.push(Just(Filter::Present(attr.clone())).boxed());
-        }
-        if vocabulary.complex && attr.name == "emails" && vocabulary.ops.contains(&Op::Eq) {
-            leaves.push(
-                value_for(values.clone())
-                    .prop_map(|value| Filter::ValuePath {
-                        path: path("emails", None),
-                        filter: Box::new(Filter::and(
-                            Filter::Compare {
-                                path: path("type", None),
-                                op: Op::Eq,
-                                value: json!("work"),
-                            },
-                            Filter::Compare {
-                                path: path("value", None),
-                                op: Op::Eq,
-                                value,
-                            },
-                        )),
-                    })
-                    .boxed(),
-            );
-        }
-    }
-    let leaf = prop::strategy::Union::new(leaves).boxed();
-    let (and, or, not) = (vocabulary.and, vocabulary.or, vocabulary.not);
-    if !(and || or || not) {
-        return leaf;
-    }
-    leaf.prop_recursive(3, 8, 2, move |inner| {
-        let mut branches: Vec<BoxedStrategy<Filter>> = Vec::new();
-        if and {
-            branches.push(
-                (inner.clone(), inner.clone())
-                    .prop_map(|(a, b)| Filter::and(a, b))
-                    .boxed(),
-            );
-        }
-        if or {
-            branches.push(
-                (inner.clone(), inner.clone())
-                    .prop_map(|(a, b)| Filter::or(a, b))
-                    .boxed(),
-            );
-        }
-        if not {
-            branches.push(inner.prop_map(|f| Filter::Not(Box::new(f))).boxed());
-        }
-        prop::strategy::Union::new(branches)
-    })
-    .boxed()
-}
-
-pub fn expressions(env: &Env) -> Exploration {
-    if !(population::can_scope(env) && env.profile.supports("filter.and")) {
-        return Exploration::Skipped(format!(
-            "needs filter.sw on userName and filter.and to select the population (not claimed by profile {})",
-            env.profile.name
-        ));
-    }
-    let mut runner = runner(&env.settings, &env.case.id);
-    let population = match population::scoped(env, &mut runner, 5..=6) {
-        Ok(population) => population,
-        Err(cx) => return Exploration::Setup(cx),
-    };
-    let n = population.members.len();
-    // The oracle judges the resources as the server lists them.
-    let whole = match search(env, &population.filter(), n) {
-        Ok(page) => page,
-        Err(cx) => return Exploration::Setup(cx),
-    };
-    let listed: BTreeSet<String> = whole.ids().into_iter().collect();
-    if listed != population.ids() {
-        return Exploration::Setup(
-            Counterexample::new(
-                format!("`{}` does not return the population", population.filter()),
-                &whole.exchange,
-            )
-            .expected(format!("the {n} users the property created"))
-            .actual(format!("{} resources", whole.resources().len())),
-        );
-    }
-    let vocabulary = Vocabulary::of(env, whole.resources());
-    if vocabulary.attributes.is_empty() {
-        return Exploration::Skipped("no filterable attribute has values in the population".into());
-    }
-    let scope = Filter::Compare {
-        path: path("userName", None),
-        op: Op::Sw,
-        value: json!(population.stem),
-    };
-    let strategy = expression(&vocabulary).prop_map(move |expr| Query {
-        filter: Filter::and(expr, scope.clone()).to_string(),
-        member: None,
-    });
-    explore(env, &mut runner, &[], strategy, |query| {
-        let filter = Filter::parse(&query.filter).expect("generated filters parse");
-        let expected: BTreeSet<String> = whole
-            .resources()
-            .iter()
-            .filter(|r| filter.matches(r, &user_collation))
-            .map(id_of)
-            .collect();
-        let page = search(env, &query.filter, n)?;
-        let actual: BTreeSet<String> = page.ids().into_iter().collect();
-        if actual == expected && page.total == Some(expected.len() as u64) {
-            return Ok(());
-        }
-        let name = |ids: &BTreeSet<String>| {
-            ids.iter()
-                .map(|id| {
-                    population
-                        .member(id)
-                        .map_or(id.clone(), |m| m.user_name.clone())
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        Err(Counterexample::new(
-            format!(
-                "`{}` selects other users than the filter means",
-                query.filter
-            ),
-            &page.exchange,
-        )
-        .expected(format!("{} users: [{}]", expected.len(), name(&expected)))
-        .actual(format!(
-            "totalResults {}: [{}]",
-            page.total.map_or("(absent)".into(), |t| t.to_string()),
-            name(&actual)
-        )))
     })
 }
 

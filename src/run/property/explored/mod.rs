@@ -3,6 +3,7 @@
 //! (see [`super::explore`]). One file per rule family.
 
 pub mod etag;
+pub mod expressions;
 pub mod filter;
 pub mod max_results;
 pub mod membership;
