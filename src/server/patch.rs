@@ -129,6 +129,7 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
     let add = op == "add";
     let value = operation.get("value");
     policy.faults.null_members(value)?;
+    policy.faults.empty_string_patch(value)?;
     let Some(path) = operation.get("path").and_then(Value::as_str) else {
         if policy.faults.requires_patch_path(policy.strict) {
             return Err(ScimError::bad(

@@ -5,6 +5,7 @@
 //! whether this one does.
 
 use super::{Fault, Faults};
+use crate::scim::ScimError;
 
 impl Faults {
     /// Whether `"True"`/`"False"` strings are taken where a boolean belongs.
@@ -140,5 +141,18 @@ impl Faults {
     /// empty string as its removal), as Entra ID's validator sends it.
     pub fn reads_bare_manager(&self) -> bool {
         !self.has(Fault::BareManagerRefused)
+    }
+
+    /// Refuses a PATCH value that is an empty string
+    /// (`empty-string-refused`), as a server that validates every string
+    /// non-empty does; Entra's validator empties attributes so.
+    pub fn empty_string_patch(&self, value: Option<&serde_json::Value>) -> Result<(), ScimError> {
+        if self.has(Fault::EmptyStringRefused) && value.and_then(|v| v.as_str()) == Some("") {
+            return Err(ScimError::bad(
+                crate::scim::ScimType::InvalidValue,
+                "a value cannot be an empty string",
+            ));
+        }
+        Ok(())
     }
 }
