@@ -218,7 +218,7 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
     };
     Ok(Page {
         total: faults.total(matched, resources.len()),
-        start_index: start,
+        start_index: faults.echoed_start(start),
         items_per_page: faults.items_per_page(resources.len(), query.count),
         resources,
     })

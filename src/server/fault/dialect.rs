@@ -155,4 +155,14 @@ impl Faults {
         }
         Ok(())
     }
+
+    /// The `startIndex` a ListResponse says it starts at
+    /// (`start-index-unechoed`: always 1, whatever page was served).
+    pub fn echoed_start(&self, start: usize) -> usize {
+        if self.has(Fault::StartIndexUnechoed) {
+            1
+        } else {
+            start
+        }
+    }
 }

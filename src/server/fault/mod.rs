@@ -205,6 +205,7 @@ catalogue! {
     ManagerNameRefused => ("manager-name-refused", "client:onelogin", "a create or PUT carrying the enterprise manager's displayName (readOnly, RFC 7643 §4.3) answers 400 mutability instead of ignoring it", "insightly", ["onelogin"]),
     BareManagerRefused => ("bare-manager-refused", "client:entra", "a PATCH of the enterprise manager with the manager's bare id as its value (as Entra ID's SCIM Validation Logic App sends it) answers 400 invalidValue, and an empty string does not remove it", "insightly", ["entra", "entra-2020"]),
     EmptyStringRefused => ("empty-string-refused", "client:entra", "a PATCH replace with an empty string as its value (as Entra ID's SCIM Validation Logic App empties an optional attribute) answers 400 invalidValue", "insightly", ["entra", "entra-2020"]),
+    StartIndexUnechoed => ("start-index-unechoed", "client:entra", "a ListResponse says `startIndex: 1` whatever page it serves (Entra ID's SCIM Validation Logic App checks the echo on every page)", "insightly", ["entra", "entra-2020"]),
     UnpagedList400 => ("unpaged-list-400", "client:onelogin", "a list request with no filter, startIndex or count answers 400 tooMany", "insightly", ["okta", "okta-put", "onelogin"]),
     // The SCIM Interoperability Profile's rules, stricter than the RFC's
     // (served under `--profile scim-interop`).
