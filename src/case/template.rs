@@ -34,20 +34,8 @@ fn env() -> &'static Environment<'static> {
 
 /// The `at_offset` filter: a date-time moved by `minutes` and written at `offset`.
 fn at_offset(value: String, minutes: i64, offset: String) -> Result<String, minijinja::Error> {
-    use time::format_description::well_known::Rfc3339;
-    let invalid =
-        |what: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, what);
-    let instant = time::OffsetDateTime::parse(&value, &Rfc3339)
-        .map_err(|e| invalid(format!("`{value}` is not an RFC 3339 date-time: {e}")))?;
-    let offset = time::UtcOffset::parse(
-        &offset,
-        time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
-    )
-    .map_err(|e| invalid(format!("`{offset}` is not an offset like +10:00: {e}")))?;
-    (instant + time::Duration::minutes(minutes))
-        .to_offset(offset)
-        .format(&Rfc3339)
-        .map_err(|e| invalid(e.to_string()))
+    crate::scim::datetime::shifted(&value, time::Duration::minutes(minutes), &offset)
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
 }
 
 type Compiled = Arc<Expression<'static, 'static>>;

@@ -239,14 +239,9 @@ pub fn value(selector: &Selector, rule: &ValueRule<Value>, json: &Value) -> Vec<
 /// date-times as instants (whatever their offsets); anything else cannot
 /// be ordered, so a bound on it is never met.
 fn order(value: &Value, bound: &Value) -> Option<Ordering> {
-    use time::OffsetDateTime;
-    use time::format_description::well_known::Rfc3339;
+    use crate::scim::datetime::instant;
     match (value, bound) {
-        (Value::String(v), Value::String(b)) => {
-            let v = OffsetDateTime::parse(v, &Rfc3339).ok()?;
-            let b = OffsetDateTime::parse(b, &Rfc3339).ok()?;
-            Some(v.cmp(&b))
-        }
+        (Value::String(v), Value::String(b)) => Some(instant(v)?.cmp(&instant(b)?)),
         _ => value.as_f64()?.partial_cmp(&bound.as_f64()?),
     }
 }

@@ -8,6 +8,7 @@
 //! Nothing here knows about cases, profiles or HTTP clients: it is what RFC
 //! 7643 and RFC 7644 say, as types and functions.
 
+pub mod datetime;
 pub mod error;
 pub mod filter;
 pub mod list;

@@ -75,6 +75,16 @@ pub enum Scope {
     Single,
 }
 
+impl Scope {
+    /// The widest selection the profile allows.
+    fn of(env: &Env) -> Scope {
+        match can_scope(env) {
+            true => Scope::Prefix,
+            false => Scope::Single,
+        }
+    }
+}
+
 /// The users a property created.
 #[derive(Debug, Clone)]
 pub struct Population {
@@ -151,11 +161,7 @@ pub fn create(
     name: impl Fn(&str, usize, &Person) -> String,
 ) -> Result<Population, Counterexample> {
     let stem = env.stem.clone();
-    let scope = if can_scope(env) {
-        Scope::Prefix
-    } else {
-        Scope::Single
-    };
+    let scope = Scope::of(env);
     let mut members = Vec::with_capacity(size);
     for k in 0..size {
         let person = draw(runner, person());
@@ -320,11 +326,7 @@ pub fn varied(
     }
     Ok(Population {
         stem,
-        scope: if can_scope(env) {
-            Scope::Prefix
-        } else {
-            Scope::Single
-        },
+        scope: Scope::of(env),
         members,
     })
 }

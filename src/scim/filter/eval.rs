@@ -9,10 +9,9 @@
 use std::cmp::Ordering;
 
 use serde_json::Value;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::{AttrPath, Collation, Filter, Op};
+use crate::scim::datetime::instant;
 
 pub fn matches(
     filter: &Filter,
@@ -90,11 +89,6 @@ fn present(value: &Value) -> bool {
         Value::Object(o) => !o.is_empty(),
         _ => true,
     }
-}
-
-/// An RFC 3339 date-time as an instant.
-fn instant(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
 }
 
 fn compare(actual: &Value, op: Op, expected: &Value, collation: Collation) -> bool {

@@ -53,11 +53,8 @@ impl Faults {
         if !self.has(Fault::ModifiedBeforeCreated) {
             return (now.to_string(), now.to_string());
         }
-        use time::format_description::well_known::Rfc3339;
-        let earlier = time::OffsetDateTime::parse(now, &Rfc3339)
-            .ok()
-            .and_then(|t| (t - time::Duration::hours(1)).format(&Rfc3339).ok())
-            .unwrap_or_else(|| now.to_string());
+        let earlier = crate::scim::datetime::shifted(now, -time::Duration::HOUR, "+00:00")
+            .unwrap_or_else(|_| now.to_string());
         (now.to_string(), earlier)
     }
 }

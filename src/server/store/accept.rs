@@ -279,9 +279,9 @@ fn scalar(attribute: &Attribute, value: &Value, faults: &Faults) -> Result<Value
         Type::Boolean => value.is_boolean(),
         Type::Integer => value.is_i64() || value.is_u64(),
         Type::Decimal => value.is_number(),
-        Type::DateTime => value.as_str().is_some_and(|s| {
-            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
-        }),
+        Type::DateTime => value
+            .as_str()
+            .is_some_and(|s| crate::scim::datetime::instant(s).is_some()),
         Type::Complex => value.is_object(),
     };
     if fits {

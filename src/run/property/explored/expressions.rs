@@ -17,12 +17,11 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::filter::search;
 use crate::run::property::population;
 use crate::run::property::{Counterexample, Env, Exploration, explore, id_of, runner};
+use crate::scim::datetime::{instant, shifted};
 use crate::scim::filter::{AttrPath, Filter, Op, user_collation};
 
 /// A generated expression: the tree the oracle judges and the text sent.
@@ -142,10 +141,6 @@ fn values_at(resource: &Value, attr: &AttrPath) -> Vec<Value> {
         .collect()
 }
 
-fn instant(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
-}
-
 /// A comparison value: one of the population's own values, or a part of
 /// one, in another letter case, or a word nobody has.
 fn text_value(values: Vec<Value>) -> BoxedStrategy<Value> {
@@ -177,19 +172,9 @@ fn date_time_value(values: Vec<Value>) -> BoxedStrategy<Value> {
         prop::sample::select(OFFSETS),
     )
         .prop_map(|(value, shift, offset)| {
-            let moved = value.as_str().and_then(instant).and_then(|t| {
-                let offset = time::UtcOffset::parse(
-                    offset,
-                    time::macros::format_description!(
-                        "[offset_hour sign:mandatory]:[offset_minute]"
-                    ),
-                )
-                .ok()?;
-                (t + time::Duration::milliseconds(shift))
-                    .to_offset(offset)
-                    .format(&Rfc3339)
-                    .ok()
-            });
+            let moved = value
+                .as_str()
+                .and_then(|t| shifted(t, time::Duration::milliseconds(shift), offset).ok());
             moved.map_or(value, Value::String)
         })
         .boxed()

@@ -200,9 +200,7 @@ fn item_holds(attribute: &Declared, sent: &Value, got: &Value) -> bool {
             }
         }),
         (Value::String(a), Value::String(b)) if attribute.kind == "dateTime" => {
-            let parse = |t: &str| {
-                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-            };
+            let parse = crate::scim::datetime::instant;
             parse(a).is_some() && parse(a) == parse(b)
         }
         (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
