@@ -151,6 +151,9 @@ pub struct ValueSpec {
     pub not_contains: Option<Value>,
     pub matches: Option<String>,
     pub length: Option<usize>,
+    /// A JSON pointer to an array of the same body: the number here is how
+    /// many elements it holds (0 when it is absent).
+    pub counts: Option<String>,
     pub min: Option<Value>,
     pub max: Option<Value>,
 }

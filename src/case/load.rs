@@ -461,6 +461,7 @@ impl Compiler {
             not_contains: json(&spec.not_contains),
             matches: None,
             length: spec.length,
+            counts: spec.counts.clone(),
             min: json(&spec.min),
             max: json(&spec.max),
         };
@@ -470,6 +471,16 @@ impl Compiler {
             }
             None => None,
         };
+        if let Some(pointer) = &spec.counts
+            && !pointer.starts_with('/')
+        {
+            self.error(
+                at,
+                format!(
+                    "`{selector}`: `counts: {pointer}` needs a JSON pointer such as /Resources"
+                ),
+            );
+        }
         (self.errors.len() == before).then_some(ValueRule { matches, ..rule })
     }
 

@@ -284,6 +284,10 @@ pub struct ValueRule<V = JsonTemplate> {
     pub matches: Option<Regex>,
     /// An array (or string) of exactly this length.
     pub length: Option<usize>,
+    /// A number equal to the element count of the array at this JSON
+    /// pointer of the same body (0 when absent): `itemsPerPage` against
+    /// `/Resources`.
+    pub counts: Option<String>,
     pub min: Option<V>,
     pub max: Option<V>,
 }
@@ -302,6 +306,7 @@ impl<V> ValueRule<V> {
             not_contains: map(&self.not_contains)?,
             matches: self.matches.clone(),
             length: self.length,
+            counts: self.counts.clone(),
             min: map(&self.min)?,
             max: map(&self.max)?,
         })
@@ -317,6 +322,7 @@ impl<V> ValueRule<V> {
             || self.not_contains.is_some()
             || self.matches.is_some()
             || self.length.is_some()
+            || self.counts.is_some()
             || self.min.is_some()
             || self.max.is_some()
     }

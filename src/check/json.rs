@@ -214,6 +214,19 @@ pub fn value(selector: &Selector, rule: &ValueRule<Value>, json: &Value) -> Vec<
             );
         }
     }
+    if let Some(pointer) = &rule.counts {
+        let elements = json
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if value.as_u64() != Some(elements as u64) {
+            fail(
+                format!("expected {elements}, the number of elements in {pointer}, got {got}"),
+                elements.to_string(),
+                got.clone(),
+            );
+        }
+    }
     if let Some(min) = &rule.min
         && order(&value, min).is_none_or(|o| o == Ordering::Less)
     {
@@ -340,6 +353,12 @@ mod tests {
         let body = json!({"id": "1", "active": false, "totalResults": 2,
             "Resources": [{"userName": "a"}, {"userName": "b"}], "emails": [{"type": "work", "value": "a@x"}]});
         assert!(check("/id", "{exists: true, type: string, equals: \"1\"}", &body).is_empty());
+        // `counts`: a number against another array's length (0 when absent).
+        assert!(check("/totalResults", "{counts: /Resources}", &body).is_empty());
+        assert_eq!(
+            check("/totalResults", "{counts: /missing}", &body),
+            ["`/totalResults`: expected 0, the number of elements in /missing, got 2"]
+        );
         assert_eq!(
             check("/password", "{exists: true}", &body),
             ["`/password`: selects nothing"]

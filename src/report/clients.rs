@@ -203,10 +203,13 @@ fn certification_verdict(
         .filter(|s| s.status == StageStatus::NotRun)
         .map(|s| flow_file(&s.check))
         .collect();
-    let mut sentence = format!(
-        "{title} certification: passes what {} check(s)",
-        validators.join(" and ")
-    );
+    let named = match validators.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let mut sentence =
+        format!("{title} certification: passes the checks of {named} that scimcheck replays");
     if !skipped.is_empty() {
         sentence.push_str(&format!("; not run: {}", skipped.join(", ")));
     }

@@ -233,12 +233,13 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
             let value = value
                 .ok_or_else(|| ScimError::bad(ScimType::InvalidValue, "the op needs a value"))?;
             // Entra ID's validator sends the enterprise manager as the bare
-            // id of the manager, and removes it with an empty string.
-            let bare_manager = scope.is_some()
+            // id of the manager, and removes it with an empty string; its
+            // provisioning documents it as a list of one `{$ref, value}`.
+            let manager = scope.is_some()
                 && filter.is_none()
                 && target.sub.is_none()
-                && target.attribute.eq_ignore_ascii_case("manager")
-                && policy.faults.reads_bare_manager();
+                && target.attribute.eq_ignore_ascii_case("manager");
+            let bare_manager = manager && policy.faults.reads_bare_manager();
             let wrapped;
             let value = match value {
                 Value::String(id) if bare_manager && id.is_empty() => {
@@ -248,6 +249,14 @@ fn operate(resource: &mut Value, operation: &Value, policy: &Policy) -> Result<(
                 Value::String(id) if bare_manager => {
                     wrapped = json!({"value": id});
                     &wrapped
+                }
+                Value::Array(listed)
+                    if manager
+                        && listed.len() == 1
+                        && listed[0].is_object()
+                        && policy.faults.reads_manager_list() =>
+                {
+                    &listed[0]
                 }
                 other => other,
             };

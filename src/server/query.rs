@@ -114,7 +114,11 @@ pub fn list(store: &Store, resource: ResourceType, query: &Query) -> Result<Page
                 ));
             }
             let strict = faults.rejects_unknown_filter_attribute(store.profile().features.interop);
-            faults.filter(text, read(store.profile(), resource, text, strict))?
+            let filter = faults.filter(text, read(store.profile(), resource, text, strict))?;
+            if let Some(filter) = &filter {
+                faults.manager_filter(filter)?;
+            }
+            filter
         }
         None => None,
     };

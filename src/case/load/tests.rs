@@ -157,3 +157,18 @@ fn every_property_needs_known_capabilities() {
         }
     }
 }
+
+#[test]
+fn counts_needs_a_json_pointer() {
+    let out = errors(&format!(
+        "{HEAD}steps:\n  - request: {{method: GET, path: /Users}}\n    expect:\n      values:\n        /itemsPerPage: {{counts: Resources}}\n"
+    ));
+    assert!(
+        out.contains("`counts: Resources` needs a JSON pointer such as /Resources"),
+        "{out}"
+    );
+    assert!(
+        out.contains("bad.yaml:8:"),
+        "the error names the line of the rule: {out}"
+    );
+}

@@ -4,7 +4,10 @@
 //! matches when any of its values does; a complex value compares through its
 //! `value` sub-attribute; strings compare ignoring case unless the attribute
 //! is caseExact, and date-times as instants. Ordering operators on
-//! booleans or objects never match.
+//! booleans or objects never match. An attribute qualified by an extension's
+//! URN is read from that extension's object; an unqualified name the core
+//! schema lacks, from the extension that has it (RFC 7644 §3.10 lets clients
+//! omit only core URNs, but Entra ID queries `manager eq` so).
 
 use std::cmp::Ordering;
 
@@ -30,7 +33,7 @@ pub fn matches(
         Filter::Present(path) => values(resource, path).iter().any(|v| present(v)),
         Filter::ValuePath { path, filter } => {
             let name = path.name.to_ascii_lowercase();
-            let elements = get(resource, &path.name);
+            let elements = attribute(resource, path);
             let mut items: Vec<&Value> = match elements {
                 Some(Value::Array(items)) => items.iter().collect(),
                 Some(other) => vec![other],
@@ -63,10 +66,28 @@ fn get<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
+/// The value an attribute path names, in the core schema or the extension
+/// holding it.
+fn attribute<'a>(resource: &'a Value, path: &AttrPath) -> Option<&'a Value> {
+    match &path.urn {
+        Some(urn) if !urn.to_ascii_lowercase().contains(":core:") => {
+            get(get(resource, urn)?, &path.name)
+        }
+        Some(_) => get(resource, &path.name),
+        None => get(resource, &path.name).or_else(|| {
+            let object = resource.as_object()?;
+            object
+                .iter()
+                .filter(|(key, value)| key.starts_with("urn:") && value.is_object())
+                .find_map(|(_, extension)| get(extension, &path.name))
+        }),
+    }
+}
+
 /// Every leaf value an attribute path reaches (flattening multi-valued attributes).
 fn values<'a>(resource: &'a Value, path: &AttrPath) -> Vec<&'a Value> {
     let mut out = Vec::new();
-    let top = get(resource, &path.name);
+    let top = attribute(resource, path);
     let mut push = |v: &'a Value| match (&path.sub, v) {
         (Some(sub), Value::Object(_)) => out.extend(get(v, sub)),
         (Some(_), _) => {}

@@ -12,7 +12,10 @@ fn user() -> Value {
         "id": "Abc", "userName": "Ada.Lovelace@example.com", "active": true,
         "name": {"givenName": "Ada", "familyName": "Lovelace"},
         "emails": [{"value": "ada@work.example", "type": "work"}, {"value": "ada@home.example", "type": "home"}],
-        "meta": {"created": "2024-01-02T03:04:05Z"}
+        "meta": {"created": "2024-01-02T03:04:05Z"},
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+            "employeeNumber": "701984", "manager": {"value": "Boss", "$ref": "../Users/Boss"}
+        }
     })
 }
 
@@ -20,6 +23,25 @@ fn check(filter: &str) -> bool {
     Filter::parse(filter)
         .unwrap()
         .matches(&user(), &user_collation)
+}
+
+#[test]
+fn extension_attributes_are_read_from_their_extension() {
+    let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    assert!(check(&format!(
+        r#"{enterprise}:employeeNumber eq "701984""#
+    )));
+    assert!(check(&format!(r#"{enterprise}:manager.value eq "boss""#)));
+    assert!(!check(&format!(r#"{enterprise}:userName pr"#)));
+    // A core URN reads the top level.
+    assert!(check(
+        r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "ada""#
+    ));
+    // Unqualified, as Entra ID asks whether a manager is set: the
+    // extension that has the name; a complex value through its `value`.
+    assert!(check(r#"id eq "Abc" and manager eq "Boss""#));
+    assert!(!check(r#"id eq "Abc" and manager eq "Other""#));
+    assert!(check(r#"employeeNumber eq "701984""#));
 }
 
 #[test]

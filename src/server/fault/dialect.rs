@@ -143,6 +143,29 @@ impl Faults {
         !self.has(Fault::BareManagerRefused)
     }
 
+    /// Whether a PATCH of the enterprise `manager` reads a list of one
+    /// `{$ref, value}` as that manager, as Entra ID documents sending it.
+    pub fn reads_manager_list(&self) -> bool {
+        !self.has(Fault::ManagerListRefused)
+    }
+
+    /// Whether a filter may name an extension attribute without its URN
+    /// (`manager eq …`, as Entra ID queries a reference); else 400 invalidFilter.
+    pub fn manager_filter(&self, filter: &crate::scim::filter::Filter) -> Result<(), ScimError> {
+        if self.has(Fault::ManagerFilterRefused)
+            && filter.attributes().iter().any(|a| {
+                let top = a.split('.').next().unwrap_or(a);
+                top.eq_ignore_ascii_case("manager")
+            })
+        {
+            return Err(ScimError::bad(
+                crate::scim::ScimType::InvalidFilter,
+                "`manager` is not a core attribute; qualify it with the enterprise extension's URN",
+            ));
+        }
+        Ok(())
+    }
+
     /// Refuses a PATCH value that is an empty string
     /// (`empty-string-refused`), as a server that validates every string
     /// non-empty does; Entra's validator empties attributes so.

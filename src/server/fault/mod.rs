@@ -206,6 +206,9 @@ catalogue! {
     BareManagerRefused => ("bare-manager-refused", "client:entra", "a PATCH of the enterprise manager with the manager's bare id as its value (as Entra ID's SCIM Validation Logic App sends it) answers 400 invalidValue, and an empty string does not remove it", "insightly", ["entra", "entra-2020"]),
     EmptyStringRefused => ("empty-string-refused", "client:entra", "a PATCH replace with an empty string as its value (as Entra ID's SCIM Validation Logic App empties an optional attribute) answers 400 invalidValue", "insightly", ["entra", "entra-2020"]),
     StartIndexUnechoed => ("start-index-unechoed", "client:entra", "a ListResponse says `startIndex: 1` whatever page it serves (Entra ID's SCIM Validation Logic App checks the echo on every page)", "insightly", ["entra", "entra-2020"]),
+    ManagerListRefused => ("manager-list-refused", "client:entra", "a PATCH of the enterprise manager with a list of one `{\"$ref\", \"value\"}` (as Entra ID's provisioning documents it) answers 400 invalidValue", "insightly", ["entra"]),
+    ManagerFilterRefused => ("manager-filter-refused", "client:entra", "a filter naming the enterprise `manager` without its URN (Entra ID's `id eq \"…\" and manager eq \"…\"`, asking whether a user's manager is already set) answers 400 invalidFilter", "insightly", ["entra"]),
+    PastEndItemsPerPage => ("past-end-items-per-page", "client:okta", "a page past the last result (Okta's `startIndex=101&count=100` with fewer users) says itemsPerPage is the count asked for, not the 0 it returns", "insightly", ["okta", "okta-put"]),
     UnpagedList400 => ("unpaged-list-400", "client:onelogin", "a list request with no filter, startIndex or count answers 400 tooMany", "insightly", ["okta", "okta-put", "onelogin"]),
     // The SCIM Interoperability Profile's rules, stricter than the RFC's
     // (served under `--profile scim-interop`).

@@ -211,6 +211,9 @@ impl Faults {
     pub fn items_per_page(&self, page: usize, count: Option<i64>) -> usize {
         if self.has(Fault::ItemsPerPageWrong) {
             count.unwrap_or(0).max(0) as usize + 1
+        } else if page == 0 && self.has(Fault::PastEndItemsPerPage) {
+            // As ory/polis#4054 did before its fix: the count asked for.
+            count.unwrap_or(0).max(0) as usize
         } else {
             page
         }
