@@ -79,9 +79,12 @@ impl Documents {
     /// sub-attribute it declares; an extension's behind its URN.
     pub fn declared(&self) -> Option<Vec<String>> {
         let mut out = declared_attributes(self.user_schema()?, "", schema::USER);
-        // Common to every resource (RFC 7643 §3.1), so in no schema's list:
-        // identity providers match users on it.
-        out.push("externalId".into());
+        // Common to every resource (RFC 7643 §3.1), so in a schema's list
+        // only where the server chooses to put it: identity providers match
+        // users on it.
+        if !out.iter().any(|a| a.eq_ignore_ascii_case("externalId")) {
+            out.push("externalId".into());
+        }
         for extension in self.user_extensions() {
             if let Some(document) = self.schema(&extension) {
                 let known = schema::extension(&extension).unwrap_or_default();

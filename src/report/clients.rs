@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::case::Stage;
+use crate::case::{Level, Stage};
 use crate::result::{CaseResult, RunResult, Status};
 
 /// A client's verdict and its stages, in lifecycle order.
@@ -200,7 +200,12 @@ fn certification_verdict(
         );
     }
     let skipped: Vec<&str> = checks
+        .clone()
         .filter(|s| s.status == StageStatus::NotRun)
+        .map(|s| flow_file(&s.check))
+        .collect();
+    let warned: Vec<&str> = checks
+        .filter(|s| s.status == StageStatus::WorksWithWarnings)
         .map(|s| flow_file(&s.check))
         .collect();
     let named = match validators.split_last() {
@@ -210,6 +215,9 @@ fn certification_verdict(
     };
     let mut sentence =
         format!("{title} certification: passes the checks of {named} that scimcheck replays");
+    if !warned.is_empty() {
+        sentence.push_str(&format!("; with warnings: {}", warned.join(", ")));
+    }
     if !skipped.is_empty() {
         sentence.push_str(&format!("; not run: {}", skipped.join(", ")));
     }
@@ -261,7 +269,7 @@ fn stage_out(
     result: &CaseResult,
     client: &crate::case::IdentityProvider,
 ) -> StageOut {
-    let warnings: Vec<String> = result
+    let mut warnings: Vec<String> = result
         .warnings()
         .map(|(step, w)| format!("{}: {}", step.label, w.message))
         .collect();
@@ -274,6 +282,18 @@ fn stage_out(
     let (status, detail) = match &result.status {
         Status::Passed if warnings.is_empty() => (StageStatus::Works, None),
         Status::Passed => (StageStatus::WorksWithWarnings, None),
+        // A validator's optional check (a SHOULD or MAY flow) that fails is
+        // that validator's warning: Entra's Logic App reports WARNING for
+        // SCIM_Group_Pagination_Test and still passes the submission.
+        Status::Failed if result.validator.is_some() && result.level != Level::MUST => {
+            warnings.extend(result.failures().map(|(step, f)| {
+                format!(
+                    "{}: {} (an optional check: the validator warns)",
+                    step.label, f.message
+                )
+            }));
+            (StageStatus::WorksWithWarnings, None)
+        }
         Status::Failed => (StageStatus::Breaks, first_failure()),
         Status::Waived { reason, .. } => (StageStatus::Waived, Some(reason.clone())),
         Status::Skipped { reason } | Status::NotRun { reason } => {

@@ -66,8 +66,11 @@ fn schema(store: &Store, model: &Model, extension: Option<&Extension>) -> Value 
         .attributes(extension)
         .into_iter()
         .filter(|a| model.supported(extension, a.name).is_some())
-        // externalId is common to every resource (RFC 7643 §3.1), not the schema's.
-        .filter(|a| a.name != "externalId")
+        // externalId is common to every resource (RFC 7643 §3.1), which
+        // "MAY list common attributes as part of the schema": listed, as
+        // Entra's SCIM Validation Logic App looks for every mapped
+        // attribute there (`external-id-unlisted` leaves it out).
+        .filter(|a| a.name != "externalId" || store.faults.lists_external_id())
         .map(|a| attribute(store, model, extension, None, a))
         .collect();
     let resource = model.kind.resource;
@@ -182,7 +185,14 @@ mod tests {
         let schema = &all[0];
         assert_eq!(
             names(schema),
-            ["userName", "name", "displayName", "active", "emails"]
+            [
+                "userName",
+                "name",
+                "displayName",
+                "active",
+                "emails",
+                "externalId"
+            ]
         );
         let emails = &schema["attributes"][4];
         assert_eq!(
@@ -209,7 +219,11 @@ mod tests {
                 urn::GROUP
             ]
         );
-        assert_eq!(names(&all[0]).len(), 21, "every attribute of RFC 7643 §4.1");
+        assert_eq!(
+            names(&all[0]).len(),
+            22,
+            "every attribute of RFC 7643 §4.1, and the common externalId (§3.1)"
+        );
         let password = all[0]["attributes"]
             .as_array()
             .unwrap()

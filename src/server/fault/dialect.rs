@@ -143,6 +143,12 @@ impl Faults {
         !self.has(Fault::BareManagerRefused)
     }
 
+    /// Whether /Schemas lists the common attribute externalId in each core
+    /// schema (RFC 7643 §3.1 allows either).
+    pub fn lists_external_id(&self) -> bool {
+        !self.has(Fault::ExternalIdUnlisted)
+    }
+
     /// Whether a PATCH of the enterprise `manager` reads a list of one
     /// `{$ref, value}` as that manager, as Entra ID documents sending it.
     pub fn reads_manager_list(&self) -> bool {

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::{Fault, Faults};
-use crate::scim::filter::{Collation, Filter, Op};
+use crate::scim::filter::{AttrPath, Collation, Filter, Op};
 use crate::scim::{ResourceType, ScimError, ScimType};
 
 impl Faults {
@@ -39,6 +39,9 @@ impl Faults {
                 }
                 if self.has(Fault::LeftToRightLogic) {
                     filter = left_to_right(filter);
+                }
+                if self.has(Fault::ExtensionFilterMisread) {
+                    filter = core_only(filter);
                 }
                 Ok(Some(filter))
             }
@@ -140,6 +143,33 @@ fn substring_eq(filter: Filter) -> Filter {
         Filter::Or(terms) => Filter::Or(terms.into_iter().map(substring_eq).collect()),
         Filter::Not(inner) => Filter::Not(Box::new(substring_eq(*inner))),
         other => other,
+    }
+}
+
+/// The `extension-filter-misread` fault: an attribute qualified by an
+/// extension's URN is looked for at the top level of the resource, as a
+/// server that drops the URN and knows only core attributes does.
+fn core_only(filter: Filter) -> Filter {
+    let core = |mut path: AttrPath| {
+        if path.urn.is_some() {
+            path.urn = Some(crate::scim::urn::USER.to_string());
+        }
+        path
+    };
+    match filter {
+        Filter::Compare { path, op, value } => Filter::Compare {
+            path: core(path),
+            op,
+            value,
+        },
+        Filter::Present(path) => Filter::Present(core(path)),
+        Filter::And(terms) => Filter::And(terms.into_iter().map(core_only).collect()),
+        Filter::Or(terms) => Filter::Or(terms.into_iter().map(core_only).collect()),
+        Filter::Not(inner) => Filter::Not(Box::new(core_only(*inner))),
+        Filter::ValuePath { path, filter } => Filter::ValuePath {
+            path: core(path),
+            filter,
+        },
     }
 }
 

@@ -85,6 +85,7 @@ catalogue! {
     FilterIgnored => ("filter-ignored", "insightly.op.filter", "the filter parameter is ignored: every user is returned", "insightly"),
     InvalidFilterAccepted => ("invalid-filter-accepted", "rfc7644#3.4.2.2", "unparseable or unsupported filters answer 200 with every user", "insightly"),
     InvalidFilter500 => ("invalid-filter-500", "rfc7644#3.4.2.2", "unparseable or unsupported filters answer 500 instead of 400 invalidFilter", "insightly"),
+    ExtensionFilterMisread => ("extension-filter-misread", "rfc7644#3.4.2.2", "a filter on an extension attribute named by its URN (`urn:…:enterprise:2.0:User:employeeNumber eq …`) looks for it among the core attributes, and matches nobody", "rfc7644"),
     LeftToRightLogic => ("left-to-right-logic", "rfc7644#3.4.2.2", "`and` and `or` have one precedence, read left to right: `a or b and c` selects as `(a or b) and c`", "rfc7644"),
     LogicCaseSensitive => ("logic-case-sensitive", "rfc7644#3.4.2.2", "logical operators in upper or mixed case (`AND`, `Or`, `NOT`) are 400 invalidFilter", "rfc7644"),
     MultiValuedFirstOnly => ("multi-valued-first-only", "rfc7644#3.4.2.2", "a filter on a multi-valued attribute sees only its first value (`emails.value eq` misses a user's second address)", "rfc7644"),
@@ -206,10 +207,11 @@ catalogue! {
     BareManagerRefused => ("bare-manager-refused", "client:entra", "a PATCH of the enterprise manager with the manager's bare id as its value (as Entra ID's SCIM Validation Logic App sends it) answers 400 invalidValue, and an empty string does not remove it", "insightly", ["entra", "entra-2020"]),
     EmptyStringRefused => ("empty-string-refused", "client:entra", "a PATCH replace with an empty string as its value (as Entra ID's SCIM Validation Logic App empties an optional attribute) answers 400 invalidValue", "insightly", ["entra", "entra-2020"]),
     StartIndexUnechoed => ("start-index-unechoed", "client:entra", "a ListResponse says `startIndex: 1` whatever page it serves (Entra ID's SCIM Validation Logic App checks the echo on every page)", "insightly", ["entra", "entra-2020"]),
+    ExternalIdUnlisted => ("external-id-unlisted", "client:entra", "/Schemas leaves out the common attribute externalId (RFC 7643 §3.1 allows it; Entra's SCIM Validation Logic App fails a mapped attribute it cannot find there)", "insightly", ["entra", "entra-2020"]),
     ManagerListRefused => ("manager-list-refused", "client:entra", "a PATCH of the enterprise manager with a list of one `{\"$ref\", \"value\"}` (as Entra ID's provisioning documents it) answers 400 invalidValue", "insightly", ["entra"]),
     ManagerFilterRefused => ("manager-filter-refused", "client:entra", "a filter naming the enterprise `manager` without its URN (Entra ID's `id eq \"…\" and manager eq \"…\"`, asking whether a user's manager is already set) answers 400 invalidFilter", "insightly", ["entra"]),
     PastEndItemsPerPage => ("past-end-items-per-page", "client:okta", "a page past the last result (Okta's `startIndex=101&count=100` with fewer users) says itemsPerPage is the count asked for, not the 0 it returns", "insightly", ["okta", "okta-put"]),
-    UnpagedList400 => ("unpaged-list-400", "client:onelogin", "a list request with no filter, startIndex or count answers 400 tooMany", "insightly", ["okta", "okta-put", "onelogin"]),
+    UnpagedList400 => ("unpaged-list-400", "client:onelogin", "a list request with no filter, startIndex or count answers 400 tooMany", "insightly", ["onelogin"]),
     // The SCIM Interoperability Profile's rules, stricter than the RFC's
     // (served under `--profile scim-interop`).
     InteropFlagMissing => ("interop-flag-missing", "doc:scim-interop-02#scope-and-conformance", "ServiceProviderConfig omits interopProfileConformant", "scim-interop"),
