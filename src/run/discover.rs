@@ -59,6 +59,14 @@ const FILTER_PROBES: &[(Feature, &str)] = &[
     (Feature::Attribute("title"), "title eq {v}"),
     (Feature::Attribute("externalId"), "externalId eq {v}"),
     (Feature::Attribute("active"), "active eq true"),
+    // An extension's attribute, behind its URN (RFC 7644 §3.10), where
+    // /Schemas declares it.
+    (
+        Feature::Attribute(
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+        ),
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq {v}",
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -367,6 +375,14 @@ mod tests {
         );
         // No schema: every attribute the suite uses is probed.
         assert!(attributes(None).contains(&"title"));
+        // An extension's where /Schemas declares it, behind its URN.
+        let enterprise =
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber";
+        let with_extension = [declared[0].clone(), enterprise.to_string()];
+        assert_eq!(
+            attributes(Some(&with_extension)),
+            ["externalId", enterprise]
+        );
         // Operators are probed whatever the schema declares.
         assert_eq!(probes(Some(&declared)).count(), 14 + 3);
     }
