@@ -114,6 +114,27 @@ fn a_malformed_case_file_is_reported_at_its_position_and_exits_2() {
 }
 
 #[test]
+fn oauth_without_a_url_is_a_harness_error_before_any_request() {
+    // The embedded server checks no OAuth token; nothing listens on port 9,
+    // so reaching for the token endpoint would be a different error.
+    let output = scimcheck(&[
+        "run",
+        "--oauth-token-url",
+        "http://127.0.0.1:9/token",
+        "--oauth-client-id",
+        "x",
+        "--oauth-client-secret",
+        "y",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("--oauth-token-url needs --url"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
 fn an_unreachable_target_is_one_line_and_exit_2() {
     // Port 9 (discard) on loopback: nothing listens there.
     let output = scimcheck(&[

@@ -48,6 +48,14 @@ fn options(args: RunArgs) -> Result<Options, Error> {
             "--server-profile and --server-fault apply to the embedded server, not to --url",
         ));
     }
+    if args.target.url.is_none() && args.target.oauth_token_url.is_some() {
+        // The embedded server checks no OAuth token: the run would fetch one
+        // and have every request answered 401, a harness problem.
+        return Err(Error::harness(
+            "--oauth-token-url needs --url: the embedded reference server checks no OAuth token \
+             (to try OAuth locally, start `scimcheck serve --oauth-introspect URL …` and pass its --url)",
+        ));
+    }
     let embedded = match &args.target.url {
         Some(_) => None,
         None => Some(Embedded {
