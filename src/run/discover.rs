@@ -173,7 +173,7 @@ fn listed(exchange: &Exchange) -> bool {
 /// The filter probes worth sending: an attribute `/Schemas` does not declare
 /// is not the target's (a 400 for it would be right), so it is neither
 /// probed nor claimed. `externalId` is common to every resource (RFC 7643
-/// §3.1), never in a schema's list.
+/// §3.1), which a schema's list may leave out: always probed.
 fn probes(declared: Option<&[String]>) -> impl Iterator<Item = (Feature, &'static str)> {
     FILTER_PROBES
         .iter()

@@ -182,17 +182,22 @@ impl Filter {
 
     /// Every attribute the filter compares (dotted, as written).
     pub fn attributes(&self) -> Vec<String> {
+        self.paths().into_iter().map(AttrPath::dotted).collect()
+    }
+
+    /// Every attribute path the filter compares, with its URN if written.
+    pub fn paths(&self) -> Vec<&AttrPath> {
         let mut out = Vec::new();
         self.visit(&mut |f| match f {
             Filter::Compare { path, .. }
             | Filter::Present(path)
-            | Filter::ValuePath { path, .. } => out.push(path.dotted()),
+            | Filter::ValuePath { path, .. } => out.push(path),
             _ => {}
         });
         out
     }
 
-    fn visit(&self, f: &mut dyn FnMut(&Filter)) {
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Filter)) {
         f(self);
         match self {
             Filter::And(terms) | Filter::Or(terms) => terms.iter().for_each(|t| t.visit(f)),

@@ -159,10 +159,10 @@ impl Faults {
     /// (`manager eq …`, as Entra ID queries a reference); else 400 invalidFilter.
     pub fn manager_filter(&self, filter: &crate::scim::filter::Filter) -> Result<(), ScimError> {
         if self.has(Fault::ManagerFilterRefused)
-            && filter.attributes().iter().any(|a| {
-                let top = a.split('.').next().unwrap_or(a);
-                top.eq_ignore_ascii_case("manager")
-            })
+            && filter
+                .paths()
+                .iter()
+                .any(|p| p.urn.is_none() && p.name.eq_ignore_ascii_case("manager"))
         {
             return Err(ScimError::bad(
                 crate::scim::ScimType::InvalidFilter,
